@@ -1,0 +1,215 @@
+// Matchmaking queue load test (seed 000).
+//   queue      players connect, emit queue_join {player_id, elo}, wait for match_found, leave.
+//              join latency = emit to ack; match formation = emit to the match event.
+//   rate_limit probe players each send PROBE_JOINS joins within a minute (default 8, limit 5):
+//              every join past the limit must be rejected, none before it.
+// Run: k6 run -e TARGET_URL=http://127.0.0.1:3000 dist/matchmaking.js   (options: README)
+import { check, sleep } from "k6";
+import exec from "k6/execution";
+import { Counter, Rate, Trend } from "k6/metrics";
+import presets from "../../thresholds/matchmaking.json";
+import { EnvReader } from "../kit/env";
+import { buildThresholds } from "../kit/thresholds";
+import { type ConnectOptions, connect, resolveConnectOptions, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+
+const env = new EnvReader(__ENV);
+const config = {
+  targetUrl: env.string("TARGET_URL", "http://127.0.0.1:3000"),
+  vus: env.int("VUS", 20, 1, 100_000),
+  duration: env.duration("DURATION", "30s"),
+  transport: env.oneOf("TRANSPORT", "websocket", ["websocket", "polling"] as const),
+  namespace: env.optionalString("NAMESPACE"),
+  authToken: env.optionalString("AUTH_TOKEN"),
+  joinEvent: env.string("JOIN_EVENT", "queue_join"),
+  leaveEvent: env.string("LEAVE_EVENT", "queue_leave"),
+  matchEvent: env.string("MATCH_EVENT", "match_found"),
+  eloMin: env.int("ELO_MIN", 1100, 0, 10_000),
+  eloMax: env.int("ELO_MAX", 1300, 0, 10_000),
+  thinkTimeMs: env.int("THINK_TIME_MS", 500, 0, 600_000),
+  connectTimeoutMs: env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000),
+  ackTimeoutMs: env.int("ACK_TIMEOUT_MS", 5_000, 1, 600_000),
+  matchTimeoutMs: env.int("MATCH_TIMEOUT_MS", 15_000, 1, 600_000),
+  probeVus: env.int("PROBE_VUS", 2, 0, 1_000),
+  rateLimit: env.int("RATE_LIMIT", 5, 1, 1_000),
+  probeJoins: env.int("PROBE_JOINS", 8, 1, 1_000),
+  probeIntervalMs: env.int("PROBE_INTERVAL_MS", 250, 0, 60_000),
+};
+if (config.eloMin > config.eloMax) throw new Error(`-e ELO_MIN=${config.eloMin} is above ELO_MAX=${config.eloMax}`);
+
+const connectOptions: ConnectOptions = {
+  transport: config.transport,
+  ...(config.namespace ? { namespace: config.namespace } : {}),
+  ...(config.authToken ? { auth: { token: config.authToken } } : {}),
+  connectTimeout: config.connectTimeoutMs,
+  ackTimeout: config.ackTimeoutMs,
+};
+// Validates TARGET_URL and the options now, in the init context: a typo stops the test here.
+resolveConnectOptions(config.targetUrl, connectOptions);
+
+const overLimitJoins = Math.max(0, config.probeJoins - config.rateLimit);
+const expectedRejections = config.probeVus * overLimitJoins;
+const probeBudgetMs = config.probeJoins * (2 * config.ackTimeoutMs + config.probeIntervalMs) + config.connectTimeoutMs;
+
+export const options = {
+  scenarios: {
+    queue: {
+      executor: "constant-vus",
+      exec: "queue",
+      vus: config.vus,
+      duration: config.duration,
+      // A player already waiting when the time is up may still finish its session.
+      gracefulStop: `${Math.ceil((config.connectTimeoutMs + config.ackTimeoutMs + config.matchTimeoutMs) / 1000) + 1}s`,
+    },
+    ...(config.probeVus > 0
+      ? {
+          rate_limit: {
+            executor: "per-vu-iterations",
+            exec: "rateLimitProbe",
+            vus: config.probeVus,
+            iterations: 1,
+            maxDuration: `${Math.ceil(probeBudgetMs / 1000) + 1}s`,
+          },
+        }
+      : {}),
+  },
+  thresholds: buildThresholds(
+    config.probeVus > 0
+      ? presets
+      : Object.fromEntries(Object.entries(presets).filter(([m]) => !m.startsWith("matchmaking_rate_limit") && m !== "matchmaking_over_limit_rejected")),
+    { expected_rejections: expectedRejections },
+    env.json("THRESHOLDS"),
+  ),
+  systemTags: systemTagsWithoutUrl,
+  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
+};
+
+const joinDuration = new Trend("matchmaking_join_duration", true);
+const matchDuration = new Trend("matchmaking_match_duration", true);
+const matched = new Rate("matchmaking_matched");
+const matchUnfinished = new Counter("matchmaking_match_unfinished");
+const rateLimitRejections = new Counter("matchmaking_rate_limit_rejections");
+const overLimitRejected = new Rate("matchmaking_over_limit_rejected");
+const falseRejections = new Counter("matchmaking_false_rejections");
+const unexpectedDisconnects = new Counter("matchmaking_unexpected_disconnects");
+
+interface RunData {
+  runId: string;
+}
+
+export function setup(): RunData {
+  touchLibraryCounters();
+  for (const c of [rateLimitRejections, falseRejections, unexpectedDisconnects, matchUnfinished]) c.add(0);
+  // Player ids are unique per run, so that a re-run within the server's rate-limit window
+  // does not inherit the previous run's joins.
+  return { runId: `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}` };
+}
+
+interface JoinReply {
+  status?: string;
+  reason?: string;
+  position?: number;
+}
+
+function watchDisconnects(socket: Socket): void {
+  socket.on("disconnect", (reason: string) => {
+    if (reason !== "io client disconnect") unexpectedDisconnects.add(1, { reason });
+  });
+}
+
+export function queue(data: RunData): void {
+  const playerId = `${data.runId}-q${exec.vu.idInTest}-${exec.vu.iterationInScenario}`;
+  const elo = config.eloMin + Math.floor(Math.random() * (config.eloMax - config.eloMin + 1));
+  const result = connect(config.targetUrl, connectOptions, (socket) => {
+    watchDisconnects(socket);
+    socket.on("connect", () => {
+      let joinedAt = 0;
+      // Wait first, then join: the match can arrive right behind the ack.
+      socket.waitFor(
+        config.matchEvent,
+        { timeout: config.ackTimeoutMs + config.matchTimeoutMs, filter: (m: unknown) => seats(m, playerId) },
+        (match) => {
+          if (match.ok) {
+            matchDuration.add(Date.now() - joinedAt);
+            matched.add(true);
+          } else if (match.reason === "timeout" && exec.scenario.progress >= 1) {
+            // Near the end of the test nobody new joins, so a lone waiter is expected: not a failure.
+            matchUnfinished.add(1);
+          } else {
+            // Timed out, or the session ended first (join not acked or rejected, server dropped us).
+            matched.add(false);
+          }
+          if (!match.ok && match.reason === "timeout") socket.emit(config.leaveEvent, { player_id: playerId });
+          socket.disconnect();
+        },
+      );
+      joinedAt = Date.now();
+      socket.emitWithAck(config.joinEvent, [{ player_id: playerId, elo }], (ack) => {
+        if (!ack.ok) {
+          socket.disconnect(); // counted in socketio_ack_timeouts
+          return;
+        }
+        joinDuration.add(ack.elapsedMs);
+        const reply = ack.data as JoinReply | undefined;
+        const queued = check(reply, { "queue_join answered queued": (r) => r?.status === "queued" });
+        if (!queued) {
+          if (reply?.status === "rejected") falseRejections.add(1, { phase: "queue" });
+          socket.disconnect();
+        }
+      });
+    });
+  });
+  check(result, { "connected to the namespace": (r) => r.connected });
+  if (!result.connected) {
+    // Do not hammer a failing server in a tight loop; the error is already counted.
+    sleep(1);
+    return;
+  }
+  if (config.thinkTimeMs > 0) sleep(config.thinkTimeMs / 1000);
+}
+
+export function rateLimitProbe(data: RunData): void {
+  const playerId = `${data.runId}-probe${exec.vu.idInTest}`;
+  // An elo far from everyone else's (and from other probes'): a probe is never seated.
+  const elo = 100_000 + exec.vu.idInTest * 10_000;
+  let attempt = 0;
+  const record = (n: number, reply: JoinReply | undefined): void => {
+    const rejected = reply?.status === "rejected" && reply.reason === "rate_limited";
+    if (n > config.rateLimit) {
+      rateLimitRejections.add(rejected ? 1 : 0);
+      overLimitRejected.add(rejected);
+    } else if (rejected) {
+      falseRejections.add(1, { phase: "probe" });
+    }
+  };
+  const result = connect(config.targetUrl, connectOptions, (socket) => {
+    watchDisconnects(socket);
+    const next = (): void => {
+      attempt += 1;
+      if (attempt > config.probeJoins) {
+        socket.disconnect();
+        return;
+      }
+      socket.emitWithAck(config.joinEvent, [{ player_id: playerId, elo }], (ack) => {
+        if (!ack.ok) {
+          // No answer: the limit cannot be verified for this and the remaining attempts.
+          for (let n = attempt; n <= config.probeJoins; n++) if (n > config.rateLimit) overLimitRejected.add(false);
+          socket.disconnect();
+          return;
+        }
+        const reply = ack.data as JoinReply | undefined;
+        record(attempt, reply);
+        // Leave after each queued join, so that the probe never waits in the queue.
+        const pause = (): void => socket.setTimeout(next, Math.max(1, config.probeIntervalMs));
+        if (reply?.status === "queued") socket.emitWithAck(config.leaveEvent, [{ player_id: playerId }], pause);
+        else pause();
+      });
+    };
+    socket.on("connect", next);
+  });
+  check(result, { "probe connected to the namespace": (r) => r.connected });
+}
+
+function seats(match: unknown, playerId: string): boolean {
+  const players = (match as { players?: unknown } | null)?.players;
+  return Array.isArray(players) && players.some((p) => (p as { player_id?: unknown } | null)?.player_id === playerId);
+}

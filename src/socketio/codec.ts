@@ -1,0 +1,100 @@
+// Packet encoding for both protocol layers. engine.io-parser and socket.io-parser do the
+// work; this module only adapts them to a synchronous, never-throwing interface, because a
+// throw inside a k6/ws handler would close the socket and abort the session.
+import { decodePacket, decodePayload, encodePacket, encodePayload } from "engine.io-parser";
+import type { Packet as EnginePacket, PacketType as EnginePacketType } from "engine.io-parser";
+import { Decoder, Encoder, PacketType } from "socket.io-parser";
+import type { Packet as SocketPacket } from "socket.io-parser";
+
+export { PacketType };
+export type { EnginePacket, EnginePacketType, SocketPacket };
+
+/** One frame as it goes on the wire: text, or one binary attachment. */
+export type Frame = string | ArrayBuffer;
+
+/** Decodes one Engine.IO text frame; `null` when the frame is not a valid packet. */
+export function decodeEngineFrame(frame: string): EnginePacket | null {
+  const packet = decodePacket(frame, "arraybuffer");
+  return packet.type === "error" ? null : packet;
+}
+
+/** Splits an HTTP long-polling body (packets joined by \x1e); `null` if any packet is invalid. */
+export function decodePollingBody(body: string): EnginePacket[] | null {
+  const packets = decodePayload(body, "arraybuffer");
+  return packets.some((p) => p.type === "error") ? null : packets;
+}
+
+/** Encodes a text Engine.IO packet. The text path of engine.io-parser is synchronous. */
+export function encodeEngineText(type: EnginePacketType, data = ""): string {
+  let out = "";
+  encodePacket({ type, data }, true, (encoded) => {
+    out = encoded as string;
+  });
+  return out;
+}
+
+/** Joins text packets into one long-polling request body. */
+export function encodePollingBody(packets: EnginePacket[]): string {
+  let out = "";
+  encodePayload(packets, (encoded) => {
+    out = encoded;
+  });
+  return out;
+}
+
+const encoder = new Encoder();
+
+/**
+ * Encodes a Socket.IO packet into the Engine.IO message payloads that carry it: one string,
+ * or for binary packets the header string followed by one ArrayBuffer per attachment.
+ */
+export function encodeSocketPacket(packet: SocketPacket): Frame[] {
+  return encoder.encode(packet).map(toFrame);
+}
+
+function toFrame(part: unknown): Frame {
+  if (typeof part === "string" || part instanceof ArrayBuffer) return part;
+  if (ArrayBuffer.isView(part)) {
+    // k6's sendBinary takes an ArrayBuffer only: copy exactly the viewed bytes.
+    return part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength) as ArrayBuffer;
+  }
+  throw new TypeError(`socket.io-parser produced an unexpected frame part: ${typeof part}`);
+}
+
+/**
+ * Reassembles Socket.IO packets from Engine.IO message payloads. socket.io-parser's decoder
+ * throws on bad input and can be left mid-way through a binary packet; on any error the
+ * decoder is replaced so that one bad frame does not poison the ones after it.
+ */
+export class SocketDecoder {
+  private decoder!: Decoder;
+  private decoded: SocketPacket | null = null;
+
+  constructor() {
+    this.reset();
+  }
+
+  /**
+   * Feeds one payload. Returns the completed packet, `null` when more attachments are
+   * awaited, or an Error describing why the payload was rejected.
+   */
+  add(payload: Frame): SocketPacket | null | Error {
+    this.decoded = null;
+    try {
+      this.decoder.add(payload);
+    } catch (err) {
+      this.reset();
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    const packet = this.decoded;
+    this.decoded = null;
+    return packet;
+  }
+
+  private reset(): void {
+    this.decoder = new Decoder();
+    this.decoder.on("decoded", (packet: SocketPacket) => {
+      this.decoded = packet;
+    });
+  }
+}

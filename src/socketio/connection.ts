@@ -1,0 +1,148 @@
+// One Engine.IO connection and the namespace sockets multiplexed over it (the role of
+// socket.io-client's Manager). Routes decoded packets to sockets, guards user callbacks,
+// and closes the connection once no namespace is left.
+import { type Frame, encodeSocketPacket, SocketDecoder, type SocketPacket } from "./codec";
+import type { EngineConnection, EngineListener } from "./engine";
+import type { Handshake } from "./handshake";
+import type { SocketMetrics } from "./metrics";
+import { type ConnectError, Socket, type SocketHost } from "./socket";
+import type { Scheduler } from "./transport";
+
+export interface ConnectionSettings {
+  scheduler: Scheduler;
+  metrics: SocketMetrics;
+  defaultAckTimeout: number;
+  startedAt: number;
+  /** Where warnings go; k6's console in production, a list in tests. */
+  log: (level: "warn" | "error", message: string) => void;
+}
+
+/** Warnings of one kind are logged this many times per connection, then only counted. */
+const WARNINGS_PER_KIND = 3;
+
+export class Connection implements SocketHost, EngineListener {
+  readonly scheduler: Scheduler;
+  readonly metrics: SocketMetrics;
+  readonly defaultAckTimeout: number;
+  readonly startedAt: number;
+  /** Set when a user callback threw; the session ends with this error. */
+  handlerError: Error | undefined;
+
+  private engine: EngineConnection | null = null;
+  private readonly sockets = new Map<string, Socket>();
+  private decoder = new SocketDecoder();
+  private readonly warned = new Map<string, number>();
+  /** Payloads read over polling before the upgrade; delivered once the WebSocket is open. */
+  private preloaded: { payload: Frame; receivedAt: number }[] = [];
+
+  constructor(private readonly settings: ConnectionSettings) {
+    this.scheduler = settings.scheduler;
+    this.metrics = settings.metrics;
+    this.defaultAckTimeout = settings.defaultAckTimeout;
+    this.startedAt = settings.startedAt;
+  }
+
+  /** Creates the socket for a namespace. Its CONNECT is sent once the engine is open. */
+  socket(namespace: string, auth?: Record<string, unknown>): Socket {
+    const existing = this.sockets.get(namespace);
+    if (existing) return existing;
+    const socket = new Socket(namespace, this, auth);
+    this.sockets.set(namespace, socket);
+    return socket;
+  }
+
+  attach(engine: EngineConnection): void {
+    this.engine = engine;
+  }
+
+  /** Queues payloads that arrived over polling, to be handled when the upgraded socket opens. */
+  preload(payloads: { payload: Frame; receivedAt: number }[]): void {
+    this.preloaded.push(...payloads);
+  }
+
+  /** Ends the connection attempt before any transport existed (HTTP error, refused dial…). */
+  failAll(error: ConnectError): void {
+    for (const s of [...this.sockets.values()]) s.failConnect(error);
+  }
+
+  /** The connect deadline passed: sockets still waiting for their CONNECT reply fail. */
+  connectDeadline(timeoutMs: number): void {
+    for (const s of [...this.sockets.values()]) {
+      s.failConnect({ reason: "timeout", message: `no namespace CONNECT reply for ${s.namespace} within ${timeoutMs} ms` });
+    }
+  }
+
+  /** Delivers one Engine.IO message payload; `receivedAt` when it arrived earlier (polling). */
+  deliver(payload: Frame, receivedAt?: number): void {
+    const result = this.decoder.add(payload);
+    if (result === null) return;
+    if (result instanceof Error) {
+      this.onDecodeError(`undecodable Socket.IO packet (${result.message})`);
+      return;
+    }
+    const socket = this.sockets.get(result.nsp);
+    if (socket) socket.receive(result, receivedAt);
+    else this.warn("nsp", `packet for namespace ${result.nsp}, which this connection did not join`);
+  }
+
+  // ---- SocketHost ----
+
+  sendPacket(packet: SocketPacket): void {
+    if (!this.engine) return; // no transport yet: only failure paths get here, and they send nothing
+    for (const frame of encodeSocketPacket(packet)) this.engine.send(frame);
+  }
+
+  invoke(label: string, fn: (...args: any[]) => void, args: unknown[]): void {
+    try {
+      fn(...args);
+    } catch (err) {
+      if (this.handlerError) return;
+      this.handlerError = err instanceof Error ? err : new Error(String(err));
+      const stack = this.handlerError.stack ? `\n${this.handlerError.stack}` : "";
+      this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);
+      this.close("handler error", `the ${label} threw`);
+    }
+  }
+
+  socketEnded(): void {
+    for (const s of this.sockets.values()) if (!s.disconnected) return;
+    this.engine?.close("io client disconnect", "no namespace left on the connection");
+  }
+
+  /** Closes the whole connection: every socket still up gets `reason`. */
+  close(reason: string, detail: string): void {
+    if (this.engine && this.engine.state !== "closed") this.engine.close(reason, detail);
+    else this.onClose(reason, detail);
+  }
+
+  // ---- EngineListener ----
+
+  onOpen(_handshake: Handshake): void {
+    for (const s of this.sockets.values()) if (!s.disconnected && !s.connectSent) s.sendConnect();
+    const preloaded = this.preloaded;
+    this.preloaded = [];
+    for (const p of preloaded) this.deliver(p.payload, p.receivedAt);
+  }
+
+  onMessage(payload: Frame): void {
+    this.deliver(payload);
+  }
+
+  onDecodeError(detail: string): void {
+    this.metrics.decodeError();
+    this.decoder = new SocketDecoder();
+    this.warn("decode", `k6-socketio: ${detail}; counted in socketio_decode_errors`);
+  }
+
+  onClose(reason: string, detail: string): void {
+    for (const s of [...this.sockets.values()]) s.connectionClosed(reason, detail);
+  }
+
+  private warn(kind: string, message: string): void {
+    const n = (this.warned.get(kind) ?? 0) + 1;
+    this.warned.set(kind, n);
+    if (n <= WARNINGS_PER_KIND) {
+      this.settings.log("warn", n === WARNINGS_PER_KIND ? `${message} (further warnings of this kind are not logged)` : message);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+// One Engine.IO v4 connection over a WebSocket: the open handshake (or the end of a
+// polling-to-websocket upgrade), heartbeats, message framing and close. Transport-agnostic:
+// it sees frames through a FrameSink and time through a Scheduler.
+import { decodeEngineFrame, encodeEngineText, type Frame } from "./codec";
+import { type Handshake, parseHandshake, preview } from "./handshake";
+import { HeartbeatWatchdog } from "./heartbeat";
+import type { FrameSink, Scheduler } from "./transport";
+
+export type EnginePhase = "awaiting-open" | "probing" | "open" | "closed";
+
+export interface EngineListener {
+  /** The connection is usable: the open packet arrived, or the upgrade probe succeeded. */
+  onOpen(handshake: Handshake): void;
+  /** One Engine.IO message payload: a string, or a binary attachment. */
+  onMessage(payload: Frame): void;
+  /** A frame that could not be decoded; the connection stays up. */
+  onDecodeError(detail: string): void;
+  /** The connection ended. `reason` is a short stable label, `detail` is for humans. */
+  onClose(reason: string, detail: string, wasOpen: boolean): void;
+}
+
+export interface EngineOptions {
+  /** Bound on the wait for the open packet (websocket-only) or the `3probe` answer (upgrade). */
+  openTimeout: number;
+  /** Set when the handshake already happened over polling: the socket is an upgrade probe. */
+  upgradeFrom?: Handshake;
+}
+
+export class EngineConnection {
+  private phase: EnginePhase;
+  private handshake: Handshake | null = null;
+  private watchdog: HeartbeatWatchdog | null = null;
+  /** Frames written while the upgrade probe is in flight; flushed once it completes. */
+  private held: Frame[] = [];
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly scheduler: Scheduler,
+    private readonly listener: EngineListener,
+    private readonly options: EngineOptions,
+  ) {
+    // An upgrade socket holds writes from the start: nothing may reach it before the probe.
+    this.phase = options.upgradeFrom ? "probing" : "awaiting-open";
+  }
+
+  get state(): EnginePhase {
+    return this.phase;
+  }
+
+  get sid(): string | undefined {
+    return this.handshake?.sid;
+  }
+
+  /** The WebSocket is open. */
+  start(): void {
+    if (this.phase === "probing") this.sink.sendText(encodeEngineText("ping", "probe"));
+    this.scheduler.after(this.options.openTimeout, () => {
+      if (this.phase === "awaiting-open") {
+        this.close("open_timeout", `no Engine.IO open packet within ${this.options.openTimeout} ms`);
+      } else if (this.phase === "probing") {
+        this.close("upgrade_timeout", `no answer to the upgrade probe (2probe) within ${this.options.openTimeout} ms`);
+      }
+    });
+  }
+
+  receiveText(frame: string): void {
+    if (this.phase === "closed") return;
+    const packet = decodeEngineFrame(frame);
+    if (!packet) {
+      if (this.phase === "awaiting-open") {
+        this.close("handshake_invalid", `expected an Engine.IO open packet, got ${preview(frame)}`);
+      } else {
+        this.listener.onDecodeError(`undecodable Engine.IO frame ${preview(frame)}`);
+      }
+      return;
+    }
+    switch (this.phase) {
+      case "awaiting-open":
+        if (packet.type !== "open") {
+          this.close("handshake_invalid", `expected an Engine.IO open packet, got ${preview(frame)}`);
+          return;
+        }
+        this.opened(packet.data);
+        return;
+      case "probing":
+        if (packet.type === "pong" && packet.data === "probe") {
+          this.sink.sendText(encodeEngineText("upgrade"));
+          this.becomeOpen(this.options.upgradeFrom!);
+          const held = this.held;
+          this.held = [];
+          for (const f of held) this.write(f);
+        }
+        // Anything else during the probe is noise from the old transport; engine.io ignores it too.
+        return;
+      case "open":
+        this.onOpenPacket(packet.type, packet.data, frame);
+    }
+  }
+
+  receiveBinary(data: ArrayBuffer): void {
+    if (this.phase === "open") this.listener.onMessage(data);
+  }
+
+  /** Sends one message payload, holding it back while an upgrade probe is in flight. */
+  send(payload: Frame): void {
+    if (this.phase === "probing") this.held.push(payload);
+    else if (this.phase === "open") this.write(payload);
+  }
+
+  /** Client-initiated or protocol-level close. Idempotent. */
+  close(reason: string, detail: string): void {
+    if (this.phase === "closed") return;
+    const wasOpen = this.phase === "open";
+    this.phase = "closed";
+    this.held = [];
+    try {
+      this.sink.close();
+    } finally {
+      this.listener.onClose(reason, detail, wasOpen);
+    }
+  }
+
+  /** The WebSocket closed underneath us. */
+  transportClosed(code: number): void {
+    const during = this.phase === "open" ? "" : ` during the ${this.phase === "probing" ? "upgrade" : "handshake"}`;
+    this.close(this.phase === "open" ? "transport close" : "closed_during_handshake", `WebSocket closed (code ${code})${during}`);
+  }
+
+  transportError(message: string): void {
+    this.close(this.phase === "open" ? "transport error" : "transport_error", `WebSocket error: ${message}`);
+  }
+
+  private onOpenPacket(type: string, data: unknown, frame: string): void {
+    switch (type) {
+      case "message":
+        this.listener.onMessage(data as Frame);
+        return;
+      case "ping":
+        this.sink.sendText(encodeEngineText("pong"));
+        this.armWatchdog();
+        return;
+      case "close":
+        this.close("transport close", "server sent an Engine.IO close packet");
+        return;
+      case "noop":
+        return;
+      default:
+        this.listener.onDecodeError(`unexpected Engine.IO packet on an open connection: ${preview(frame)}`);
+    }
+  }
+
+  private opened(data: unknown): void {
+    const parsed = parseHandshake(data);
+    if (typeof parsed === "string") {
+      this.close("handshake_invalid", parsed);
+      return;
+    }
+    this.becomeOpen(parsed);
+  }
+
+  private becomeOpen(handshake: Handshake): void {
+    this.handshake = handshake;
+    this.phase = "open";
+    this.watchdog = new HeartbeatWatchdog(handshake.pingInterval, handshake.pingTimeout);
+    this.armWatchdog();
+    this.listener.onOpen(handshake);
+  }
+
+  private armWatchdog(): void {
+    const watchdog = this.watchdog!;
+    this.scheduleHeartbeatCheck(watchdog, watchdog.arm(this.scheduler.now()), watchdog.allowance);
+  }
+
+  private scheduleHeartbeatCheck(watchdog: HeartbeatWatchdog, token: number, delayMs: number): void {
+    this.scheduler.after(delayMs, () => {
+      if (this.phase !== "open") return;
+      const check = watchdog.check(token, this.scheduler.now());
+      if (check.state === "pending") this.scheduleHeartbeatCheck(watchdog, token, check.remainingMs);
+      else if (check.state === "dead") {
+        this.close("ping timeout", `no ping from the server within pingInterval + pingTimeout (${watchdog.allowance} ms)`);
+      }
+    });
+  }
+
+  private write(payload: Frame): void {
+    if (typeof payload === "string") this.sink.sendText(encodeEngineText("message", payload));
+    else this.sink.sendBinary(payload);
+  }
+}

@@ -1,0 +1,32 @@
+// k6-socketio: Socket.IO v5 / Engine.IO v4 clients for k6 scenarios.
+//
+//   import { connect } from "../socketio";
+//   const result = connect("http://127.0.0.1:3000", { auth: { token } }, (socket) => {
+//     socket.on("connect", () => {
+//       socket.emitWithAck("queue_join", [{ player_id: "p1", elo: 1200 }], (ack) => {
+//         socket.disconnect();
+//       }, { timeout: 5000 });
+//     });
+//   });
+//
+// connect() blocks until the session ends (k6/ws semantics). Inside a session only the
+// socket's own timers fire: use socket.setTimeout, never sleep().
+import { type ConnectOptions, resolveOptions } from "./options";
+import { runSession, type SessionHandler, type SessionResult } from "./session";
+
+export type { ConnectOptions } from "./options";
+export { OptionsError, resolveOptions as resolveConnectOptions } from "./options";
+export type { SessionHandler, SessionResult } from "./session";
+export type { AckOptions, ConnectError, Outcome, Socket, WaitOptions } from "./socket";
+export { TargetUrlError, parseTarget, isLoopback } from "./url";
+export { touchLibraryCounters } from "./k6-metrics";
+export { systemTagsWithoutUrl } from "./system-tags";
+
+/** Opens a connection, runs `handler` with the namespace socket, and returns when the session ends. */
+export function connect(url: string, handler: SessionHandler): SessionResult;
+export function connect(url: string, options: ConnectOptions, handler: SessionHandler): SessionResult;
+export function connect(url: string, a: ConnectOptions | SessionHandler, b?: SessionHandler): SessionResult {
+  const handler = typeof a === "function" ? a : b;
+  if (typeof handler !== "function") throw new TypeError("connect(url, [options], handler): handler must be a function");
+  return runSession(resolveOptions(url, typeof a === "function" ? {} : a), handler);
+}

@@ -1,0 +1,70 @@
+// The library's k6 metrics. Created at import time, which is k6's init context.
+import { Counter, Rate, Trend } from "k6/metrics";
+import { BoundedTagValues } from "./bounded-tags";
+import type { PacketKind, SocketMetrics } from "./metrics";
+
+const connectDuration = new Trend("socketio_connect_duration", true);
+const connectSuccess = new Rate("socketio_connect_success");
+const connectErrors = new Counter("socketio_connect_errors");
+const ackDuration = new Trend("socketio_ack_duration", true);
+const ackTimeouts = new Counter("socketio_ack_timeouts");
+const acksLate = new Counter("socketio_acks_late");
+const messagesSent = new Counter("socketio_messages_sent");
+const messagesReceived = new Counter("socketio_messages_received");
+const decodeErrors = new Counter("socketio_decode_errors");
+const disconnects = new Counter("socketio_disconnects");
+
+/** Event names come from the server too; past 100 distinct names they are tagged `_other`. */
+const eventTags = new BoundedTagValues(100);
+const tagCache = new Map<string, Record<string, string>>();
+
+function tags(kind: string, event: string | undefined): Record<string, string> {
+  const ev = event === undefined ? "" : eventTags.get(event);
+  const key = `${kind}\u0000${ev}`;
+  let t = tagCache.get(key);
+  if (!t) {
+    t = ev === "" ? { type: kind } : { type: kind, event: ev };
+    tagCache.set(key, t);
+  }
+  return t;
+}
+
+export const k6Metrics: SocketMetrics = {
+  connected(durationMs) {
+    connectDuration.add(durationMs);
+    connectSuccess.add(true);
+  },
+  connectFailed(reason) {
+    connectSuccess.add(false);
+    connectErrors.add(1, { reason });
+  },
+  ackReceived(event, durationMs) {
+    ackDuration.add(durationMs, tags("ack", event));
+  },
+  ackTimedOut(event) {
+    ackTimeouts.add(1, tags("ack", event));
+  },
+  ackLate(event) {
+    acksLate.add(1, tags("ack", event));
+  },
+  packetSent(kind: PacketKind, event?: string) {
+    messagesSent.add(1, tags(kind, event));
+  },
+  packetReceived(kind: PacketKind, event?: string) {
+    messagesReceived.add(1, tags(kind, event));
+  },
+  decodeError() {
+    decodeErrors.add(1);
+  },
+  disconnected(reason) {
+    disconnects.add(1, { reason });
+  },
+};
+
+/**
+ * Makes the zero-valued counters appear in the summary, so that `count==0` thresholds are
+ * evaluated against a real 0 and a run that never hit an error still reports it.
+ */
+export function touchLibraryCounters(): void {
+  for (const c of [connectErrors, ackTimeouts, acksLate, decodeErrors, disconnects]) c.add(0);
+}

@@ -1,0 +1,20 @@
+// What the protocol code reports. The k6 implementation lives in k6-metrics.ts; tests pass
+// a recorder. Event names arrive here raw and are bounded by the implementation.
+
+export type PacketKind = "connect" | "disconnect" | "event" | "ack" | "connect_error";
+
+export interface SocketMetrics {
+  /** A namespace CONNECT succeeded `durationMs` after the Engine.IO handshake started. */
+  connected(durationMs: number): void;
+  /** A namespace connection failed; `reason` is a short stable label (http_404, timeout, …). */
+  connectFailed(reason: string): void;
+  ackReceived(event: string, durationMs: number): void;
+  ackTimedOut(event: string): void;
+  /** An ack arrived after its emit had already timed out. */
+  ackLate(event: string): void;
+  packetSent(kind: PacketKind, event?: string): void;
+  packetReceived(kind: PacketKind, event?: string): void;
+  decodeError(): void;
+  /** A connected namespace socket was disconnected. */
+  disconnected(reason: string): void;
+}

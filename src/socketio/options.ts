@@ -1,0 +1,79 @@
+// Connection options as a scenario writes them, and their validated, defaulted form.
+import { type EngineTransportName, normalizeEnginePath, parseTarget, type Target } from "./url";
+
+export interface ConnectOptions {
+  /** "websocket" (default): WebSocket only. "polling": HTTP long-polling handshake, then upgrade. */
+  transport?: EngineTransportName;
+  /** Namespace to join; defaults to the URL's path ("/" for none). */
+  namespace?: string;
+  /** The CONNECT payload, e.g. `{ token }`; the server reads it as `socket.handshake.auth`. */
+  auth?: Record<string, unknown>;
+  /** Extra query parameters for the Engine.IO handshake requests. */
+  query?: Record<string, string>;
+  /** Extra HTTP headers for the handshake requests (polling and WebSocket). */
+  headers?: Record<string, string>;
+  /** The Engine.IO endpoint path; the server's `path` option. Default "/socket.io/". */
+  path?: string;
+  /** Bound on the whole connect: Engine.IO handshake, upgrade and namespace CONNECT. Default 10000 ms. */
+  connectTimeout?: number;
+  /** Default ack timeout for emitWithAck. Default 10000 ms. */
+  ackTimeout?: number;
+  /** Optional bound on the whole session: the connection is closed after this many ms. */
+  sessionTimeout?: number;
+  /** Extra tags for k6's own http/ws metrics of this connection (keep them low-cardinality). */
+  tags?: Record<string, string>;
+}
+
+export interface ResolvedOptions {
+  target: Target;
+  transport: EngineTransportName;
+  namespace: string;
+  auth: Record<string, unknown> | undefined;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  path: string;
+  connectTimeout: number;
+  ackTimeout: number;
+  sessionTimeout: number | undefined;
+  tags: Record<string, string>;
+}
+
+export class OptionsError extends Error {
+  override name = "OptionsError";
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function resolveOptions(url: string, options: ConnectOptions = {}): ResolvedOptions {
+  const target = parseTarget(url);
+  const transport = options.transport ?? "websocket";
+  if (transport !== "websocket" && transport !== "polling") {
+    throw new OptionsError(`transport must be "websocket" or "polling", got ${JSON.stringify(transport)}`);
+  }
+  const namespace = options.namespace ?? target.namespace;
+  if (!namespace.startsWith("/")) throw new OptionsError(`namespace must start with "/", got ${JSON.stringify(namespace)}`);
+  if (options.auth !== undefined && (typeof options.auth !== "object" || options.auth === null || Array.isArray(options.auth))) {
+    throw new OptionsError("auth must be an object, e.g. { token: \"...\" }");
+  }
+  return {
+    target,
+    transport,
+    namespace,
+    auth: options.auth,
+    query: { ...(options.query ?? {}) },
+    headers: { ...(options.headers ?? {}) },
+    path: normalizeEnginePath(options.path ?? "/socket.io/"),
+    connectTimeout: positive("connectTimeout", options.connectTimeout, DEFAULT_TIMEOUT_MS),
+    ackTimeout: positive("ackTimeout", options.ackTimeout, DEFAULT_TIMEOUT_MS),
+    sessionTimeout: options.sessionTimeout === undefined ? undefined : positive("sessionTimeout", options.sessionTimeout, 0),
+    tags: { ...(options.tags ?? {}) },
+  };
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new OptionsError(`${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

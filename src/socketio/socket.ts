@@ -1,0 +1,344 @@
+// One Socket.IO namespace connection: CONNECT with auth, events in both directions, acks
+// with timeouts, waitFor, and disconnect. Everything a scenario touches goes through here.
+import { AckRegistry } from "./ack-registry";
+import { PacketType, type SocketPacket } from "./codec";
+import type { SocketMetrics } from "./metrics";
+import type { Scheduler } from "./transport";
+
+/** The result of anything awaited: an ack or a waitFor. */
+export type Outcome =
+  | { ok: true; args: unknown[]; data: unknown; elapsedMs: number }
+  | { ok: false; reason: "timeout" | "disconnected"; elapsedMs: number; args?: undefined; data?: undefined };
+
+export interface ConnectError {
+  /** Stable label, also the `reason` tag of socketio_connect_errors: connect_error, timeout, http_404, … */
+  reason: string;
+  /** The server's message for a CONNECT_ERROR, or a description of what went wrong. */
+  message: string;
+  /** The `data` the server attached to a CONNECT_ERROR, if any. */
+  data?: unknown;
+}
+
+export interface WaitOptions {
+  /** Milliseconds before the wait gives up with `{ ok: false, reason: "timeout" }`. */
+  timeout: number;
+  /** Only payloads for which this returns true complete the wait. Receives the event's arguments. */
+  filter?: (...args: any[]) => boolean;
+}
+
+export interface AckOptions {
+  /** Milliseconds before the ack counts as timed out; defaults to the connection's ackTimeout. */
+  timeout?: number;
+}
+
+type Listener = (...args: any[]) => void;
+type ReservedEvent = "connect" | "connect_error" | "disconnect";
+
+/** What a Socket needs from the connection it lives on. */
+export interface SocketHost {
+  readonly scheduler: Scheduler;
+  readonly metrics: SocketMetrics;
+  readonly defaultAckTimeout: number;
+  /** Time the Engine.IO handshake started: the zero of socketio_connect_duration. */
+  readonly startedAt: number;
+  sendPacket(packet: SocketPacket): void;
+  /** Calls user code; a throw is reported and ends the session instead of crashing the VU. */
+  invoke(label: string, fn: Listener, args: unknown[]): void;
+  socketEnded(socket: Socket): void;
+}
+
+type State = "connecting" | "connected" | "disconnected";
+
+interface Waiter {
+  event: string;
+  filter: WaitOptions["filter"];
+  startedAt: number;
+  done: (outcome: Outcome) => void;
+}
+
+export class Socket {
+  /** The namespace socket id the server assigned in its CONNECT reply. */
+  id: string | undefined;
+  /** Why the socket was disconnected, once it is. */
+  disconnectReason: string | undefined;
+  /** Set when the connection to the namespace failed. */
+  connectError: ConnectError | undefined;
+  /** The CONNECT packet went out (over polling during an upgrade, or over the WebSocket). */
+  connectSent = false;
+
+  private state: State = "connecting";
+  private readonly listeners = new Map<string, Listener[]>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly acks = new AckRegistry();
+  /** Packets emitted before the CONNECT reply; socket.io-client buffers them the same way. */
+  private pendingSends: SocketPacket[] = [];
+
+  constructor(
+    readonly namespace: string,
+    private readonly host: SocketHost,
+    private readonly auth: Record<string, unknown> | undefined,
+  ) {}
+
+  get connected(): boolean {
+    return this.state === "connected";
+  }
+
+  get disconnected(): boolean {
+    return this.state === "disconnected";
+  }
+
+  /** Registers a listener for a server event or for connect / connect_error / disconnect. */
+  on(event: ReservedEvent | (string & {}), listener: Listener): this {
+    const list = this.listeners.get(event);
+    if (list) list.push(listener);
+    else this.listeners.set(event, [listener]);
+    return this;
+  }
+
+  once(event: ReservedEvent | (string & {}), listener: Listener): this {
+    const wrapper: Listener = (...args) => {
+      this.off(event, wrapper);
+      listener(...args);
+    };
+    return this.on(event, wrapper);
+  }
+
+  /** Removes one listener, or all listeners of the event when none is given. */
+  off(event: string, listener?: Listener): this {
+    if (!listener) this.listeners.delete(event);
+    else {
+      const list = this.listeners.get(event);
+      const at = list ? list.indexOf(listener) : -1;
+      if (list && at >= 0) list.splice(at, 1);
+    }
+    return this;
+  }
+
+  /** Sends an event. Before the namespace is connected it is queued; after a disconnect it is dropped. */
+  emit(event: string, ...args: unknown[]): boolean {
+    return this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: [event, ...args] }, event);
+  }
+
+  /**
+   * Sends an event that asks for an ack. `onAck` gets `{ ok: true, args, data, elapsedMs }` when
+   * the ack arrives, or `{ ok: false, reason }` on timeout or disconnect. An ack that arrives
+   * after its timeout is ignored and counted in socketio_acks_late.
+   */
+  emitWithAck(event: string, args: unknown[], onAck: (outcome: Outcome) => void, options: AckOptions = {}): void {
+    const sentAt = this.host.scheduler.now();
+    const timeout = options.timeout ?? this.host.defaultAckTimeout;
+    const id = this.acks.register(event, sentAt, (ackArgs, elapsedMs, reason) => {
+      if (ackArgs) {
+        this.host.metrics.ackReceived(event, elapsedMs);
+        this.host.invoke(`ack of '${event}'`, onAck, [{ ok: true, args: ackArgs, data: ackArgs[0], elapsedMs }]);
+        return;
+      }
+      if (reason === "timeout") this.host.metrics.ackTimedOut(event);
+      const failure: Outcome = { ok: false, reason: reason === "timeout" ? "timeout" : "disconnected", elapsedMs };
+      this.host.invoke(`ack of '${event}'`, onAck, [failure]);
+    });
+    if (this.state === "disconnected") {
+      this.acks.failAll("disconnected", sentAt);
+      return;
+    }
+    this.host.scheduler.after(timeout, () => this.acks.expire(id, this.host.scheduler.now()));
+    this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: [event, ...args], id }, event);
+  }
+
+  /**
+   * Waits for the next `event` whose arguments pass `filter`. `done` gets the arguments and the
+   * time waited, or `{ ok: false, reason }` on timeout or disconnect. Events that arrived before
+   * the call are not considered: start waiting before the action that triggers the event.
+   */
+  waitFor(event: string, options: WaitOptions, done: (outcome: Outcome) => void): void {
+    const startedAt = this.host.scheduler.now();
+    if (this.state === "disconnected") {
+      this.host.invoke(`waitFor '${event}'`, done, [{ ok: false, reason: "disconnected", elapsedMs: 0 }]);
+      return;
+    }
+    const waiter: Waiter = { event, filter: options.filter, startedAt, done };
+    this.waiters.add(waiter);
+    this.host.scheduler.after(options.timeout, () => {
+      if (this.waiters.delete(waiter)) {
+        const outcome: Outcome = { ok: false, reason: "timeout", elapsedMs: this.host.scheduler.now() - startedAt };
+        this.host.invoke(`waitFor '${event}'`, done, [outcome]);
+      }
+    });
+  }
+
+  /** Runs `fn` after `ms` on this connection's event loop (k6/ws has no global timers inside a session). */
+  setTimeout(fn: () => void, ms: number): void {
+    this.host.scheduler.after(ms, () => this.host.invoke("setTimeout callback", fn, []));
+  }
+
+  /** Leaves the namespace: sends DISCONNECT (`41`), and the connection closes when no namespace is left. */
+  disconnect(): void {
+    if (this.state === "disconnected") return;
+    if (this.state === "connected") {
+      this.host.sendPacket({ type: PacketType.DISCONNECT, nsp: this.namespace });
+      this.host.metrics.packetSent("disconnect");
+      this.end("io client disconnect");
+    } else {
+      this.failConnect({ reason: "aborted", message: "disconnect() called before the namespace connected" });
+    }
+  }
+
+  // ---- called by the connection ----
+
+  /** Sends the CONNECT packet; the connection calls this once the transport is usable. */
+  sendConnect(): void {
+    this.connectSent = true;
+    this.host.sendPacket({ type: PacketType.CONNECT, nsp: this.namespace, ...(this.auth ? { data: this.auth } : {}) });
+    this.host.metrics.packetSent("connect");
+  }
+
+  /** Handles one packet for this namespace; `receivedAt` is set when it was read earlier (polling). */
+  receive(packet: SocketPacket, receivedAt?: number): void {
+    switch (packet.type) {
+      case PacketType.CONNECT:
+        this.onConnectReply(packet.data, receivedAt ?? this.host.scheduler.now());
+        return;
+      case PacketType.CONNECT_ERROR:
+        this.host.metrics.packetReceived("connect_error");
+        this.onConnectError(packet.data);
+        return;
+      case PacketType.EVENT:
+      case PacketType.BINARY_EVENT:
+        this.onEvent(packet);
+        return;
+      case PacketType.ACK:
+      case PacketType.BINARY_ACK:
+        this.onAck(packet);
+        return;
+      case PacketType.DISCONNECT:
+        this.host.metrics.packetReceived("disconnect");
+        if (this.state === "connected") this.end("io server disconnect");
+        return;
+    }
+  }
+
+  /** The namespace could not be connected (transport failure, timeout, CONNECT_ERROR). */
+  failConnect(error: ConnectError): void {
+    if (this.state !== "connecting") return;
+    this.connectError = error;
+    this.host.metrics.connectFailed(error.reason);
+    this.state = "disconnected";
+    this.settleAll();
+    this.emitReserved("connect_error", [error]);
+    this.host.socketEnded(this);
+  }
+
+  /** The connection under this socket ended. */
+  connectionClosed(reason: string, detail: string): void {
+    if (this.state === "connecting") this.failConnect({ reason, message: detail });
+    else if (this.state === "connected") this.end(reason);
+  }
+
+  private onConnectReply(data: unknown, receivedAt: number): void {
+    this.host.metrics.packetReceived("connect");
+    if (this.state !== "connecting") return;
+    const sid = (data as { sid?: unknown } | undefined)?.sid;
+    this.id = typeof sid === "string" ? sid : undefined;
+    this.state = "connected";
+    this.host.metrics.connected(receivedAt - this.host.startedAt);
+    const queued = this.pendingSends;
+    this.pendingSends = [];
+    for (const p of queued) this.host.sendPacket(p);
+    this.emitReserved("connect", []);
+  }
+
+  private onConnectError(data: unknown): void {
+    // v5 sends {message, data}; some servers send a bare string.
+    const body = data as { message?: unknown; data?: unknown } | string | undefined;
+    const message = typeof body === "string" ? body : typeof body?.message === "string" ? body.message : "connect_error";
+    const extra = typeof body === "object" && body !== null ? body.data : undefined;
+    this.failConnect({ reason: "connect_error", message, ...(extra !== undefined ? { data: extra } : {}) });
+  }
+
+  private onEvent(packet: SocketPacket): void {
+    const data = packet.data as unknown[];
+    const event = typeof data[0] === "string" ? data[0] : String(data[0]);
+    this.host.metrics.packetReceived("event", event);
+    if (this.state !== "connected") return;
+    const args = data.slice(1);
+    if (packet.id !== undefined) args.push(this.serverAck(packet.id, event));
+    this.completeWaiters(event, args);
+    const list = this.listeners.get(event);
+    if (!list) return;
+    for (const listener of list.slice()) this.host.invoke(`'${event}' listener`, listener, args);
+  }
+
+  private serverAck(id: number, event: string): Listener {
+    let sent = false;
+    return (...ackArgs: unknown[]) => {
+      if (sent || this.state !== "connected") return;
+      sent = true;
+      this.host.sendPacket({ type: PacketType.ACK, nsp: this.namespace, id, data: ackArgs });
+      this.host.metrics.packetSent("ack", event);
+    };
+  }
+
+  private onAck(packet: SocketPacket): void {
+    const id = packet.id ?? -1;
+    const event = this.acks.eventOf(id);
+    this.host.metrics.packetReceived("ack", event);
+    const args = Array.isArray(packet.data) ? (packet.data as unknown[]) : [];
+    if (this.acks.settle(id, args, this.host.scheduler.now()) === "late" && event !== undefined) {
+      this.host.metrics.ackLate(event);
+    }
+  }
+
+  private completeWaiters(event: string, args: unknown[]): void {
+    if (this.waiters.size === 0) return;
+    for (const waiter of [...this.waiters]) {
+      if (waiter.event !== event || !this.passes(waiter, args)) continue;
+      this.waiters.delete(waiter);
+      const outcome: Outcome = { ok: true, args, data: args[0], elapsedMs: this.host.scheduler.now() - waiter.startedAt };
+      this.host.invoke(`waitFor '${event}'`, waiter.done, [outcome]);
+    }
+  }
+
+  private passes(waiter: Waiter, args: unknown[]): boolean {
+    if (!waiter.filter) return true;
+    let pass = false;
+    this.host.invoke(`waitFor '${waiter.event}' filter`, () => {
+      pass = waiter.filter!(...args) === true;
+    }, []);
+    return pass;
+  }
+
+  private queue(packet: SocketPacket, event: string): boolean {
+    if (this.state === "disconnected") return false;
+    if (this.state === "connecting") this.pendingSends.push(packet);
+    else this.host.sendPacket(packet);
+    this.host.metrics.packetSent("event", event);
+    return true;
+  }
+
+  private end(reason: string): void {
+    this.state = "disconnected";
+    this.disconnectReason = reason;
+    this.host.metrics.disconnected(reason);
+    this.settleAll();
+    this.emitReserved("disconnect", [reason]);
+    this.host.socketEnded(this);
+  }
+
+  /** Fails every pending ack and wait: nothing more will arrive on this socket. */
+  private settleAll(): void {
+    this.pendingSends = [];
+    const now = this.host.scheduler.now();
+    this.acks.failAll("disconnected", now);
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) {
+      this.host.invoke(`waitFor '${w.event}'`, w.done, [{ ok: false, reason: "disconnected", elapsedMs: now - w.startedAt }]);
+    }
+  }
+
+  private emitReserved(event: ReservedEvent, args: unknown[]): void {
+    const list = this.listeners.get(event);
+    if (!list) return;
+    for (const listener of list.slice()) this.host.invoke(`'${event}' listener`, listener, args);
+  }
+}

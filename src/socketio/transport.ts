@@ -1,0 +1,27 @@
+// What the protocol engine needs from its surroundings. k6/ws provides these today; the
+// k6/websockets event loop can provide them later without touching the protocol code.
+import type { Frame } from "./codec";
+
+/** Outgoing side of one WebSocket. */
+export interface FrameSink {
+  sendText(data: string): void;
+  sendBinary(data: ArrayBuffer): void;
+  close(): void;
+}
+
+/**
+ * Time and timers. k6/ws timers cannot be cancelled, so every callback scheduled through
+ * `after` checks whether it is still relevant when it fires.
+ */
+export interface Scheduler {
+  now(): number;
+  after(ms: number, fn: () => void): void;
+}
+
+/** A scheduler for code that runs outside any socket: time passes, timers never fire. */
+export const inertScheduler: Scheduler = {
+  now: () => Date.now(),
+  after: () => undefined,
+};
+
+export type { Frame };

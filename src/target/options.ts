@@ -1,0 +1,120 @@
+// Command line of the reference server. Fault modes reproduce the seeds' bugs so that each
+// threshold can be shown to catch one.
+
+export const FAULTS = {
+  "no-ack": "queue_join is handled but never acked",
+  "no-rate-limit": "the 5 joins per minute limit is not enforced",
+  "slow-ack": "slow-ack=MS: queue_join acks are delayed by MS milliseconds",
+  garbage: "undecodable frames are sent to every client after it connects",
+  "close-handshake": "every connection is dropped during the Engine.IO handshake",
+  "no-websocket": "only HTTP long-polling is offered: WebSocket connections and upgrades are refused",
+  "stop-pings": "the server stops sending Engine.IO pings after the namespace connect",
+} as const;
+
+export type FaultName = keyof typeof FAULTS;
+
+export interface TargetOptions {
+  host: string;
+  port: number;
+  faults: Map<FaultName, string>;
+  tableSize: number;
+  eloWindow: number;
+  rateLimit: number;
+  rateWindowMs: number;
+  authToken: string | undefined;
+  namespace: string;
+  pingInterval: number;
+  pingTimeout: number;
+}
+
+export const USAGE = `usage: npm run target -- [--port N] [--host ADDR] [--fault NAME[=VALUE]]...
+       [--table-size N] [--elo-window N] [--rate-limit N] [--rate-window-ms MS]
+       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS]
+faults:
+${Object.entries(FAULTS)
+  .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
+  .join("\n")}`;
+
+export class UsageError extends Error {}
+
+export function parseTargetArgs(argv: string[]): TargetOptions {
+  const o: TargetOptions = {
+    host: "127.0.0.1",
+    port: 3000,
+    faults: new Map(),
+    tableSize: 2,
+    eloWindow: 200,
+    rateLimit: 5,
+    rateWindowMs: 60_000,
+    authToken: undefined,
+    namespace: "/",
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes("=") && arg.startsWith("--") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--host":
+        o.host = value();
+        break;
+      case "--port":
+        o.port = int(flag, value(), 0, 65535);
+        break;
+      case "--fault":
+        addFault(o.faults, value());
+        break;
+      case "--table-size":
+        o.tableSize = int(flag, value(), 2, 16);
+        break;
+      case "--elo-window":
+        o.eloWindow = int(flag, value(), 0, 100_000);
+        break;
+      case "--rate-limit":
+        o.rateLimit = int(flag, value(), 1, 1_000_000);
+        break;
+      case "--rate-window-ms":
+        o.rateWindowMs = int(flag, value(), 1, 86_400_000);
+        break;
+      case "--auth-token":
+        o.authToken = value();
+        break;
+      case "--namespace":
+        o.namespace = value();
+        if (!o.namespace.startsWith("/")) throw new UsageError("--namespace must start with /");
+        break;
+      case "--ping-interval":
+        o.pingInterval = int(flag, value(), 50, 600_000);
+        break;
+      case "--ping-timeout":
+        o.pingTimeout = int(flag, value(), 50, 600_000);
+        break;
+      case "--help":
+      case "-h":
+        throw new UsageError("");
+      default:
+        throw new UsageError(`unknown argument ${arg}`);
+    }
+  }
+  return o;
+}
+
+function addFault(faults: Map<FaultName, string>, spec: string): void {
+  const eq = spec.indexOf("=");
+  const name = (eq < 0 ? spec : spec.slice(0, eq)) as FaultName;
+  const value = eq < 0 ? "" : spec.slice(eq + 1);
+  if (!(name in FAULTS)) throw new UsageError(`unknown fault "${name}"; known faults: ${Object.keys(FAULTS).join(", ")}`);
+  if (name === "slow-ack" && !/^\d+$/.test(value)) throw new UsageError("slow-ack needs a delay: --fault slow-ack=MS");
+  faults.set(name, value);
+}
+
+function int(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}

@@ -1,0 +1,77 @@
+// The reference server: a real socket.io 4.x server with the seeds' contracts and fault modes.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server, type Socket } from "socket.io";
+import { serveMatchmaking } from "./matchmaking.ts";
+import type { TargetOptions } from "./options.ts";
+
+export interface RunningTarget {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTarget(options: TargetOptions): Promise<RunningTarget> {
+  const http = createServer();
+  const faults = options.faults;
+  const io = new Server(http, {
+    serveClient: false,
+    pingInterval: options.pingInterval,
+    pingTimeout: options.pingTimeout,
+    transports: faults.has("no-websocket") ? ["polling"] : ["polling", "websocket"],
+  });
+
+  if (faults.has("close-handshake")) {
+    // Drop the TCP connection right after Engine.IO accepted it, before any namespace CONNECT.
+    io.engine.on("connection", (conn: { request: { socket: { destroy(): void } } }) => {
+      setImmediate(() => conn.request.socket.destroy());
+    });
+  }
+
+  const nsp = io.of(options.namespace);
+  if (options.authToken !== undefined) {
+    const expected = options.authToken;
+    nsp.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (token === expected) return next();
+      const err = new Error("unauthorized") as Error & { data?: unknown };
+      err.data = { reason: token === undefined ? "missing token" : "invalid token" };
+      next(err);
+    });
+  }
+  nsp.on("connection", (socket: Socket) => applyConnectionFaults(socket, options));
+  serveMatchmaking(nsp, options);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        http.closeAllConnections();
+      }),
+  };
+}
+
+function applyConnectionFaults(socket: Socket, options: TargetOptions): void {
+  const conn = socket.conn as unknown as {
+    write(data: string): void;
+    transport: { name: string; socket?: { send(data: string): void } };
+    pingIntervalTimer: NodeJS.Timeout | null;
+    pingTimeoutTimer: NodeJS.Timeout | null;
+  };
+  if (options.faults.has("garbage")) {
+    // An Engine.IO message whose Socket.IO packet type does not exist, and a frame that is not
+    // Engine.IO at all.
+    conn.write("9garbage");
+    if (conn.transport.name === "websocket") conn.transport.socket?.send("~not an engine.io packet~");
+  }
+  if (options.faults.has("stop-pings")) {
+    if (conn.pingIntervalTimer) clearTimeout(conn.pingIntervalTimer);
+    if (conn.pingTimeoutTimer) clearTimeout(conn.pingTimeoutTimer);
+  }
+}
