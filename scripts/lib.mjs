@@ -86,6 +86,11 @@ export function build({ typecheck = true } = {}) {
  * Starts the reference server on a free loopback port. Resolves with its URL and a stop
  * function once it printed its listening line; rejects if it exits or stays silent.
  */
+/**
+ * @param {string[]} [args]
+ * @param {{ timeoutMs?: number, echo?: boolean }} [options]
+ * @returns {Promise<{ url: string, process: import("node:child_process").ChildProcess, stop: () => Promise<void> }>}
+ */
 export function startTarget(args = [], { timeoutMs = 20_000, echo = false } = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "src", "target", "main.ts"), "--port", "0", ...args], {
     cwd: root,
@@ -138,6 +143,12 @@ function stopChild(child) {
  * Runs `k6 run` on a bundle. Resolves with the exit code, the output, and the parsed
  * --summary-export JSON (null if k6 wrote none). `timeoutMs` bounds the whole run.
  */
+/**
+ * @param {string} k6
+ * @param {string} script
+ * @param {{ env?: Record<string, string>, args?: string[], summaryPath?: string, timeoutMs?: number, echo?: boolean }} [options]
+ * @returns {Promise<{ code: number, signal: string | null, stdout: string, stderr: string, summary: any }>}
+ */
 export function runK6(k6, script, { env = {}, args = [], summaryPath, timeoutMs = 180_000, echo = false } = {}) {
   const envArgs = Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   const all = ["run", "--no-color", ...(summaryPath ? ["--summary-export", summaryPath] : []), ...envArgs, ...args, script];
@@ -171,6 +182,7 @@ export function runK6(k6, script, { env = {}, args = [], summaryPath, timeoutMs 
 
 /** Thresholds from a --summary-export file: [{ metric, expression, ok }]. */
 export function thresholdResults(summary) {
+  /** @type {{ metric: string, expression: string, ok: boolean }[]} */
   const out = [];
   for (const [metric, data] of Object.entries(summary?.metrics ?? {})) {
     for (const [expression, failed] of Object.entries(data.thresholds ?? {})) {

@@ -123,6 +123,13 @@ export function queue(data: RunData): void {
     watchDisconnects(socket);
     socket.on("connect", () => {
       let joinedAt = 0;
+      // Leave once both the join ack and the match are settled: a match can overtake a slow
+      // ack, and leaving early would hide the ack's latency (or its timeout).
+      let unsettled = 2;
+      const settled = (): void => {
+        unsettled -= 1;
+        if (unsettled === 0) socket.disconnect();
+      };
       // Wait first, then join: the match can arrive right behind the ack.
       socket.waitFor(
         config.matchEvent,
@@ -135,26 +142,27 @@ export function queue(data: RunData): void {
             // Near the end of the test nobody new joins, so a lone waiter is expected: not a failure.
             matchUnfinished.add(1);
           } else {
-            // Timed out, or the session ended first (join not acked or rejected, server dropped us).
+            // Timed out, or the session ended first (join rejected, server dropped us).
             matched.add(false);
           }
           if (!match.ok && match.reason === "timeout") socket.emit(config.leaveEvent, { player_id: playerId });
-          socket.disconnect();
+          settled();
         },
       );
       joinedAt = Date.now();
       socket.emitWithAck(config.joinEvent, [{ player_id: playerId, elo }], (ack) => {
-        if (!ack.ok) {
-          socket.disconnect(); // counted in socketio_ack_timeouts
-          return;
+        // A timed-out ack is counted by the library; the server may still seat us, so keep waiting.
+        if (ack.ok) {
+          joinDuration.add(ack.elapsedMs);
+          const reply = ack.data as JoinReply | undefined;
+          const queued = check(reply, { "queue_join answered queued": (r) => r?.status === "queued" });
+          if (!queued) {
+            if (reply?.status === "rejected") falseRejections.add(1, { phase: "queue" });
+            socket.disconnect(); // not in the queue: no match will come
+            return;
+          }
         }
-        joinDuration.add(ack.elapsedMs);
-        const reply = ack.data as JoinReply | undefined;
-        const queued = check(reply, { "queue_join answered queued": (r) => r?.status === "queued" });
-        if (!queued) {
-          if (reply?.status === "rejected") falseRejections.add(1, { phase: "queue" });
-          socket.disconnect();
-        }
+        settled();
       });
     });
   });

@@ -109,25 +109,32 @@ export class EngineConnection {
 
   /** Client-initiated or protocol-level close. Idempotent. */
   close(reason: string, detail: string): void {
-    if (this.phase === "closed") return;
-    const wasOpen = this.phase === "open";
-    this.phase = "closed";
-    this.held = [];
-    try {
-      this.sink.close();
-    } finally {
-      this.listener.onClose(reason, detail, wasOpen);
-    }
+    this.finish(reason, detail, true);
   }
 
   /** The WebSocket closed underneath us. */
   transportClosed(code: number): void {
     const during = this.phase === "open" ? "" : ` during the ${this.phase === "probing" ? "upgrade" : "handshake"}`;
-    this.close(this.phase === "open" ? "transport close" : "closed_during_handshake", `WebSocket closed (code ${code})${during}`);
+    // The socket is already closed: closing it again from inside k6's close handler would
+    // re-enter k6's shutdown and deadlock the VU.
+    this.finish(this.phase === "open" ? "transport close" : "closed_during_handshake", `WebSocket closed (code ${code})${during}`, false);
   }
 
+  /** The WebSocket reported an error. The binding closes the socket; the engine must not (see transportClosed). */
   transportError(message: string): void {
-    this.close(this.phase === "open" ? "transport error" : "transport_error", `WebSocket error: ${message}`);
+    this.finish(this.phase === "open" ? "transport error" : "transport_error", `WebSocket error: ${message}`, false);
+  }
+
+  private finish(reason: string, detail: string, closeTransport: boolean): void {
+    if (this.phase === "closed") return;
+    const wasOpen = this.phase === "open";
+    this.phase = "closed";
+    this.held = [];
+    try {
+      if (closeTransport) this.sink.close();
+    } finally {
+      this.listener.onClose(reason, detail, wasOpen);
+    }
   }
 
   private onOpenPacket(type: string, data: unknown, frame: string): void {

@@ -85,7 +85,12 @@ function overWebSocket(
     raw.on("message", (data: string) => eng.receiveText(data));
     raw.on("binaryMessage", (data: ArrayBuffer) => eng.receiveBinary(data));
     raw.on("close", (code: number) => eng.transportClosed(code));
-    raw.on("error", (e: { error(): string }) => eng.transportError(typeof e?.error === "function" ? e.error() : String(e)));
+    raw.on("error", (e: { error(): string }) => {
+      eng.transportError(typeof e?.error === "function" ? e.error() : String(e));
+      // k6 may call this handler from inside its own close; closing from here would re-enter
+      // it and deadlock the VU. Close from the event loop instead (a no-op if already closed).
+      raw.setTimeout(() => raw.close(), 1);
+    });
     scheduler.after(startedAt + opts.connectTimeout - Date.now(), () => conn.connectDeadline(opts.connectTimeout));
     if (opts.sessionTimeout !== undefined) {
       const limit = opts.sessionTimeout;

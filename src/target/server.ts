@@ -21,9 +21,13 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   });
 
   if (faults.has("close-handshake")) {
-    // Drop the TCP connection right after Engine.IO accepted it, before any namespace CONNECT.
-    io.engine.on("connection", (conn: { request: { socket: { destroy(): void } } }) => {
-      setImmediate(() => conn.request.socket.destroy());
+    // Drop the TCP connection right after Engine.IO accepted it, before any namespace CONNECT,
+    // and forget the session so that a polling client cannot carry on over a new connection.
+    io.engine.on("connection", (conn: { request: { socket: { destroy(): void } }; close(): void }) => {
+      setImmediate(() => {
+        conn.request.socket.destroy();
+        conn.close();
+      });
     });
   }
 

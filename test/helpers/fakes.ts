@@ -1,0 +1,87 @@
+// Test doubles for the protocol engine's surroundings: a scheduler whose clock the test
+// advances, a frame sink that records what was sent, and a metrics recorder.
+import type { SocketMetrics } from "../../src/socketio/metrics";
+import type { FrameSink, Scheduler } from "../../src/socketio/transport";
+
+export class ManualScheduler implements Scheduler {
+  private time = 1_000_000;
+  private timers: { at: number; seq: number; fn: () => void }[] = [];
+  private seq = 0;
+
+  now(): number {
+    return this.time;
+  }
+
+  after(ms: number, fn: () => void): void {
+    this.timers.push({ at: this.time + ms, seq: this.seq++, fn });
+  }
+
+  /** Moves the clock forward, firing due timers in order (timers they add fire too if due). */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.time = next.at;
+      next.fn();
+    }
+    this.time = end;
+  }
+}
+
+export class RecordingSink implements FrameSink {
+  readonly text: string[] = [];
+  readonly binary: ArrayBuffer[] = [];
+  closed = false;
+  sendText(data: string): void {
+    this.text.push(data);
+  }
+  sendBinary(data: ArrayBuffer): void {
+    this.binary.push(data);
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+export class RecordingMetrics implements SocketMetrics {
+  readonly events: string[] = [];
+  readonly connectDurations: number[] = [];
+  readonly ackDurations: number[] = [];
+  connected(durationMs: number): void {
+    this.connectDurations.push(durationMs);
+    this.events.push("connected");
+  }
+  connectFailed(reason: string): void {
+    this.events.push(`connectFailed:${reason}`);
+  }
+  ackReceived(event: string, durationMs: number): void {
+    this.ackDurations.push(durationMs);
+    this.events.push(`ack:${event}`);
+  }
+  ackTimedOut(event: string): void {
+    this.events.push(`ackTimeout:${event}`);
+  }
+  ackLate(event: string): void {
+    this.events.push(`ackLate:${event}`);
+  }
+  packetSent(kind: string, event?: string): void {
+    this.events.push(`sent:${kind}${event ? `:${event}` : ""}`);
+  }
+  packetReceived(kind: string, event?: string): void {
+    this.events.push(`received:${kind}${event ? `:${event}` : ""}`);
+  }
+  decodeError(): void {
+    this.events.push("decodeError");
+  }
+  disconnected(reason: string): void {
+    this.events.push(`disconnected:${reason}`);
+  }
+  count(prefix: string): number {
+    return this.events.filter((e) => e === prefix || e.startsWith(`${prefix}:`)).length;
+  }
+}
+
+export const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":1000,"pingTimeout":500,"maxPayload":1000000}';

@@ -1,0 +1,63 @@
+// Runs a bundled scenario with the real k6 against a freshly started reference server.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureK6, root, runK6, startTarget, thresholdResults } from "../../scripts/lib.mjs";
+
+export interface ScenarioRun {
+  code: number;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+  summary: Summary | null;
+  /** Expressions that failed, as "metric expression". */
+  failed: string[];
+  metric(name: string): Record<string, number> | undefined;
+}
+
+interface Summary {
+  metrics: Record<string, Record<string, unknown>>;
+}
+
+let k6Path: string | undefined;
+
+export function k6(): string {
+  k6Path ??= ensureK6({ quiet: true });
+  return k6Path;
+}
+
+export async function runScenario(
+  scenario: string,
+  opts: { serverArgs?: string[]; env?: Record<string, string>; targetUrl?: string; timeoutMs?: number } = {},
+): Promise<ScenarioRun> {
+  const server = opts.targetUrl ? null : await startTarget(opts.serverArgs ?? []);
+  const summaryPath = join(mkdtempSync(join(tmpdir(), "k6sio-")), "summary.json");
+  const started = Date.now();
+  try {
+    const r = await runK6(k6(), join(root, "dist", `${scenario}.js`), {
+      env: { TARGET_URL: opts.targetUrl ?? server!.url, ...opts.env },
+      args: ["--quiet"],
+      summaryPath,
+      timeoutMs: opts.timeoutMs ?? 120_000,
+    });
+    const summary = r.summary as Summary | null;
+    return {
+      ...r,
+      summary,
+      elapsedMs: Date.now() - started,
+      failed: thresholdResults(summary)
+        .filter((t) => !t.ok)
+        .map((t) => `${t.metric} ${t.expression}`),
+      metric: (name) => summary?.metrics[name] as Record<string, number> | undefined,
+    };
+  } finally {
+    await server?.stop();
+  }
+}
+
+/** A compact description of a run for assertion messages. */
+export function describe(run: ScenarioRun): string {
+  const tail = (s: string) => s.split("\n").slice(-25).join("\n");
+  return `exit ${run.code}, failed thresholds: ${JSON.stringify(run.failed)}\n--- stdout ---\n${tail(run.stdout)}\n--- stderr ---\n${tail(run.stderr)}`;
+}

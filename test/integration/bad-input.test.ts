@@ -1,0 +1,116 @@
+// Bad input: a wrong URL, a server that is not there, refuses the upgrade, drops the
+// connection mid-handshake, sends garbage or stops pinging. Each is a clear message and a
+// counted metric, thresholds fail, and the run ends on time.
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { test } from "node:test";
+import { describe, runScenario, type ScenarioRun } from "../helpers/k6run.ts";
+
+const SHORT = {
+  VUS: "2",
+  DURATION: "3s",
+  THINK_TIME_MS: "200",
+  CONNECT_TIMEOUT_MS: "2000",
+  ACK_TIMEOUT_MS: "1000",
+  MATCH_TIMEOUT_MS: "2000",
+  PROBE_INTERVAL_MS: "50",
+};
+
+/** Far above 3 s of load plus k6's start and graceful stop; only a hang comes near it. */
+const ON_TIME_MS = 45_000;
+
+function assertEndedOnTime(run: ScenarioRun): void {
+  assert.equal(run.signal, null, `k6 had to be killed:\n${describe(run)}`);
+  assert.ok(run.elapsedMs < ON_TIME_MS, `run took ${run.elapsedMs} ms`);
+}
+
+function countedAs(reason: string) {
+  return { THRESHOLDS: JSON.stringify({ [`socketio_connect_errors{reason:${reason}}`]: ["count==0"] }) };
+}
+
+test("an invalid TARGET_URL stops the test at init with a clear message", async () => {
+  for (const url of ["127.0.0.1:3000", "ftp://127.0.0.1", "http://127.0.0.1:99999"]) {
+    const run = await runScenario("matchmaking", { targetUrl: url, env: SHORT });
+    assert.notEqual(run.code, 0, describe(run));
+    assert.notEqual(run.code, 99, "not a threshold failure: the test never started");
+    assert.match(run.stderr + run.stdout, /invalid target URL/, describe(run));
+    assert.equal(run.summary, null);
+  }
+});
+
+test("an invalid option names the variable", async () => {
+  const run = await runScenario("matchmaking", { targetUrl: "http://127.0.0.1:1", env: { ...SHORT, TRANSPORT: "sse" } });
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr + run.stdout, /-e TRANSPORT=sse: expected one of websocket, polling/, describe(run));
+});
+
+test("nothing listening: network connect errors, thresholds fail, on time", async () => {
+  const port = await freePort();
+  for (const transport of ["websocket", "polling"]) {
+    const run = await runScenario("matchmaking", {
+      targetUrl: `http://127.0.0.1:${port}`,
+      env: { ...SHORT, TRANSPORT: transport, ...countedAs("network") },
+    });
+    assert.equal(run.code, 99, describe(run));
+    assert.ok((run.metric("socketio_connect_errors{reason:network}")?.count ?? 0) > 0, describe(run));
+    assert.ok(run.failed.includes("socketio_connect_success rate>0.99"));
+    assertEndedOnTime(run);
+  }
+});
+
+test("websocket refused (polling-only server): HTTP 400 over websocket, upgrade_unavailable over polling", async () => {
+  const ws = await runScenario("matchmaking", { serverArgs: ["--fault", "no-websocket"], env: { ...SHORT, ...countedAs("http_400") } });
+  assert.equal(ws.code, 99, describe(ws));
+  assert.ok((ws.metric("socketio_connect_errors{reason:http_400}")?.count ?? 0) > 0, describe(ws));
+  assertEndedOnTime(ws);
+
+  const polling = await runScenario("matchmaking", {
+    serverArgs: ["--fault", "no-websocket"],
+    env: { ...SHORT, TRANSPORT: "polling", ...countedAs("upgrade_unavailable") },
+  });
+  assert.equal(polling.code, 99, describe(polling));
+  assert.ok((polling.metric("socketio_connect_errors{reason:upgrade_unavailable}")?.count ?? 0) > 0, describe(polling));
+  assertEndedOnTime(polling);
+});
+
+test("server drops the connection mid-handshake: counted, thresholds fail, on time", async () => {
+  for (const transport of ["websocket", "polling"]) {
+    const run = await runScenario("matchmaking", { serverArgs: ["--fault", "close-handshake"], env: { ...SHORT, TRANSPORT: transport } });
+    assert.equal(run.code, 99, describe(run));
+    assert.ok((run.metric("socketio_connect_errors")?.count ?? 0) > 0, describe(run));
+    assert.equal(run.metric("socketio_connect_success")?.passes, 0, describe(run));
+    assertEndedOnTime(run);
+  }
+});
+
+test("server sends garbage frames: decode errors counted and fail their threshold; the traffic still flows", async () => {
+  const run = await runScenario("matchmaking", { serverArgs: ["--fault", "garbage"], env: SHORT });
+  assert.equal(run.code, 99, describe(run));
+  assert.deepEqual(run.failed, ["socketio_decode_errors count==0"], describe(run));
+  assert.ok((run.metric("socketio_decode_errors")?.count ?? 0) > 0);
+  assert.match(run.stderr + run.stdout, /counted in socketio_decode_errors/, "a readable warning is logged");
+  assertEndedOnTime(run);
+});
+
+test("server stops pinging: the client declares a ping timeout within pingInterval + pingTimeout", async () => {
+  const run = await runScenario("matchmaking", {
+    // Tables of 4 with 2 players: nobody is matched, so sessions last until the heartbeat check.
+    serverArgs: ["--fault", "stop-pings", "--ping-interval", "300", "--ping-timeout", "200", "--table-size", "4"],
+    env: { ...SHORT, PROBE_VUS: "0", THRESHOLDS: JSON.stringify({ "socketio_disconnects{reason:ping timeout}": ["count==0"] }) },
+  });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok((run.metric("socketio_disconnects{reason:ping timeout}")?.count ?? 0) > 0, describe(run));
+  assert.ok(run.failed.includes("matchmaking_unexpected_disconnects count==0"), describe(run));
+  assertEndedOnTime(run);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { EngineConnection, type EngineListener } from "../../src/socketio/engine";
+import type { Handshake } from "../../src/socketio/handshake";
+import { ManualScheduler, OPEN, RecordingSink } from "../helpers/fakes";
+
+class Events implements EngineListener {
+  log: string[] = [];
+  onOpen(h: Handshake): void {
+    this.log.push(`open:${h.sid}`);
+  }
+  onMessage(p: string | ArrayBuffer): void {
+    this.log.push(typeof p === "string" ? `msg:${p}` : `bin:${p.byteLength}`);
+  }
+  onDecodeError(detail: string): void {
+    this.log.push(`decodeError:${detail}`);
+  }
+  onClose(reason: string, _detail: string, wasOpen: boolean): void {
+    this.log.push(`close:${reason}:${wasOpen}`);
+  }
+}
+
+function setup(upgradeFrom?: Handshake) {
+  const sink = new RecordingSink();
+  const clock = new ManualScheduler();
+  const events = new Events();
+  const engine = new EngineConnection(sink, clock, events, { openTimeout: 3000, ...(upgradeFrom ? { upgradeFrom } : {}) });
+  return { sink, clock, events, engine };
+}
+
+test("websocket-only: the open packet opens; pings get pongs; messages pass through", () => {
+  const { sink, events, engine } = setup();
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.receiveText("2");
+  engine.receiveText('42["ev"]');
+  engine.receiveBinary(new ArrayBuffer(3));
+  engine.send('2["up"]');
+  assert.deepEqual(events.log, ["open:S1", 'msg:2["ev"]', "bin:3"]);
+  assert.deepEqual(sink.text, ["3", '42["up"]']);
+  assert.equal(engine.sid, "S1");
+});
+
+test("heartbeat: the connection dies when no ping comes within pingInterval + pingTimeout", () => {
+  const { sink, clock, events, engine } = setup();
+  engine.start();
+  engine.receiveText(OPEN); // pingInterval 1000 + pingTimeout 500
+  clock.advance(1000);
+  engine.receiveText("2");
+  clock.advance(1499);
+  assert.deepEqual(events.log, ["open:S1"], "still alive 1499 ms after the last ping");
+  clock.advance(1);
+  assert.deepEqual(events.log, ["open:S1", "close:ping timeout:true"]);
+  assert.ok(sink.closed);
+});
+
+test("no open packet within the bound: open_timeout, before anything is open", () => {
+  const { clock, events, engine } = setup();
+  engine.start();
+  clock.advance(2999);
+  assert.deepEqual(events.log, []);
+  clock.advance(1);
+  assert.deepEqual(events.log, ["close:open_timeout:false"]);
+});
+
+test("garbage instead of the open packet: handshake_invalid", () => {
+  for (const frame of ["hello", '0{"sid":', "0{}", '0{"sid":"x","pingInterval":"25000","pingTimeout":1}', '40{"sid":"x"}']) {
+    const { events, engine } = setup();
+    engine.start();
+    engine.receiveText(frame);
+    assert.deepEqual(events.log, ["close:handshake_invalid:false"], frame);
+  }
+});
+
+test("garbage on an open connection is reported and the connection stays up", () => {
+  const { events, engine } = setup();
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.receiveText("~~~");
+  engine.receiveText('42["still fine"]');
+  assert.equal(events.log.length, 3);
+  assert.match(events.log[1]!, /^decodeError:/);
+  assert.equal(events.log[2], 'msg:2["still fine"]');
+});
+
+test("server close packet and transport close end the connection once", () => {
+  const { events, engine } = setup();
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.receiveText("1");
+  engine.transportClosed(1000);
+  assert.deepEqual(events.log, ["open:S1", "close:transport close:true"]);
+
+  const other = setup();
+  other.engine.start();
+  other.engine.transportClosed(1006);
+  assert.deepEqual(other.events.log, ["close:closed_during_handshake:false"]);
+  // k6 runs the close handler inside its own shutdown: closing the socket again would deadlock.
+  assert.equal(other.sink.closed, false, "a transport that closed by itself is not closed again");
+
+  const failing = setup();
+  failing.engine.start();
+  failing.engine.receiveText(OPEN);
+  failing.engine.transportError("broken pipe");
+  assert.deepEqual(failing.events.log, ["open:S1", "close:transport error:true"]);
+  assert.equal(failing.sink.closed, false, "an erroring transport is closed by the binding, from the event loop");
+});
+
+test("upgrade: 2probe, then 5 after 3probe; writes are held until the probe succeeds", () => {
+  const handshake: Handshake = { sid: "P1", upgrades: ["websocket"], pingInterval: 1000, pingTimeout: 500, maxPayload: 1e6 };
+  const { sink, events, engine } = setup(handshake);
+  engine.send('2["early"]');
+  engine.start();
+  assert.deepEqual(sink.text, ["2probe"]);
+  engine.receiveText("6"); // noise on the probe is ignored
+  engine.receiveText("3probe");
+  assert.deepEqual(sink.text, ["2probe", "5", '42["early"]']);
+  assert.deepEqual(events.log, ["open:P1"]);
+});
+
+test("upgrade: no 3probe within the bound is upgrade_timeout", () => {
+  const handshake: Handshake = { sid: "P1", upgrades: ["websocket"], pingInterval: 1000, pingTimeout: 500, maxPayload: 1e6 };
+  const { clock, events, engine } = setup(handshake);
+  engine.start();
+  clock.advance(3000);
+  assert.deepEqual(events.log, ["close:upgrade_timeout:false"]);
+});

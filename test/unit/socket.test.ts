@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Connection } from "../../src/socketio/connection";
+import { EngineConnection } from "../../src/socketio/engine";
+import type { Outcome } from "../../src/socketio/socket";
+import { ManualScheduler, OPEN, RecordingMetrics, RecordingSink } from "../helpers/fakes";
+
+function session(auth?: Record<string, unknown>, namespace = "/") {
+  const clock = new ManualScheduler();
+  const sink = new RecordingSink();
+  const metrics = new RecordingMetrics();
+  const logs: string[] = [];
+  const connection = new Connection({
+    scheduler: clock,
+    metrics,
+    defaultAckTimeout: 1000,
+    startedAt: clock.now(),
+    log: (level, m) => logs.push(`${level}:${m}`),
+  });
+  const socket = connection.socket(namespace, auth);
+  const engine = new EngineConnection(sink, clock, connection, { openTimeout: 5000 });
+  connection.attach(engine);
+  const open = () => {
+    engine.start();
+    engine.receiveText(OPEN);
+  };
+  const connect = () => {
+    open();
+    clock.advance(7);
+    engine.receiveText(namespace === "/" ? '40{"sid":"N1"}' : `40${namespace},{"sid":"N1"}`);
+  };
+  return { clock, sink, metrics, logs, socket, engine, connection, open, connect };
+}
+
+test("CONNECT carries the auth payload; the reply connects and flushes early emits", () => {
+  const s = session({ token: "t" }, "/game");
+  const seen: string[] = [];
+  s.socket.on("connect", () => seen.push(`connect:${s.socket.id}`));
+  s.socket.emit("early", 1);
+  s.open();
+  assert.deepEqual(s.sink.text, ['40/game,{"token":"t"}']);
+  s.clock.advance(7);
+  s.engine.receiveText('40/game,{"sid":"N1"}');
+  assert.deepEqual(seen, ["connect:N1"]);
+  assert.deepEqual(s.sink.text.slice(1), ['42/game,["early",1]']);
+  assert.deepEqual(s.metrics.connectDurations, [7], "handshake start to CONNECT reply");
+});
+
+test("CONNECT_ERROR reaches connect_error with message and data, is counted, and ends the connection", () => {
+  const s = session({ token: "wrong" });
+  const errors: unknown[] = [];
+  s.socket.on("connect_error", (e) => errors.push(e));
+  s.open();
+  s.engine.receiveText('44{"message":"unauthorized","data":{"reason":"invalid token"}}');
+  assert.deepEqual(errors, [{ reason: "connect_error", message: "unauthorized", data: { reason: "invalid token" } }]);
+  assert.equal(s.metrics.count("connectFailed"), 1);
+  assert.ok(s.metrics.events.includes("connectFailed:connect_error"));
+  assert.ok(s.sink.closed, "no namespace left: the connection closes");
+});
+
+test("no CONNECT reply before the deadline is a timeout connect error", () => {
+  const s = session();
+  s.open();
+  s.connection.connectDeadline(5000);
+  assert.equal(s.socket.connectError?.reason, "timeout");
+  assert.ok(s.metrics.events.includes("connectFailed:timeout"));
+});
+
+test("emitWithAck: the ack resolves with its arguments and time; metrics by event", () => {
+  const s = session();
+  s.connect();
+  const outcomes: Outcome[] = [];
+  s.socket.emitWithAck("queue_join", [{ player_id: "p" }], (o) => outcomes.push(o), { timeout: 500 });
+  assert.equal(s.sink.text.at(-1), '420["queue_join",{"player_id":"p"}]');
+  s.clock.advance(12);
+  s.engine.receiveText('430[{"status":"queued"}]');
+  assert.deepEqual(outcomes, [{ ok: true, args: [{ status: "queued" }], data: { status: "queued" }, elapsedMs: 12 }]);
+  assert.deepEqual(s.metrics.ackDurations, [12]);
+  s.socket.emitWithAck("queue_join", [], () => {});
+  assert.equal(s.sink.text.at(-1), '421["queue_join"]', "ids increase per socket");
+});
+
+test("emitWithAck: timeout fires once, is counted, and a late ack is ignored and counted", () => {
+  const s = session();
+  s.connect();
+  const outcomes: Outcome[] = [];
+  s.socket.emitWithAck("queue_join", [], (o) => outcomes.push(o), { timeout: 500 });
+  s.clock.advance(500);
+  assert.deepEqual(outcomes, [{ ok: false, reason: "timeout", elapsedMs: 500 }]);
+  s.engine.receiveText("430[]");
+  assert.equal(outcomes.length, 1);
+  assert.ok(s.metrics.events.includes("ackTimeout:queue_join"));
+  assert.ok(s.metrics.events.includes("ackLate:queue_join"));
+});
+
+test("pending acks and waits fail as disconnected when the server disconnects the socket", () => {
+  const s = session();
+  s.connect();
+  const outcomes: string[] = [];
+  const reasons: string[] = [];
+  s.socket.on("disconnect", (r) => reasons.push(r));
+  s.socket.emitWithAck("a", [], (o) => outcomes.push(o.ok ? "ok" : o.reason));
+  s.socket.waitFor("b", { timeout: 10_000 }, (o) => outcomes.push(o.ok ? "ok" : o.reason));
+  s.engine.receiveText("41");
+  assert.deepEqual(outcomes, ["disconnected", "disconnected"]);
+  assert.deepEqual(reasons, ["io server disconnect"]);
+  assert.ok(s.metrics.events.includes("disconnected:io server disconnect"));
+  s.clock.advance(20_000);
+  assert.equal(outcomes.length, 2, "their timers fire into nothing");
+});
+
+test("waitFor: resolves with the first event passing the filter, with the time waited", () => {
+  const s = session();
+  s.connect();
+  const results: Outcome[] = [];
+  s.socket.waitFor("match_found", { timeout: 1000, filter: (m: { id: number }) => m.id === 2 }, (o) => results.push(o));
+  s.clock.advance(30);
+  s.engine.receiveText('42["match_found",{"id":1}]');
+  s.clock.advance(10);
+  s.engine.receiveText('42["match_found",{"id":2}]');
+  s.engine.receiveText('42["match_found",{"id":2}]');
+  assert.deepEqual(results, [{ ok: true, args: [{ id: 2 }], data: { id: 2 }, elapsedMs: 40 }]);
+});
+
+test("waitFor: times out at its bound", () => {
+  const s = session();
+  s.connect();
+  const results: Outcome[] = [];
+  s.socket.waitFor("never", { timeout: 250 }, (o) => results.push(o));
+  s.clock.advance(250);
+  assert.deepEqual(results, [{ ok: false, reason: "timeout", elapsedMs: 250 }]);
+});
+
+test("on/once/off and server-requested acks", () => {
+  const s = session();
+  s.connect();
+  const seen: string[] = [];
+  const listener = (x: string) => seen.push(`on:${x}`);
+  s.socket.on("q", listener);
+  s.socket.once("q", (x: string) => seen.push(`once:${x}`));
+  s.socket.on("ask", (question: string, ack: (a: string) => void) => {
+    ack(`answer to ${question}`);
+    ack("twice"); // only the first reply is sent
+  });
+  s.engine.receiveText('42["q","a"]');
+  s.engine.receiveText('42["q","b"]');
+  s.socket.off("q", listener);
+  s.engine.receiveText('42["q","c"]');
+  s.engine.receiveText('4213["ask","why"]');
+  assert.deepEqual(seen, ["on:a", "once:a", "on:b"]);
+  assert.deepEqual(s.sink.text.filter((t) => t.startsWith("43")), ['4313["answer to why"]']);
+});
+
+test("disconnect sends 41 and closes the connection", () => {
+  const s = session();
+  s.connect();
+  const reasons: string[] = [];
+  s.socket.on("disconnect", (r) => reasons.push(r));
+  s.socket.disconnect();
+  assert.equal(s.sink.text.at(-1), "41");
+  assert.ok(s.sink.closed);
+  assert.deepEqual(reasons, ["io client disconnect"]);
+  assert.equal(s.socket.emit("after", 1), false, "emits after a disconnect are dropped");
+});
+
+test("a throwing listener is reported, ends the session, and does not escape", () => {
+  const s = session();
+  s.connect();
+  s.socket.on("boom", () => {
+    throw new Error("scenario bug");
+  });
+  assert.doesNotThrow(() => s.engine.receiveText('42["boom"]'));
+  assert.equal(s.connection.handlerError?.message, "scenario bug");
+  assert.match(s.logs[0]!, /^error:k6-socketio: the 'boom' listener threw: scenario bug/);
+  assert.equal(s.socket.disconnectReason, "handler error");
+  assert.ok(s.sink.closed);
+});
+
+test("undecodable Socket.IO packets are counted, logged a bounded number of times, and skipped", () => {
+  const s = session();
+  s.connect();
+  const got: string[] = [];
+  s.socket.on("ok", () => got.push("ok"));
+  for (let i = 0; i < 10; i++) s.engine.receiveText("49garbage");
+  s.engine.receiveText('42["ok"]');
+  assert.equal(s.metrics.count("decodeError"), 10);
+  assert.equal(s.logs.length, 3);
+  assert.deepEqual(got, ["ok"]);
+});
+
+test("the transport closing under a connected socket is a 'transport close' disconnect", () => {
+  const s = session();
+  s.connect();
+  s.engine.transportClosed(1006);
+  assert.equal(s.socket.disconnectReason, "transport close");
+  assert.ok(s.metrics.events.includes("disconnected:transport close"));
+});

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { engineUrl, isLoopback, parseTarget, TargetUrlError } from "../../src/socketio/url";
+
+test("http, https, ws and wss targets", () => {
+  assert.deepEqual(parseTarget("http://127.0.0.1:3000"), { secure: false, authority: "127.0.0.1:3000", namespace: "/", query: {} });
+  assert.deepEqual(parseTarget("wss://game.example.com/chat?room=a%20b&x"), {
+    secure: true,
+    authority: "game.example.com",
+    namespace: "/chat",
+    query: { room: "a b", x: "" },
+  });
+  assert.equal(parseTarget("https://h/").namespace, "/");
+  assert.equal(parseTarget("HTTP://[::1]:8080").authority, "[::1]:8080");
+});
+
+test("bad targets are rejected with a message that says what is wrong", () => {
+  const cases: [string, RegExp][] = [
+    ["127.0.0.1:3000", /expected something like http:\/\//],
+    ["", /expected something like/],
+    ["ftp://host", /scheme ftp: is not/],
+    ["http://", /bad host/],
+    ["http://exa mple.com", /bad host/],
+    ["http://host:99999", /port 99999 is out of range/],
+    ["http://user:pw@host", /credentials/],
+  ];
+  for (const [input, message] of cases) {
+    assert.throws(() => parseTarget(input), (err: unknown) => err instanceof TargetUrlError && message.test(err.message), input);
+  }
+});
+
+test("engine URLs carry EIO=4, the transport, the sid and the user's query", () => {
+  const t = parseTarget("https://h:8443/chat?tenant=t1");
+  assert.equal(engineUrl(t, "/socket.io/", "polling", {}), "https://h:8443/socket.io/?tenant=t1&EIO=4&transport=polling");
+  assert.equal(
+    engineUrl(t, "/custom/", "websocket", { v: "1 2" }, "S/1"),
+    "wss://h:8443/custom/?tenant=t1&v=1%202&EIO=4&transport=websocket&sid=S%2F1",
+  );
+  assert.ok(engineUrl(parseTarget("http://h"), "/socket.io/", "websocket", {}).startsWith("ws://h/"));
+});
+
+test("loopback detection", () => {
+  for (const u of ["http://127.0.0.1:1", "http://127.9.9.9", "http://localhost:3000", "http://[::1]:3000", "http://[::1]"]) {
+    assert.equal(isLoopback(parseTarget(u)), true, u);
+  }
+  for (const u of ["http://10.0.0.1", "http://example.com", "http://[::2]:1"]) assert.equal(isLoopback(parseTarget(u)), false, u);
+});
