@@ -35,17 +35,38 @@ const log = (level: "warn" | "error", message: string): void => {
   else console.warn(message);
 };
 
+/** Reasons already explained in this VU: a failing server should not flood the log. */
+const explained = new Set<string>();
+
+function explainOnce(key: string, message: string): void {
+  if (explained.has(key)) return;
+  explained.add(key);
+  console.warn(`k6-socketio: ${message} (logged once per reason and VU; every occurrence is counted)`);
+}
+
+/** Says why a session did not go as planned, so that a failed threshold comes with its cause. */
+function explain(opts: ResolvedOptions, result: SessionResult): SessionResult {
+  const where = `${opts.target.secure ? "https" : "http"}://${opts.target.authority} namespace ${opts.namespace}`;
+  if (result.connectError) {
+    const { reason, message } = result.connectError;
+    explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${message}`);
+  } else if (result.disconnectReason && result.disconnectReason !== "io client disconnect" && result.disconnectReason !== "handler error") {
+    explainOnce(`disconnect:${result.disconnectReason}`, `session on ${where} ended by ${result.disconnectReason}`);
+  }
+  return result;
+}
+
 export function runSession(opts: ResolvedOptions, handler: SessionHandler): SessionResult {
   const startedAt = Date.now();
-  if (opts.transport === "websocket") return overWebSocket(opts, handler, startedAt, undefined);
+  if (opts.transport === "websocket") return explain(opts, overWebSocket(opts, handler, startedAt, undefined));
   const connectFrames = encodeSocketPacket({
     type: PacketType.CONNECT,
     nsp: opts.namespace,
     ...(opts.auth ? { data: opts.auth } : {}),
   }) as string[];
   const polled = pollingHandshake(opts, connectFrames, startedAt + opts.connectTimeout);
-  if (!polled.ok) return failedBeforeTransport(opts, handler, startedAt, polled.error, undefined);
-  return overWebSocket(opts, handler, startedAt, polled);
+  if (!polled.ok) return explain(opts, failedBeforeTransport(opts, handler, startedAt, polled.error, undefined));
+  return explain(opts, overWebSocket(opts, handler, startedAt, polled));
 }
 
 function overWebSocket(
