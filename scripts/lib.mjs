@@ -1,8 +1,8 @@
 // Shared by `npm start`, `npm test` and the integration tests: bootstrap (npm packages, k6),
 // the reference server as a child process, and k6 runs. Node built-ins only, because this
 // runs before `npm ci` may have happened.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,11 +29,7 @@ export function ensureNodeModules() {
 }
 
 function mtime(path) {
-  try {
-    return execFileSync("stat", ["-c", "%Y", path], { encoding: "utf8" }).trim() * 1;
-  } catch {
-    return 0;
-  }
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
 }
 
 /**

@@ -138,6 +138,7 @@ export class Socket {
       this.host.invoke(`ack of '${event}'`, onAck, [failure]);
     });
     if (this.state === "disconnected") {
+      // Nothing else can be pending on a disconnected socket: this fails just the new entry.
       this.acks.failAll("disconnected", sentAt);
       return;
     }
