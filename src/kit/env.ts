@@ -28,6 +28,16 @@ export class EnvReader {
     return n;
   }
 
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new EnvError(`-e ${name}=${raw}: expected a number from ${min} to ${max}`);
+    }
+    return n;
+  }
+
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     const raw = this.env[name];
     if (raw === undefined || raw === "") return fallback;

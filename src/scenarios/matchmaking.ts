@@ -10,24 +10,24 @@ import { Counter, Rate, Trend } from "k6/metrics";
 import presets from "../../thresholds/matchmaking.json";
 import { EnvReader } from "../kit/env";
 import { buildThresholds } from "../kit/thresholds";
-import { type ConnectOptions, connect, resolveConnectOptions, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+import { readConnectionEnv } from "../kit/connection-env";
+import { runIdFrom } from "../kit/run-id";
+import { connect, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
 
 const env = new EnvReader(__ENV);
+const connection = readConnectionEnv(env);
 const config = {
-  targetUrl: env.string("TARGET_URL", "http://127.0.0.1:3000"),
+  targetUrl: connection.targetUrl,
   vus: env.int("VUS", 20, 1, 100_000),
   duration: env.duration("DURATION", "30s"),
-  transport: env.oneOf("TRANSPORT", "websocket", ["websocket", "polling"] as const),
-  namespace: env.optionalString("NAMESPACE"),
-  authToken: env.optionalString("AUTH_TOKEN"),
   joinEvent: env.string("JOIN_EVENT", "queue_join"),
   leaveEvent: env.string("LEAVE_EVENT", "queue_leave"),
   matchEvent: env.string("MATCH_EVENT", "match_found"),
   eloMin: env.int("ELO_MIN", 1100, 0, 10_000),
   eloMax: env.int("ELO_MAX", 1300, 0, 10_000),
   thinkTimeMs: env.int("THINK_TIME_MS", 500, 0, 600_000),
-  connectTimeoutMs: env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000),
-  ackTimeoutMs: env.int("ACK_TIMEOUT_MS", 5_000, 1, 600_000),
+  connectTimeoutMs: connection.connectTimeoutMs,
+  ackTimeoutMs: connection.ackTimeoutMs,
   matchTimeoutMs: env.int("MATCH_TIMEOUT_MS", 15_000, 1, 600_000),
   probeVus: env.int("PROBE_VUS", 2, 0, 1_000),
   rateLimit: env.int("RATE_LIMIT", 5, 1, 1_000),
@@ -35,16 +35,7 @@ const config = {
   probeIntervalMs: env.int("PROBE_INTERVAL_MS", 250, 0, 60_000),
 };
 if (config.eloMin > config.eloMax) throw new Error(`-e ELO_MIN=${config.eloMin} is above ELO_MAX=${config.eloMax}`);
-
-const connectOptions: ConnectOptions = {
-  transport: config.transport,
-  ...(config.namespace ? { namespace: config.namespace } : {}),
-  ...(config.authToken ? { auth: { token: config.authToken } } : {}),
-  connectTimeout: config.connectTimeoutMs,
-  ackTimeout: config.ackTimeoutMs,
-};
-// Validates TARGET_URL and the options now, in the init context: a typo stops the test here.
-resolveConnectOptions(config.targetUrl, connectOptions);
+const connectOptions = connection.connectOptions;
 
 const overLimitJoins = Math.max(0, config.probeJoins - config.rateLimit);
 const expectedRejections = config.probeVus * overLimitJoins;
@@ -101,7 +92,7 @@ export function setup(): RunData {
   for (const c of [rateLimitRejections, falseRejections, unexpectedDisconnects, matchUnfinished]) c.add(0);
   // Player ids are unique per run, so that a re-run within the server's rate-limit window
   // does not inherit the previous run's joins.
-  return { runId: `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}` };
+  return { runId: runIdFrom(env) };
 }
 
 interface JoinReply {

@@ -263,10 +263,13 @@ export class Socket {
     if (this.state !== "connected") return;
     const args = data.slice(1);
     if (packet.id !== undefined) args.push(this.serverAck(packet.id, event));
-    this.completeWaiters(event, args);
-    const list = this.listeners.get(event);
-    if (!list) return;
-    for (const listener of list.slice()) this.host.invoke(`'${event}' listener`, listener, args);
+    // Snapshot both before dispatching: a listener or wait added while handling this event
+    // must not receive the very event that caused it to be added.
+    const listeners = this.listeners.get(event)?.slice();
+    const waiters = this.waiters.size > 0 ? [...this.waiters] : null;
+    // Listeners first, so that state they keep is up to date when a wait completes.
+    if (listeners) for (const listener of listeners) this.host.invoke(`'${event}' listener`, listener, args);
+    if (waiters) this.completeWaiters(waiters, event, args);
   }
 
   private serverAck(id: number, event: string): Listener {
@@ -289,10 +292,9 @@ export class Socket {
     }
   }
 
-  private completeWaiters(event: string, args: unknown[]): void {
-    if (this.waiters.size === 0) return;
-    for (const waiter of [...this.waiters]) {
-      if (waiter.event !== event || !this.passes(waiter, args)) continue;
+  private completeWaiters(candidates: Waiter[], event: string, args: unknown[]): void {
+    for (const waiter of candidates) {
+      if (waiter.event !== event || !this.waiters.has(waiter) || !this.passes(waiter, args)) continue;
       this.waiters.delete(waiter);
       const outcome: Outcome = { ok: true, args, data: args[0], elapsedMs: this.host.scheduler.now() - waiter.startedAt };
       this.host.invoke(`waitFor '${event}'`, waiter.done, [outcome]);

@@ -9,6 +9,10 @@ export const FAULTS = {
   "close-handshake": "every connection is dropped during the Engine.IO handshake",
   "no-websocket": "only HTTP long-polling is offered: WebSocket connections and upgrades are refused",
   "stop-pings": "the server stops sending Engine.IO pings after the namespace connect",
+  "slow-confirm": "slow-confirm=MS: CHSH answer_confirmed is delayed by MS milliseconds",
+  "no-questions": "CHSH teams form but new_question is never sent",
+  "room-namespace": "chat broadcasts go to the right room in the wrong namespace: nothing is delivered",
+  "drop-broadcast": "drop-broadcast=P: each chat delivery is lost with probability P (0..1)",
 } as const;
 
 export type FaultName = keyof typeof FAULTS;
@@ -25,11 +29,13 @@ export interface TargetOptions {
   namespace: string;
   pingInterval: number;
   pingTimeout: number;
+  /** Seed of the PRNG behind random choices (CHSH items, dropped broadcasts). */
+  seed: number;
 }
 
 export const USAGE = `usage: npm run target -- [--port N] [--host ADDR] [--fault NAME[=VALUE]]...
        [--table-size N] [--elo-window N] [--rate-limit N] [--rate-window-ms MS]
-       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS]
+       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N]
 faults:
 ${Object.entries(FAULTS)
   .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
@@ -50,6 +56,7 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
     namespace: "/",
     pingInterval: 25_000,
     pingTimeout: 20_000,
+    seed: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -94,6 +101,9 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
       case "--ping-timeout":
         o.pingTimeout = int(flag, value(), 50, 600_000);
         break;
+      case "--seed":
+        o.seed = int(flag, value(), 0, 2 ** 31 - 1);
+        break;
       case "--help":
       case "-h":
         throw new UsageError("");
@@ -109,7 +119,12 @@ function addFault(faults: Map<FaultName, string>, spec: string): void {
   const name = (eq < 0 ? spec : spec.slice(0, eq)) as FaultName;
   const value = eq < 0 ? "" : spec.slice(eq + 1);
   if (!(name in FAULTS)) throw new UsageError(`unknown fault "${name}"; known faults: ${Object.keys(FAULTS).join(", ")}`);
-  if (name === "slow-ack" && !/^\d+$/.test(value)) throw new UsageError("slow-ack needs a delay: --fault slow-ack=MS");
+  if ((name === "slow-ack" || name === "slow-confirm") && !/^\d+$/.test(value)) {
+    throw new UsageError(`${name} needs a delay: --fault ${name}=MS`);
+  }
+  if (name === "drop-broadcast" && !(/^(0(\.\d+)?|1(\.0+)?)$/.test(value))) {
+    throw new UsageError("drop-broadcast needs a probability: --fault drop-broadcast=0.05");
+  }
   faults.set(name, value);
 }
 

@@ -1,7 +1,11 @@
 // The reference server: a real socket.io 4.x server with the seeds' contracts and fault modes.
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server, type Socket } from "socket.io";
+import { serveChat } from "./chat.ts";
+import { serveChsh } from "./chsh.ts";
+import { seededRandom } from "./common.ts";
+import { serveGameRooms } from "./game-room.ts";
 import { serveMatchmaking } from "./matchmaking.ts";
 import type { TargetOptions } from "./options.ts";
 
@@ -11,7 +15,13 @@ export interface RunningTarget {
 }
 
 export async function startTarget(options: TargetOptions): Promise<RunningTarget> {
-  const http = createServer();
+  // Requests outside the Socket.IO path: the game-room HTTP API, else 404 (never left hanging).
+  let httpApi: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  const http = createServer((req, res) => {
+    if (httpApi?.(req, res)) return;
+    res.writeHead(404, { "Content-Type": "text/plain" });
+    res.end("not found\n");
+  });
   const faults = options.faults;
   const io = new Server(http, {
     serveClient: false,
@@ -43,7 +53,13 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     });
   }
   nsp.on("connection", (socket: Socket) => applyConnectionFaults(socket, options));
+  // Every seed's contract on the same namespace, as the seeds' servers have them.
+  const random = seededRandom(options.seed);
   serveMatchmaking(nsp, options);
+  serveChsh(nsp, options, random);
+  serveChat(io, nsp, options, random);
+  const rooms = serveGameRooms(nsp);
+  httpApi = (req, res) => rooms.handleHttp(req, res);
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);

@@ -195,3 +195,23 @@ test("the transport closing under a connected socket is a 'transport close' disc
   assert.equal(s.socket.disconnectReason, "transport close");
   assert.ok(s.metrics.events.includes("disconnected:transport close"));
 });
+
+test("dispatch: listeners run before waits, and nothing added during dispatch sees the same event", () => {
+  const s = session();
+  s.connect();
+  const order: string[] = [];
+  let turn = 1;
+  s.socket.on("tick", (n: number) => order.push(`listener saw turn ${turn} for tick ${n}`));
+  const waitTurn = (): void => {
+    s.socket.waitFor("tick", { timeout: 1000 }, (o) => {
+      order.push(`wait ${String(o.data)}`);
+      turn += 1;
+      waitTurn(); // re-arming inside the callback must wait for the next tick
+    });
+  };
+  waitTurn();
+  s.socket.on("tick", () => s.socket.once("tick", () => order.push("late listener")));
+  s.engine.receiveText('42["tick",1]');
+  s.engine.receiveText('42["tick",2]');
+  assert.deepEqual(order, ["listener saw turn 1 for tick 1", "wait 1", "listener saw turn 2 for tick 2", "late listener", "wait 2"]);
+});

@@ -1,0 +1,232 @@
+// CHSH team game load test (seed 004). TEAMS teams of two players plus one dashboard client:
+//   player 2k   create_team, waits for its partner      player 2k+1   join_team (retried until the team exists)
+//   dashboard   start_game once the players are connected
+//   rounds      new_question {round_id, item} -> (response delay) submit_answer -> answer_confirmed;
+//               round_complete when both answered; up to MAX_ROUNDS rounds, then leave_team.
+// Players are numbered by exec.scenario.iterationInTest, which is unique across k6 instances, so
+// a team can be split over two instances (pass the same -e RUN_ID to each).
+import { check, sleep } from "k6";
+import exec from "k6/execution";
+import { Counter, Rate, Trend } from "k6/metrics";
+import presets from "../../thresholds/chsh.json";
+import { readConnectionEnv } from "../kit/connection-env";
+import { EnvReader, parseDurationMs } from "../kit/env";
+import { RESPONSE_PATTERNS, responseDelayMs } from "../kit/response-delay";
+import { runIdFrom } from "../kit/run-id";
+import { buildThresholds } from "../kit/thresholds";
+import { connect, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+
+const env = new EnvReader(__ENV);
+const connection = readConnectionEnv(env);
+const config = {
+  teams: env.int("TEAMS", 100, 1, 50_000),
+  pattern: env.oneOf("RESPONSE_PATTERN", "human_like", RESPONSE_PATTERNS),
+  responseScale: env.number("RESPONSE_SCALE", 1, 0.001, 100),
+  strategy: env.oneOf("CONNECT_STRATEGY", "gradual", ["gradual", "burst", "immediate"] as const),
+  connectRate: env.int("CONNECT_RATE", 10, 1, 10_000),
+  burstSize: env.int("BURST_SIZE", 50, 1, 100_000),
+  burstIntervalMs: env.int("BURST_INTERVAL_MS", 1_000, 0, 600_000),
+  maxDurationMs: parseDurationMs(env.duration("MAX_DURATION", "300s"))!,
+  maxRounds: env.int("MAX_ROUNDS", 50, 1, 100_000),
+  minRounds: env.int("MIN_ROUNDS", 10, 1, 100_000),
+  partnerTimeoutMs: env.int("PARTNER_TIMEOUT_MS", 30_000, 1, 3_600_000),
+  questionTimeoutMs: env.int("QUESTION_TIMEOUT_MS", 30_000, 1, 3_600_000),
+  teamPrefix: env.string("TEAM_PREFIX", "team"),
+};
+const players = config.teams * 2;
+const connectPhaseMs =
+  config.strategy === "gradual"
+    ? Math.ceil((players / config.connectRate) * 1000)
+    : config.strategy === "burst"
+      ? Math.floor((players - 1) / config.burstSize) * config.burstIntervalMs
+      : 0;
+// The dashboard starts the game once every player had its turn to connect.
+const startDelayMs = env.int("START_DELAY_MS", connectPhaseMs + 2_000, 0, 3_600_000);
+const sessionBudgetMs = startDelayMs + config.maxDurationMs + config.questionTimeoutMs + connection.connectTimeoutMs;
+const gracefulStop = `${Math.ceil(sessionBudgetMs / 1000) + 5}s`;
+
+function playerScenario(): Record<string, unknown> {
+  if (config.strategy === "gradual") {
+    // One iteration every 1/CONNECT_RATE s; the rounding-up surplus returns at once.
+    const seconds = Math.ceil(players / config.connectRate);
+    return { executor: "constant-arrival-rate", rate: config.connectRate, timeUnit: "1s", duration: `${seconds}s`, preAllocatedVUs: config.connectRate * seconds, gracefulStop };
+  }
+  // burst and immediate: one VU per player; burst staggers the batches inside the iteration.
+  return { executor: "per-vu-iterations", vus: players, iterations: 1, maxDuration: gracefulStop };
+}
+
+export const options = {
+  scenarios: {
+    players: { ...playerScenario(), exec: "player" },
+    dashboard: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: gracefulStop, exec: "dashboard" },
+  },
+  thresholds: buildThresholds(presets, {}, env.json("THRESHOLDS")),
+  systemTags: systemTagsWithoutUrl,
+  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
+};
+
+const teamCreation = new Trend("chsh_team_creation_duration", true);
+const teamFormation = new Trend("chsh_team_formation_duration", true);
+const responseTime = new Trend("chsh_response_time", true);
+const teamCompleted = new Rate("chsh_team_completed");
+const errorRate = new Rate("chsh_error_rate");
+const errorsByCode = new Counter("chsh_errors");
+const questionsReceived = new Counter("chsh_questions_received");
+const answersSubmitted = new Counter("chsh_answers_submitted");
+const roundsCompleted = new Counter("chsh_rounds_completed");
+const questionTimeouts = new Counter("chsh_question_timeouts");
+const partnerTimeouts = new Counter("chsh_partner_timeouts");
+const confirmTimeouts = new Counter("chsh_confirm_timeouts");
+const gameStartDuration = new Trend("chsh_game_start_duration", true);
+
+interface RunData {
+  runId: string;
+}
+
+export function setup(): RunData {
+  touchLibraryCounters();
+  for (const c of [errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted]) c.add(0);
+  return { runId: runIdFrom(env) };
+}
+
+interface Question {
+  round_id: string;
+  round_number: number;
+  item: string;
+}
+
+export function player(data: RunData): void {
+  const index = exec.scenario.iterationInTest;
+  if (index >= players) return; // arrival-rate executors can round up
+  const team = Math.floor(index / 2);
+  const creator = index % 2 === 0;
+  const teamName = `${config.teamPrefix}-${data.runId}-${team}`;
+  if (config.strategy === "burst") sleep((Math.floor(index / config.burstSize) * config.burstIntervalMs) / 1000);
+
+  let rounds = 0;
+  let formed = false;
+  const result = connect(connection.targetUrl, connection.connectOptions, (socket) => {
+    const startedAt = Date.now();
+    const finish = (): void => {
+      socket.emit("leave_team", { team_name: teamName });
+      socket.disconnect();
+    };
+    socket.on("error", (e: { code?: string; message?: string }) => {
+      const code = typeof e?.code === "string" ? e.code : "unknown";
+      // TEAM_NOT_FOUND while the creator is still on its way is expected: the joiner retries.
+      if (code === "TEAM_NOT_FOUND" && !creator && !formed) return;
+      // Counted by code here; the operation it failed is counted in chsh_error_rate by its own wait.
+      errorsByCode.add(1, { code });
+      console.warn(`chsh: ${teamName}: server error ${code}: ${e?.message ?? ""}`);
+      if (!formed) socket.disconnect(); // e.g. TEAM_NAME_TAKEN: this team cannot form
+    });
+    socket.on("round_complete", () => {
+      rounds += 1;
+      if (creator) roundsCompleted.add(1);
+    });
+    // The partner finished (its own round or time limit) and left: no more questions will come.
+    socket.on("team_status_update", (s: { players?: number }) => {
+      if (formed && typeof s?.players === "number" && s.players < 2) finish();
+    });
+
+    const done = (): boolean => rounds >= config.maxRounds || Date.now() - startedAt > startDelayMs + config.maxDurationMs;
+    const awaitQuestion = (): void => {
+      if (done()) {
+        finish();
+        return;
+      }
+      socket.waitFor("new_question", { timeout: config.questionTimeoutMs + (rounds === 0 ? startDelayMs : 0) }, (q) => {
+        if (!q.ok) {
+          if (q.reason === "timeout") {
+            questionTimeouts.add(1);
+            console.warn(`chsh: ${teamName}: no new_question within ${config.questionTimeoutMs} ms`);
+            finish();
+          }
+          return;
+        }
+        if (done()) {
+          finish(); // both players see the same round count, so both stop at the same question
+          return;
+        }
+        questionsReceived.add(1);
+        const question = q.data as Question;
+        socket.setTimeout(() => answer(socket, question, awaitQuestion), responseDelayMs(config.pattern, config.responseScale));
+      });
+    };
+
+    const formedTeam = (): void => {
+      formed = true;
+      awaitQuestion();
+    };
+
+    socket.on("connect", () => {
+      const askedAt = Date.now();
+      if (creator) {
+        socket.waitFor("team_created", { timeout: connection.ackTimeoutMs }, (created) => {
+          errorRate.add(!created.ok);
+          if (!created.ok) return socket.disconnect();
+          teamCreation.add(created.elapsedMs);
+        });
+        socket.waitFor("team_status_update", { timeout: config.partnerTimeoutMs, filter: (s: { players?: number }) => s?.players === 2 }, (ready) => {
+          if (!ready.ok) {
+            if (ready.reason === "timeout") {
+              partnerTimeouts.add(1);
+              console.warn(`chsh: ${teamName}: partner did not join within ${config.partnerTimeoutMs} ms`);
+              finish();
+            }
+            return;
+          }
+          teamFormation.add(Date.now() - askedAt);
+          formedTeam();
+        });
+        socket.emit("create_team", { team_name: teamName });
+        return;
+      }
+      const tryJoin = (): void => {
+        if (Date.now() - askedAt > config.partnerTimeoutMs) {
+          partnerTimeouts.add(1);
+          console.warn(`chsh: ${teamName}: team never appeared within ${config.partnerTimeoutMs} ms`);
+          socket.disconnect();
+          return;
+        }
+        socket.waitFor("team_joined", { timeout: 250 }, (joined) => {
+          if (joined.ok) {
+            errorRate.add(false);
+            formedTeam();
+          } else if (joined.reason === "timeout") tryJoin();
+        });
+        socket.emit("join_team", { team_name: teamName });
+      };
+      tryJoin();
+    });
+  });
+  check(result, { "player connected": (r) => r.connected });
+  if (creator && result.connected) teamCompleted.add(rounds >= config.minRounds);
+}
+
+function answer(socket: Socket, question: Question, next: () => void): void {
+  const submittedAt = Date.now();
+  socket.waitFor("answer_confirmed", { timeout: connection.ackTimeoutMs, filter: (c: { round_id?: string }) => c?.round_id === question.round_id }, (confirmed) => {
+    errorRate.add(!confirmed.ok);
+    if (confirmed.ok) responseTime.add(Date.now() - submittedAt);
+    else if (confirmed.reason === "timeout") confirmTimeouts.add(1);
+  });
+  socket.emit("submit_answer", { round_id: question.round_id, item: question.item, answer: Math.random() < 0.5 });
+  answersSubmitted.add(1);
+  next();
+}
+
+export function dashboard(): void {
+  sleep(startDelayMs / 1000);
+  const result = connect(connection.targetUrl, connection.connectOptions, (socket) => {
+    socket.on("connect", () => {
+      socket.waitFor("game_start", { timeout: connection.ackTimeoutMs }, (started) => {
+        check(started, { "game_start broadcast after start_game": (s) => s.ok });
+        if (started.ok) gameStartDuration.add(started.elapsedMs);
+        socket.disconnect();
+      });
+      socket.emit("start_game", {});
+    });
+  });
+  check(result, { "dashboard connected": (r) => r.connected });
+}

@@ -1,0 +1,279 @@
+// Game rooms load test (seed 001, the Arcane Codex). ROOMS rooms of ROOM_SIZE players:
+//   join_game_room -> player_joined to the room (join latency; the room fills)
+//   each turn: every player sends choice_submitted with its send time; player_chose fans out to
+//   the room with choices_submitted / waiting_for / all_submitted (fan-out latency, delivery ratio)
+//   request_presence -> presence_update, ping -> pong, typing -> player_typing to the others
+//   seat 0 drops after RECONNECT_AFTER_TURN and reconnects: reconnect_sync with the full state for
+//   it, player_disconnected / player_reconnected for the others (reconnect-to-sync time)
+// A separate `errors` scenario checks AUTH_REQUIRED, INVALID_GAME, NOT_IN_GAME and GAME_FULL.
+// Games are created with POST <TARGET_URL>/api/games {game_code, max_players} (GAMES_API_PATH).
+import { check } from "k6";
+import exec from "k6/execution";
+import http from "k6/http";
+import { Counter, Rate, Trend } from "k6/metrics";
+import presets from "../../thresholds/game-room.json";
+import { readConnectionEnv, withAuth } from "../kit/connection-env";
+import { EnvReader } from "../kit/env";
+import { runIdFrom } from "../kit/run-id";
+import { buildThresholds } from "../kit/thresholds";
+import { connect, parseTarget, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+
+const env = new EnvReader(__ENV);
+const connection = readConnectionEnv(env);
+const config = {
+  rooms: env.int("ROOMS", 10, 1, 10_000),
+  roomSize: env.int("ROOM_SIZE", 4, 2, 64),
+  turns: env.int("TURNS", 5, 1, 10_000),
+  thinkMs: env.int("THINK_TIME_MS", 200, 0, 600_000),
+  waitTimeoutMs: env.int("WAIT_TIMEOUT_MS", 10_000, 1, 600_000),
+  reconnectAfterTurn: env.int("RECONNECT_AFTER_TURN", 2, 0, 10_000),
+  gamesApiPath: env.string("GAMES_API_PATH", "/api/games"),
+};
+const target = parseTarget(connection.targetUrl);
+const gamesApi = `${target.secure ? "https" : "http"}://${target.authority}${config.gamesApiPath}`;
+const players = config.rooms * config.roomSize;
+const budget = `${Math.ceil(((config.turns + 4) * (config.waitTimeoutMs + config.thinkMs)) / 1000) + 10}s`;
+
+export const options = {
+  scenarios: {
+    players: { executor: "per-vu-iterations", vus: players, iterations: 1, maxDuration: budget, exec: "player" },
+    errors: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: budget, exec: "errorContract" },
+  },
+  thresholds: buildThresholds(presets, {}, env.json("THRESHOLDS")),
+  systemTags: systemTagsWithoutUrl,
+  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
+};
+
+const joinDuration = new Trend("game_room_join_duration", true);
+const fanoutDuration = new Trend("game_room_fanout_duration", true);
+const delivery = new Rate("game_room_delivery");
+const presenceDelivery = new Rate("game_room_presence_delivery");
+const reconnectSync = new Trend("game_room_reconnect_sync_duration", true);
+const presenceDuration = new Trend("game_room_presence_duration", true);
+const pongDuration = new Trend("game_room_pong_duration", true);
+const errorContractKept = new Rate("game_room_error_contract");
+const timeouts = new Counter("game_room_timeouts");
+const serverErrors = new Counter("game_room_server_errors");
+
+interface RunData {
+  runId: string;
+}
+
+export function setup(): RunData {
+  touchLibraryCounters();
+  timeouts.add(0);
+  serverErrors.add(0);
+  return { runId: runIdFrom(env) };
+}
+
+function createGame(code: string, maxPlayers: number): boolean {
+  const res = http.post(gamesApi, JSON.stringify({ game_code: code, max_players: maxPlayers }), {
+    headers: { "Content-Type": "application/json", ...connection.connectOptions.headers },
+    tags: { name: gamesApi },
+  });
+  const ok = check(res, { "game created over HTTP": (r) => r.status === 200 });
+  if (!ok) console.warn(`game-room: POST ${gamesApi} for ${code} answered ${res.status}: ${String(res.body).slice(0, 200)}`);
+  return ok;
+}
+
+interface Chose {
+  player_id: string;
+  turn_number: number;
+  all_submitted: boolean;
+  sent_at: number | null;
+}
+
+/** What one player knows across its sessions (seat 0 reconnects once). */
+class Player {
+  turn = 1;
+  /** Members whose choice for `turn` arrived, or that reconnect_sync reported as made. */
+  readonly seen = new Set<string>();
+  sawTyping = false;
+  sawDisconnect = false;
+  sawReconnect = false;
+
+  constructor(
+    readonly id: string,
+    readonly seat: number,
+    readonly game: string,
+    /** Every member's player id, by seat. */
+    readonly members: string[],
+  ) {}
+
+  /** Seat 0 drops and reconnects once, after RECONNECT_AFTER_TURN, when that turn is not the last. */
+  static get dropConfigured(): boolean {
+    return config.reconnectAfterTurn > 0 && config.reconnectAfterTurn < config.turns;
+  }
+
+  /** Closes the current turn: each member's choice either arrived or counts as lost. */
+  closeTurn(): void {
+    for (const member of this.members) delivery.add(this.seen.has(member));
+    this.seen.clear();
+    this.turn += 1;
+  }
+}
+
+export function player(data: RunData): void {
+  const index = exec.scenario.iterationInTest;
+  const room = Math.floor(index / config.roomSize);
+  const game = `${data.runId}-g${room}`;
+  const members = Array.from({ length: config.roomSize }, (_, seat) => `${data.runId}-p${room * config.roomSize + seat}`);
+  const me = new Player(members[index % config.roomSize]!, index % config.roomSize, game, members);
+  if (!createGame(game, config.roomSize)) return;
+  if (session(me, false) === "dropped") session(me, true);
+  if (me.seat !== 0) {
+    presenceDelivery.add(me.sawTyping, { event: "player_typing" });
+    if (Player.dropConfigured && me.turn > config.reconnectAfterTurn) {
+      presenceDelivery.add(me.sawDisconnect, { event: "player_disconnected" });
+      presenceDelivery.add(me.sawReconnect, { event: "player_reconnected" });
+    }
+  }
+}
+
+/** One connection of a player. Returns "dropped" when seat 0 leaves to test reconnection. */
+function session(me: Player, resume: boolean): "done" | "dropped" | "failed" {
+  let outcome: "done" | "dropped" | "failed" = "failed";
+  const startedAt = Date.now();
+  const opts = withAuth(connection.connectOptions, { player_id: me.id, player_name: `Player ${me.id}` });
+  const result = connect(connection.targetUrl, opts, (socket) => {
+    const timedOut = (wait: string): void => {
+      timeouts.add(1, { wait });
+      console.warn(`game-room: ${me.id} in ${me.game}: no ${wait} within ${config.waitTimeoutMs} ms`);
+      socket.disconnect();
+    };
+    socket.on("error", (e: { code?: string; message?: string }) => {
+      serverErrors.add(1, { code: String(e?.code ?? "unknown") });
+      console.warn(`game-room: ${me.id}: server error ${String(e?.code)}: ${String(e?.message)}`);
+    });
+    socket.on("player_typing", (t: { player_id?: string }) => {
+      if (t?.player_id === me.members[0]) me.sawTyping = true;
+    });
+    socket.on("player_disconnected", (p: { player_id?: string }) => {
+      if (p?.player_id === me.members[0]) me.sawDisconnect = true;
+    });
+    socket.on("player_reconnected", (p: { player_id?: string }) => {
+      if (p?.player_id === me.members[0]) me.sawReconnect = true;
+    });
+    socket.on("player_chose", (c: Chose) => {
+      if (c.turn_number !== me.turn) return;
+      if (c.player_id !== me.id && typeof c.sent_at === "number") fanoutDuration.add(Date.now() - c.sent_at);
+      me.seen.add(c.player_id);
+    });
+
+    const playTurn = (): void => {
+      if (me.turn > config.turns) {
+        outcome = "done";
+        socket.disconnect();
+        return;
+      }
+      if (me.seat === 0 && Player.dropConfigured && !resume && me.turn === config.reconnectAfterTurn + 1) {
+        outcome = "dropped";
+        socket.disconnect();
+        return;
+      }
+      socket.waitFor("player_chose", { timeout: config.waitTimeoutMs, filter: (c: Chose) => c.turn_number === me.turn && c.all_submitted }, (end) => {
+        if (!end.ok) {
+          if (end.reason === "timeout") timedOut(`all_submitted for turn ${me.turn}`);
+          return;
+        }
+        me.closeTurn();
+        playTurn();
+      });
+      socket.setTimeout(() => {
+        socket.emit("choice_submitted", { game_code: me.game, choice: `c${me.turn}`, sent_at: Date.now() });
+      }, 1 + Math.floor(Math.random() * config.thinkMs));
+    };
+
+    const probes = (): void => {
+      socket.waitFor("presence_update", { timeout: config.waitTimeoutMs }, (p) => {
+        if (p.ok) {
+          presenceDuration.add(p.elapsedMs);
+          check(p.data as { total_players?: number }, { "presence_update lists the room": (d) => d?.total_players === config.roomSize });
+        } else if (p.reason === "timeout") timedOut("presence_update");
+      });
+      socket.emit("request_presence", { game_code: me.game });
+      socket.waitFor("pong", { timeout: config.waitTimeoutMs }, (p) => {
+        if (p.ok) pongDuration.add(p.elapsedMs);
+        else if (p.reason === "timeout") timedOut("pong");
+      });
+      socket.emit("ping", { sent_at: Date.now() });
+      if (me.seat === 0) socket.emit("typing", { game_code: me.game, is_typing: true });
+    };
+
+    socket.on("connect", () => {
+      if (resume) {
+        socket.waitFor("reconnect_sync", { timeout: config.waitTimeoutMs }, (sync) => {
+          if (!sync.ok) {
+            if (sync.reason === "timeout") timedOut("reconnect_sync");
+            return;
+          }
+          reconnectSync.add(Date.now() - startedAt);
+          const state = sync.data as { turn_number: number; waiting_for: string[] };
+          // The sync reports the choices made while this player was away: they count as known.
+          me.turn = state.turn_number;
+          me.seen.clear();
+          const waiting = new Set(state.waiting_for);
+          for (const member of me.members) if (!waiting.has(member)) me.seen.add(member);
+          playTurn();
+        });
+        socket.emit("reconnect", { game_code: me.game, player_id: me.id });
+        return;
+      }
+      const joinedAt = Date.now();
+      socket.waitFor("player_joined", { timeout: config.waitTimeoutMs, filter: (j: { player_id?: string }) => j?.player_id === me.id }, (j) => {
+        if (j.ok) joinDuration.add(Date.now() - joinedAt);
+        else if (j.reason === "timeout") timedOut("own player_joined");
+      });
+      socket.waitFor("player_joined", { timeout: config.waitTimeoutMs, filter: (j: { player_count?: number }) => (j?.player_count ?? 0) >= config.roomSize }, (full) => {
+        if (!full.ok) {
+          if (full.reason === "timeout") timedOut("a full room");
+          return;
+        }
+        probes();
+        playTurn();
+      });
+      socket.emit("join_game_room", { game_code: me.game });
+    });
+  });
+  check(result, { "player connected": (r) => r.connected });
+  return result.connected ? outcome : "failed";
+}
+
+/** Sends one request that must be refused and checks the error code it gets back. */
+function expectError(label: string, auth: Record<string, unknown> | null, send: (socket: Socket) => void, code: string): void {
+  let got = "no error event";
+  const opts = auth ? withAuth(connection.connectOptions, auth) : connection.connectOptions;
+  connect(connection.targetUrl, opts, (socket) => {
+    socket.on("connect", () => {
+      socket.waitFor("error", { timeout: config.waitTimeoutMs }, (e) => {
+        if (e.ok) got = String((e.data as { code?: string })?.code);
+        socket.disconnect();
+      });
+      send(socket);
+    });
+  });
+  const ok = check(got, { [`${label} is refused with ${code}`]: (g) => g === code });
+  errorContractKept.add(ok, { code });
+  if (!ok) console.warn(`game-room: ${label}: expected error ${code}, got ${got}`);
+}
+
+export function errorContract(data: RunData): void {
+  const open = `${data.runId}-open`;
+  const full = `${data.runId}-full`;
+  if (!createGame(open, config.roomSize) || !createGame(full, 1)) {
+    errorContractKept.add(false);
+    return;
+  }
+  expectError("a game event without player_id", null, (s) => s.emit("join_game_room", { game_code: open }), "AUTH_REQUIRED");
+  const who = { player_id: `${data.runId}-checker`, player_name: "checker" };
+  expectError("joining an unknown game", who, (s) => s.emit("join_game_room", { game_code: `${data.runId}-nowhere` }), "INVALID_GAME");
+  expectError("a choice in a game not joined", who, (s) => s.emit("choice_submitted", { game_code: open, choice: "x" }), "NOT_IN_GAME");
+  // The first player takes the only seat (membership outlives the connection), the second is refused.
+  connect(connection.targetUrl, withAuth(connection.connectOptions, { player_id: `${data.runId}-first` }), (socket) => {
+    socket.on("connect", () => {
+      socket.waitFor("player_joined", { timeout: config.waitTimeoutMs }, () => socket.disconnect());
+      socket.emit("join_game_room", { game_code: full });
+    });
+  });
+  expectError("joining a full game", { player_id: `${data.runId}-second` }, (s) => s.emit("join_game_room", { game_code: full }), "GAME_FULL");
+}
