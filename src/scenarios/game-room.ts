@@ -54,6 +54,7 @@ const pongDuration = new Trend("game_room_pong_duration", true);
 const errorContractKept = new Rate("game_room_error_contract");
 const timeouts = new Counter("game_room_timeouts");
 const serverErrors = new Counter("game_room_server_errors");
+const setupErrors = new Counter("game_room_setup_errors");
 
 interface RunData {
   runId: string;
@@ -63,6 +64,7 @@ export function setup(): RunData {
   touchLibraryCounters();
   timeouts.add(0);
   serverErrors.add(0);
+  setupErrors.add(0);
   return { runId: runIdFrom(env) };
 }
 
@@ -72,6 +74,7 @@ function createGame(code: string, maxPlayers: number): boolean {
     tags: { name: gamesApi },
   });
   const ok = check(res, { "game created over HTTP": (r) => r.status === 200 });
+  if (!ok) setupErrors.add(1, { status: String(res.status) });
   if (!ok) console.warn(`game-room: POST ${gamesApi} for ${code} answered ${res.status}: ${String(res.body).slice(0, 200)}`);
   return ok;
 }

@@ -1,21 +1,17 @@
 // Seed 002's chat service. Users join conversations (room `conversation:<id>`); a message is
-// broadcast as new_message to every other member. The fault modes reproduce the seed's bug:
-// `room-namespace` broadcasts into another namespace, so nothing arrives; `drop-broadcast=P`
-// loses each delivery with probability P.
+// broadcast as new_message to every other member, through the Broadcaster, whose fault modes
+// reproduce the seed's bug (room-namespace: nothing arrives) and losses (drop-broadcast=P).
 //   join_conversation {conversation_id}          ack {ok:true, conversation_id, members}
 //   send_message {conversation_id, message_id, text, sent_at}
 //                                                ack {ok:true, message_id, recipients}
 //                                                | {ok:false, error:"ROOM_NOT_FOUND"|"NOT_IN_CONVERSATION", message}
 //   new_message {conversation_id, message_id, sender_id, text, sent_at}  to the room but the sender
-import type { Namespace, Server, Socket } from "socket.io";
-import type { Random } from "./common.ts";
-import type { TargetOptions } from "./options.ts";
+import type { Namespace, Socket } from "socket.io";
+import type { Broadcaster } from "./common.ts";
 
 type Ack = ((response: unknown) => void) | undefined;
 
-export function serveChat(io: Server, nsp: Namespace, options: TargetOptions, random: Random): void {
-  const dropRate = Number(options.faults.get("drop-broadcast") ?? 0);
-  const misrouted = options.faults.has("room-namespace") ? io.of("/misrouted") : null;
+export function serveChat(nsp: Namespace, broadcast: Broadcaster): void {
   const room = (id: string) => `conversation:${id}`;
   const reply = (ack: Ack, body: unknown) => {
     if (typeof ack === "function") ack(body);
@@ -38,14 +34,7 @@ export function serveChat(io: Server, nsp: Namespace, options: TargetOptions, ra
       const p = payload as { message_id?: unknown; text?: unknown; sent_at?: unknown };
       const message = { conversation_id: id, message_id: p.message_id ?? null, sender_id: socket.id, text: p.text ?? "", sent_at: p.sent_at ?? null };
       const recipients = [...members].filter((sid) => sid !== socket.id);
-      if (misrouted) {
-        // The seed's bug: the room is looked up in a namespace the members never joined.
-        misrouted.to(room(id)).emit("new_message", message);
-      } else if (dropRate > 0) {
-        for (const sid of recipients) if (random() >= dropRate) nsp.to(sid).emit("new_message", message);
-      } else {
-        socket.to(room(id)).emit("new_message", message);
-      }
+      broadcast.toRoom(room(id), "new_message", message, socket.id);
       reply(ack, { ok: true, message_id: message.message_id, recipients: recipients.length });
     });
   });

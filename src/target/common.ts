@@ -19,3 +19,35 @@ export function seededRandom(seed: number): Random {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Room broadcasts with the broadcast fault modes applied: `room-namespace` sends into a
+ * namespace nobody joined (seed 002's bug: nothing arrives), `drop-broadcast=P` loses each
+ * delivery with probability P.
+ */
+export interface Broadcaster {
+  toRoom(room: string, event: string, payload: unknown, except?: string): void;
+}
+
+export function broadcaster(
+  nsp: import("socket.io").Namespace,
+  misrouted: import("socket.io").Namespace | null,
+  dropRate: number,
+  random: Random,
+): Broadcaster {
+  return {
+    toRoom(room, event, payload, except) {
+      if (misrouted) {
+        misrouted.to(room).emit(event, payload);
+        return;
+      }
+      if (dropRate <= 0) {
+        (except ? nsp.to(room).except(except) : nsp.to(room)).emit(event, payload);
+        return;
+      }
+      for (const sid of nsp.adapter.rooms.get(room) ?? []) {
+        if (sid !== except && random() >= dropRate) nsp.to(sid).emit(event, payload);
+      }
+    },
+  };
+}

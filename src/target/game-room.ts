@@ -16,7 +16,7 @@
 // (acting in a game one has not joined), GAME_FULL (join beyond max_players), ALREADY_CHOSE.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Namespace, Socket } from "socket.io";
-import { emitError } from "./common.ts";
+import { type Broadcaster, emitError } from "./common.ts";
 
 interface Member {
   playerId: string;
@@ -38,7 +38,7 @@ export interface GameRooms {
   handleHttp(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-export function serveGameRooms(nsp: Namespace): GameRooms {
+export function serveGameRooms(nsp: Namespace, broadcast: Broadcaster): GameRooms {
   const games = new Map<string, Game>();
   const now = () => new Date().toISOString();
 
@@ -84,7 +84,7 @@ export function serveGameRooms(nsp: Namespace): GameRooms {
       }
       game.members.set(who.id, { playerId: who.id, playerName: who.name, online: true, socketId: socket.id });
       void socket.join(game.code);
-      nsp.to(game.code).emit("player_joined", { player_id: who.id, player_name: who.name, player_count: game.members.size, timestamp: now() });
+      broadcast.toRoom(game.code, "player_joined", { player_id: who.id, player_name: who.name, player_count: game.members.size, timestamp: now() });
     });
 
     socket.on("choice_submitted", (payload: unknown) => {
@@ -94,7 +94,7 @@ export function serveGameRooms(nsp: Namespace): GameRooms {
       if (game.choices.has(me.playerId)) return emitError(socket, "ALREADY_CHOSE", `already chose in turn ${game.turn}`);
       game.choices.add(me.playerId);
       const all = game.choices.size >= game.members.size;
-      nsp.to(game.code).emit("player_chose", {
+      broadcast.toRoom(game.code, "player_chose", {
         player_id: me.playerId,
         player_name: me.playerName,
         choices_submitted: game.choices.size,
@@ -122,7 +122,7 @@ export function serveGameRooms(nsp: Namespace): GameRooms {
       const found = memberGame(socket, payload);
       if (!found) return;
       const isTyping = (payload as { is_typing?: unknown }).is_typing === true;
-      socket.to(found.game.code).emit("player_typing", { player_id: found.me.playerId, player_name: found.me.playerName, is_typing: isTyping });
+      broadcast.toRoom(found.game.code, "player_typing", { player_id: found.me.playerId, player_name: found.me.playerName, is_typing: isTyping }, socket.id);
     });
 
     socket.on("ping", (payload: unknown) => {
@@ -144,7 +144,7 @@ export function serveGameRooms(nsp: Namespace): GameRooms {
         choices_submitted: game.choices.size,
         waiting_for: waitingFor(game),
       });
-      socket.to(game.code).emit("player_reconnected", { player_id: me.playerId, player_name: me.playerName, timestamp: now() });
+      broadcast.toRoom(game.code, "player_reconnected", { player_id: me.playerId, player_name: me.playerName, timestamp: now() }, socket.id);
     });
 
     socket.on("disconnect", () => {
@@ -153,7 +153,7 @@ export function serveGameRooms(nsp: Namespace): GameRooms {
           if (m.socketId !== socket.id) continue;
           m.online = false;
           m.socketId = null;
-          nsp.to(game.code).emit("player_disconnected", { player_id: m.playerId, player_name: m.playerName, timestamp: now() });
+          broadcast.toRoom(game.code, "player_disconnected", { player_id: m.playerId, player_name: m.playerName, timestamp: now() });
         }
       }
     });

@@ -11,8 +11,8 @@ export const FAULTS = {
   "stop-pings": "the server stops sending Engine.IO pings after the namespace connect",
   "slow-confirm": "slow-confirm=MS: CHSH answer_confirmed is delayed by MS milliseconds",
   "no-questions": "CHSH teams form but new_question is never sent",
-  "room-namespace": "chat broadcasts go to the right room in the wrong namespace: nothing is delivered",
-  "drop-broadcast": "drop-broadcast=P: each chat delivery is lost with probability P (0..1)",
+  "room-namespace": "room broadcasts (chat, game rooms) go to the right room in the wrong namespace: nothing is delivered",
+  "drop-broadcast": "drop-broadcast=P: each room broadcast delivery (chat, game rooms) is lost with probability P (0..1)",
 } as const;
 
 export type FaultName = keyof typeof FAULTS;

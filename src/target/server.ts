@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Server, type Socket } from "socket.io";
 import { serveChat } from "./chat.ts";
 import { serveChsh } from "./chsh.ts";
-import { seededRandom } from "./common.ts";
+import { broadcaster, seededRandom } from "./common.ts";
 import { serveGameRooms } from "./game-room.ts";
 import { serveMatchmaking } from "./matchmaking.ts";
 import type { TargetOptions } from "./options.ts";
@@ -57,8 +57,14 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   const random = seededRandom(options.seed);
   serveMatchmaking(nsp, options);
   serveChsh(nsp, options, random);
-  serveChat(io, nsp, options, random);
-  const rooms = serveGameRooms(nsp);
+  const broadcast = broadcaster(
+    nsp,
+    faults.has("room-namespace") ? io.of("/misrouted") : null,
+    Number(faults.get("drop-broadcast") ?? 0),
+    random,
+  );
+  serveChat(nsp, broadcast);
+  const rooms = serveGameRooms(nsp, broadcast);
   httpApi = (req, res) => rooms.handleHttp(req, res);
 
   await new Promise<void>((resolve, reject) => {

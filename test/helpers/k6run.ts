@@ -27,34 +27,48 @@ export function k6(): string {
   return k6Path;
 }
 
-export async function runScenario(
-  scenario: string,
-  opts: { serverArgs?: string[]; env?: Record<string, string>; targetUrl?: string; timeoutMs?: number } = {},
-): Promise<ScenarioRun> {
+interface RunOptions {
+  serverArgs?: string[];
+  env?: Record<string, string>;
+  /** Run against this URL instead of a freshly started reference server. */
+  targetUrl?: string;
+  /** Extra `k6 run` arguments, e.g. execution segments. */
+  k6Args?: string[];
+  timeoutMs?: number;
+}
+
+export async function runScenario(scenario: string, opts: RunOptions = {}): Promise<ScenarioRun> {
   const server = opts.targetUrl ? null : await startTarget(opts.serverArgs ?? []);
-  const summaryPath = join(mkdtempSync(join(tmpdir(), "k6sio-")), "summary.json");
-  const started = Date.now();
   try {
-    const r = await runK6(k6(), join(root, "dist", `${scenario}.js`), {
-      env: { TARGET_URL: opts.targetUrl ?? server!.url, ...opts.env },
-      args: ["--quiet"],
-      summaryPath,
-      timeoutMs: opts.timeoutMs ?? 120_000,
-    });
-    const summary = r.summary as Summary | null;
-    return {
-      ...r,
-      summary,
-      elapsedMs: Date.now() - started,
-      failed: thresholdResults(summary)
-        .filter((t) => !t.ok)
-        .map((t) => `${t.metric} ${t.expression}`),
-      metric: (name) => summary?.metrics[name] as Record<string, number> | undefined,
-    };
+    return await runAgainst(scenario, opts.targetUrl ?? server!.url, opts);
   } finally {
     await server?.stop();
   }
 }
+
+/** Runs a scenario against a server the caller manages (several k6 processes, one server). */
+export async function runAgainst(scenario: string, url: string, opts: RunOptions = {}): Promise<ScenarioRun> {
+  const summaryPath = join(mkdtempSync(join(tmpdir(), "k6sio-")), "summary.json");
+  const started = Date.now();
+  const r = await runK6(k6(), join(root, "dist", `${scenario}.js`), {
+    env: { TARGET_URL: url, ...opts.env },
+    args: ["--quiet", ...(opts.k6Args ?? [])],
+    summaryPath,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+  });
+  const summary = r.summary as Summary | null;
+  return {
+    ...r,
+    summary,
+    elapsedMs: Date.now() - started,
+    failed: thresholdResults(summary)
+      .filter((t) => !t.ok)
+      .map((t) => `${t.metric} ${t.expression}`),
+    metric: (name) => summary?.metrics[name] as Record<string, number> | undefined,
+  };
+}
+
+export { startTarget };
 
 /** A compact description of a run for assertion messages. */
 export function describe(run: ScenarioRun): string {

@@ -43,4 +43,7 @@ test("server arguments", () => {
   assert.throws(() => parseTargetArgs(["--fault", "slow-ack"]), /slow-ack=MS/);
   assert.throws(() => parseTargetArgs(["--port", "x"]), /--port must be an integer/);
   assert.throws(() => parseTargetArgs(["--bogus"]), /unknown argument/);
+  assert.equal(parseTargetArgs(["--fault", "drop-broadcast=0.05"]).faults.get("drop-broadcast"), "0.05");
+  assert.throws(() => parseTargetArgs(["--fault", "drop-broadcast=5"]), /probability/);
+  assert.throws(() => parseTargetArgs(["--fault", "slow-confirm"]), /slow-confirm=MS/);
 });
