@@ -12,8 +12,9 @@ import { readConnectionEnv, withAuth } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";
 import { runIdFrom } from "../kit/run-id";
 import { parseSizes, roomSizes, seatOf } from "../kit/seating";
+import { scenarioOptions, zeroCounters } from "../kit/scenario-options";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+import { connect } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -33,19 +34,17 @@ const members = rooms.reduce((a, b) => a + b, 0);
 const sessionMs = config.joinWindowMs + config.messages * config.intervalMs + config.drainMs + connection.connectTimeoutMs + connection.ackTimeoutMs;
 
 const fanoutPreset = presets.chat_fanout_duration;
-export const options = {
-  scenarios: {
+export const options = scenarioOptions(
+  {
     members: { executor: "per-vu-iterations", vus: members, iterations: 1, maxDuration: `${Math.ceil(sessionMs / 1000) + 10}s`, exec: "member" },
   },
-  thresholds: buildThresholds(
+  buildThresholds(
     // The fan-out expressions apply to each room size too, so the summary reports every size.
     { ...presets, ...Object.fromEntries([...new Set(config.sizes)].map((s) => [`chat_fanout_duration{room_size:${s}}`, fanoutPreset])) },
     {},
     env.json("THRESHOLDS"),
   ),
-  systemTags: systemTagsWithoutUrl,
-  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
-};
+);
 
 const delivery = new Rate("chat_delivery");
 const fanout = new Trend("chat_fanout_duration", true);
@@ -60,8 +59,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  touchLibraryCounters();
-  for (const c of [joinErrors, sendErrors, received, sent]) c.add(0);
+  zeroCounters(joinErrors, sendErrors, received, sent);
   return { runId: runIdFrom(env) };
 }
 

@@ -13,8 +13,9 @@ import { readConnectionEnv } from "../kit/connection-env";
 import { EnvReader, parseDurationMs } from "../kit/env";
 import { RESPONSE_PATTERNS, responseDelayMs } from "../kit/response-delay";
 import { runIdFrom } from "../kit/run-id";
+import { scenarioOptions, zeroCounters } from "../kit/scenario-options";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+import { connect, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -55,15 +56,13 @@ function playerScenario(): Record<string, unknown> {
   return { executor: "per-vu-iterations", vus: players, iterations: 1, maxDuration: gracefulStop };
 }
 
-export const options = {
-  scenarios: {
+export const options = scenarioOptions(
+  {
     players: { ...playerScenario(), exec: "player" },
     dashboard: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: gracefulStop, exec: "dashboard" },
   },
-  thresholds: buildThresholds(presets, {}, env.json("THRESHOLDS")),
-  systemTags: systemTagsWithoutUrl,
-  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
-};
+  buildThresholds(presets, {}, env.json("THRESHOLDS")),
+);
 
 const teamCreation = new Trend("chsh_team_creation_duration", true);
 const teamFormation = new Trend("chsh_team_formation_duration", true);
@@ -84,8 +83,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  touchLibraryCounters();
-  for (const c of [errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted]) c.add(0);
+  zeroCounters(errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted);
   return { runId: runIdFrom(env) };
 }
 

@@ -15,8 +15,9 @@ import presets from "../../thresholds/game-room.json";
 import { readConnectionEnv, withAuth } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";
 import { runIdFrom } from "../kit/run-id";
+import { scenarioOptions, zeroCounters } from "../kit/scenario-options";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, parseTarget, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+import { connect, parseTarget, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -34,15 +35,13 @@ const gamesApi = `${target.secure ? "https" : "http"}://${target.authority}${con
 const players = config.rooms * config.roomSize;
 const budget = `${Math.ceil(((config.turns + 4) * (config.waitTimeoutMs + config.thinkMs)) / 1000) + 10}s`;
 
-export const options = {
-  scenarios: {
+export const options = scenarioOptions(
+  {
     players: { executor: "per-vu-iterations", vus: players, iterations: 1, maxDuration: budget, exec: "player" },
     errors: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: budget, exec: "errorContract" },
   },
-  thresholds: buildThresholds(presets, {}, env.json("THRESHOLDS")),
-  systemTags: systemTagsWithoutUrl,
-  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
-};
+  buildThresholds(presets, {}, env.json("THRESHOLDS")),
+);
 
 const joinDuration = new Trend("game_room_join_duration", true);
 const fanoutDuration = new Trend("game_room_fanout_duration", true);
@@ -61,10 +60,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  touchLibraryCounters();
-  timeouts.add(0);
-  serverErrors.add(0);
-  setupErrors.add(0);
+  zeroCounters(timeouts, serverErrors, setupErrors);
   return { runId: runIdFrom(env) };
 }
 

@@ -9,10 +9,11 @@ import exec from "k6/execution";
 import { Counter, Rate, Trend } from "k6/metrics";
 import presets from "../../thresholds/matchmaking.json";
 import { EnvReader } from "../kit/env";
+import { scenarioOptions, zeroCounters } from "../kit/scenario-options";
 import { buildThresholds } from "../kit/thresholds";
 import { readConnectionEnv } from "../kit/connection-env";
 import { runIdFrom } from "../kit/run-id";
-import { connect, type Socket, systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+import { connect, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -41,8 +42,8 @@ const overLimitJoins = Math.max(0, config.probeJoins - config.rateLimit);
 const expectedRejections = config.probeVus * overLimitJoins;
 const probeBudgetMs = config.probeJoins * (2 * config.ackTimeoutMs + config.probeIntervalMs) + config.connectTimeoutMs;
 
-export const options = {
-  scenarios: {
+export const options = scenarioOptions(
+  {
     queue: {
       executor: "constant-vus",
       exec: "queue",
@@ -63,16 +64,14 @@ export const options = {
         }
       : {}),
   },
-  thresholds: buildThresholds(
+  buildThresholds(
     config.probeVus > 0
       ? presets
       : Object.fromEntries(Object.entries(presets).filter(([m]) => !m.startsWith("matchmaking_rate_limit") && m !== "matchmaking_over_limit_rejected")),
     { expected_rejections: expectedRejections },
     env.json("THRESHOLDS"),
   ),
-  systemTags: systemTagsWithoutUrl,
-  summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
-};
+);
 
 const joinDuration = new Trend("matchmaking_join_duration", true);
 const matchDuration = new Trend("matchmaking_match_duration", true);
@@ -88,8 +87,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  touchLibraryCounters();
-  for (const c of [rateLimitRejections, falseRejections, unexpectedDisconnects, matchUnfinished]) c.add(0);
+  zeroCounters(rateLimitRejections, falseRejections, unexpectedDisconnects, matchUnfinished);
   // Player ids are unique per run, so that a re-run within the server's rate-limit window
   // does not inherit the previous run's joins.
   return { runId: runIdFrom(env) };
