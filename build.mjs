@@ -36,6 +36,8 @@ export async function bundleScenarios() {
     // k6's JS runtime has no async generators; esbuild lowers what it can and errors on the rest.
     supported: { "async-generator": false, "for-await": false },
     external: ["k6", "k6/*"],
+    // The same mapping as tsconfig.json "paths": scenarios import the library by its name.
+    alias: { "k6-socketio": join(root, "src", "socketio", "index.ts") },
     // Whitespace and syntax only: identifiers stay readable in k6's stack traces.
     minifyWhitespace: true,
     minifySyntax: true,

@@ -1,5 +1,6 @@
 // What every scenario's k6 options share: no `url` system tag (polling URLs carry sids), and
 // the percentiles the README's thresholds talk about in the summary.
+import exec from "k6/execution";
 import type { Counter } from "k6/metrics";
 import { systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
 import type { Thresholds } from "./thresholds";
@@ -14,10 +15,18 @@ export function scenarioOptions(scenarios: Record<string, Record<string, unknown
 }
 
 /**
- * Records a 0 on the library's and the scenario's counters (call in setup()): k6 passes a
- * threshold on a metric that has no samples, so `count==0` and `count>=N` need a real 0.
+ * Run once per k6 instance, from setup(). Records a 0 on the library's and the scenario's
+ * counters (k6 passes a threshold on a metric with no samples, so `count==0` and `count>=N`
+ * need a real 0), and says so plainly when this instance was given no VUs at all: its
+ * thresholds then pass without data.
  */
-export function zeroCounters(...counters: Counter[]): void {
+export function prepareRun(...counters: Counter[]): void {
   touchLibraryCounters();
   for (const c of counters) c.add(0);
+  if (exec.instance.vusInitialized > 0) return;
+  const segment = exec.test.options.executionSegment;
+  console.warn(
+    `k6-socketio: this k6 instance runs no VUs${segment ? ` (execution segment ${String(segment)})` : ""}: it sends no traffic ` +
+      "and its thresholds pass without data. Give every instance at least one VU: fewer instances or more VUs.",
+  );
 }

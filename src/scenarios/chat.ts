@@ -12,7 +12,8 @@ import { readConnectionEnv, withAuth } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";
 import { runIdFrom } from "../kit/run-id";
 import { parseSizes, roomSizes, seatOf } from "../kit/seating";
-import { scenarioOptions, zeroCounters } from "../kit/scenario-options";
+import { scenarioOptions, prepareRun } from "../kit/scenario-options";
+import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { connect } from "../socketio";
 
@@ -59,7 +60,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  zeroCounters(joinErrors, sendErrors, received, sent);
+  prepareRun(joinErrors, sendErrors, received, sent);
   return { runId: runIdFrom(env) };
 }
 
@@ -127,3 +128,5 @@ export function member(data: RunData): void {
   const expected = (place.roomSize - 1) * config.messages;
   for (let i = 0; i < expected; i++) delivery.add(i < seen.size, sizeTag);
 }
+
+export const handleSummary = makeHandleSummary("chat", __ENV);

@@ -13,7 +13,8 @@ import { readConnectionEnv } from "../kit/connection-env";
 import { EnvReader, parseDurationMs } from "../kit/env";
 import { RESPONSE_PATTERNS, responseDelayMs } from "../kit/response-delay";
 import { runIdFrom } from "../kit/run-id";
-import { scenarioOptions, zeroCounters } from "../kit/scenario-options";
+import { scenarioOptions, prepareRun } from "../kit/scenario-options";
+import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { connect, type Socket } from "../socketio";
 
@@ -83,7 +84,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  zeroCounters(errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted);
+  prepareRun(errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted);
   return { runId: runIdFrom(env) };
 }
 
@@ -228,3 +229,5 @@ export function dashboard(): void {
   });
   check(result, { "dashboard connected": (r) => r.connected });
 }
+
+export const handleSummary = makeHandleSummary("chsh", __ENV);

@@ -15,7 +15,8 @@ import presets from "../../thresholds/game-room.json";
 import { readConnectionEnv, withAuth } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";
 import { runIdFrom } from "../kit/run-id";
-import { scenarioOptions, zeroCounters } from "../kit/scenario-options";
+import { scenarioOptions, prepareRun } from "../kit/scenario-options";
+import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { connect, parseTarget, type Socket } from "../socketio";
 
@@ -60,7 +61,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  zeroCounters(timeouts, serverErrors, setupErrors);
+  prepareRun(timeouts, serverErrors, setupErrors);
   return { runId: runIdFrom(env) };
 }
 
@@ -276,3 +277,5 @@ export function errorContract(data: RunData): void {
   });
   expectError("joining a full game", { player_id: `${data.runId}-second` }, (s) => s.emit("join_game_room", { game_code: full }), "GAME_FULL");
 }
+
+export const handleSummary = makeHandleSummary("game-room", __ENV);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Server, type Socket } from "socket.io";
 import { serveChat } from "./chat.ts";
 import { serveChsh } from "./chsh.ts";
+import { serveEcho } from "./echo.ts";
 import { broadcaster, seededRandom } from "./common.ts";
 import { serveGameRooms } from "./game-room.ts";
 import { serveMatchmaking } from "./matchmaking.ts";
@@ -56,6 +57,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   // Every seed's contract on the same namespace, as the seeds' servers have them.
   const random = seededRandom(options.seed);
   serveMatchmaking(nsp, options);
+  serveEcho(nsp);
   serveChsh(nsp, options, random);
   const broadcast = broadcaster(
     nsp,

@@ -34,6 +34,8 @@ interface RunOptions {
   targetUrl?: string;
   /** Extra `k6 run` arguments, e.g. execution segments. */
   k6Args?: string[];
+  /** Run this `k6 archive` tarball instead of dist/<scenario>.js. */
+  k6ArchivePath?: string;
   timeoutMs?: number;
 }
 
@@ -50,7 +52,7 @@ export async function runScenario(scenario: string, opts: RunOptions = {}): Prom
 export async function runAgainst(scenario: string, url: string, opts: RunOptions = {}): Promise<ScenarioRun> {
   const summaryPath = join(mkdtempSync(join(tmpdir(), "k6sio-")), "summary.json");
   const started = Date.now();
-  const r = await runK6(k6(), join(root, "dist", `${scenario}.js`), {
+  const r = await runK6(k6(), opts.k6ArchivePath ?? join(root, "dist", `${scenario}.js`), {
     env: { TARGET_URL: url, ...opts.env },
     args: ["--quiet", ...(opts.k6Args ?? [])],
     summaryPath,

@@ -1,0 +1,67 @@
+// npm run gate -- <scenario> <target-url> [k6 run arguments…]
+// Runs dist/<scenario>.js against a server and turns k6's exit code into a readable CI verdict:
+// 0 = thresholds held; 99 = the failed thresholds are listed with observed values and limits
+// (and as GitHub Actions annotations when run there). Summaries go to $SUMMARY_DIR (default out/).
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { build, ensureK6, ensureNodeModules, root, runK6 } from "./lib.mjs";
+
+const [scenario, targetUrl, ...k6Args] = process.argv.slice(2);
+const scenarios = existsSync(join(root, "src", "scenarios"))
+  ? readdirSync(join(root, "src", "scenarios")).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3))
+  : [];
+if (!scenario || !targetUrl || !scenarios.includes(scenario)) {
+  console.error(`usage: npm run gate -- <scenario> <target-url> [k6 run arguments…]\nscenarios: ${scenarios.join(", ")}`);
+  process.exit(2);
+}
+
+const summaryDir = resolve(process.env.SUMMARY_DIR ?? join(root, "out"));
+const github = process.env.GITHUB_ACTIONS === "true";
+
+async function main() {
+  ensureNodeModules();
+  const k6 = ensureK6({ quiet: true });
+  build();
+  mkdirSync(summaryDir, { recursive: true });
+  const run = await runK6(k6, join(root, "dist", `${scenario}.js`), {
+    env: { TARGET_URL: targetUrl, SUMMARY_DIR: summaryDir },
+    args: k6Args,
+    echo: true,
+    timeoutMs: 6 * 60 * 60_000,
+  });
+  const summaryPath = join(summaryDir, `${scenario}-summary.json`);
+  const summary = existsSync(summaryPath) ? JSON.parse(readFileSync(summaryPath, "utf8")) : null;
+  console.log("");
+  if (run.code === 0) {
+    console.log(`PASS: ${scenario} against ${targetUrl}: all ${summary?.thresholds.length ?? ""} thresholds held.`);
+  } else if (run.code === 99 && summary) {
+    const failed = summary.thresholds.filter((t) => !t.ok);
+    console.log(`FAIL: ${scenario} against ${targetUrl}: ${failed.length} of ${summary.thresholds.length} thresholds failed:`);
+    for (const t of failed) {
+      const line = `${t.metric} ${t.expression}: observed ${t.stat}=${format(t)}`;
+      console.log(`  - ${line}`);
+      if (github) console.log(`::error title=k6-socketio ${scenario} threshold failed::${line}`);
+    }
+    console.log(`JUnit: ${join(summaryDir, `${scenario}-junit.xml`)}`);
+  } else {
+    const why = run.code === 107 ? "the script stopped at init (bad TARGET_URL or option, see above)" : "k6 itself failed (see its output above)";
+    console.log(`ERROR: ${scenario} against ${targetUrl}: k6 exited with code ${run.code}: ${why}.`);
+    if (github) console.log(`::error title=k6-socketio ${scenario} did not run::k6 exited with code ${run.code}: ${why}`);
+  }
+  return run.code;
+}
+
+function format(t) {
+  if (t.observed === undefined || t.observed === null) return "no data";
+  if (t.stat === "rate") return `${(t.observed * 100).toFixed(2)}%`;
+  const v = Number.isInteger(t.observed) ? String(t.observed) : t.observed.toFixed(2);
+  return t.unit ? `${v} ${t.unit}` : v;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`gate failed: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,31 @@
+// handleSummary() for the scenarios: with `-e SUMMARY_DIR=out` it writes
+// out/<scenario>-summary.json and out/<scenario>-junit.xml and prints a console summary of its
+// own; without it, it returns nothing and k6 prints its usual summary.
+// Grafana Cloud k6 does not run handleSummary(): there the cloud's own reports apply.
+import { junitXml } from "./junit";
+import { textSummary } from "./text";
+import { type SummaryData, thresholdResults } from "./verdict";
+
+export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>) {
+  return (data: SummaryData): Record<string, string> | undefined => {
+    const dir = env.SUMMARY_DIR;
+    if (!dir) return undefined;
+    const base = dir.replace(/\/+$/, "");
+    const thresholds = thresholdResults(data);
+    const jsonPath = `${base}/${scenario}-summary.json`;
+    const junitPath = `${base}/${scenario}-junit.xml`;
+    const durationMs = data.state?.testRunDurationMs ?? 0;
+    const json = {
+      scenario,
+      passed: thresholds.every((t) => t.ok),
+      durationMs,
+      thresholds,
+      metrics: Object.fromEntries(Object.entries(data.metrics).map(([name, m]) => [name, { type: m.type, values: m.values }])),
+    };
+    return {
+      stdout: textSummary(scenario, data, thresholds, [jsonPath, junitPath]),
+      [jsonPath]: `${JSON.stringify(json, null, 2)}\n`,
+      [junitPath]: junitXml(scenario, thresholds, durationMs),
+    };
+  };
+}
