@@ -81,14 +81,32 @@ export function build({ typecheck = true } = {}) {
 /**
  * Starts the reference server on a free loopback port. Resolves with its URL and a stop
  * function once it printed its listening line; rejects if it exits or stays silent.
- */
-/**
  * @param {string[]} [args]
  * @param {{ timeoutMs?: number, echo?: boolean }} [options]
  * @returns {Promise<{ url: string, process: import("node:child_process").ChildProcess, stop: () => Promise<void> }>}
  */
-export function startTarget(args = [], { timeoutMs = 20_000, echo = false } = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src", "target", "main.ts"), "--port", "0", ...args], {
+export function startTarget(args = [], options = {}) {
+  return startProcess(join(root, "src", "target", "main.ts"), ["--port", "0", ...args], options);
+}
+
+/**
+ * Starts the test proxy (src/target/proxy.ts) in front of the given backends.
+ * @param {string[]} args
+ */
+export function startProxy(args) {
+  return startProcess(join(root, "src", "target", "proxy.ts"), ["--port", "0", ...args], {});
+}
+
+/**
+ * Starts a TypeScript or JavaScript server that prints "listening on <url>".
+ * @param {string} entry
+ * @param {string[]} args
+ * @param {{ timeoutMs?: number, echo?: boolean }} [options]
+ * @returns {Promise<{ url: string, process: import("node:child_process").ChildProcess, stop: () => Promise<void> }>}
+ */
+export function startProcess(entry, args, { timeoutMs = 20_000, echo = false } = {}) {
+  const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -96,7 +114,7 @@ export function startTarget(args = [], { timeoutMs = 20_000, echo = false } = {}
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`reference server did not start within ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`${entry} did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk) => {
       output += chunk;
@@ -118,7 +136,7 @@ export function startTarget(args = [], { timeoutMs = 20_000, echo = false } = {}
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`reference server exited with code ${code} before listening:\n${output}`));
+      reject(new Error(`${entry} exited with code ${code} before listening:\n${output}`));
     });
   });
 }

@@ -12,6 +12,7 @@ export const FAULTS = {
   "slow-confirm": "slow-confirm=MS: CHSH answer_confirmed is delayed by MS milliseconds",
   "no-questions": "CHSH teams form but new_question is never sent",
   "room-namespace": "room broadcasts (chat, game rooms) go to the right room in the wrong namespace: nothing is delivered",
+  "forbidden-origin": "requests whose Origin is not https://allowed.example are refused with 403 (a CORS/origin check)",
   "drop-broadcast": "drop-broadcast=P: each room broadcast delivery (chat, game rooms) is lost with probability P (0..1)",
 } as const;
 
@@ -31,11 +32,13 @@ export interface TargetOptions {
   pingTimeout: number;
   /** Seed of the PRNG behind random choices (CHSH items, dropped broadcasts). */
   seed: number;
+  /** The Engine.IO endpoint path (socket.io's `path` option). */
+  path: string;
 }
 
 export const USAGE = `usage: npm run target -- [--port N] [--host ADDR] [--fault NAME[=VALUE]]...
        [--table-size N] [--elo-window N] [--rate-limit N] [--rate-window-ms MS]
-       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N]
+       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH]
 faults:
 ${Object.entries(FAULTS)
   .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
@@ -57,6 +60,7 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
     pingInterval: 25_000,
     pingTimeout: 20_000,
     seed: 1,
+    path: "/socket.io",
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -100,6 +104,10 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
         break;
       case "--ping-timeout":
         o.pingTimeout = int(flag, value(), 50, 600_000);
+        break;
+      case "--path":
+        o.path = value();
+        if (!o.path.startsWith("/")) throw new UsageError("--path must start with /");
         break;
       case "--seed":
         o.seed = int(flag, value(), 0, 2 ** 31 - 1);

@@ -29,6 +29,10 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     pingInterval: options.pingInterval,
     pingTimeout: options.pingTimeout,
     transports: faults.has("no-websocket") ? ["polling"] : ["polling", "websocket"],
+    path: options.path,
+    ...(faults.has("forbidden-origin")
+      ? { allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) => done(null, req.headers.origin === "https://allowed.example") }
+      : {}),
   });
 
   if (faults.has("close-handshake")) {
