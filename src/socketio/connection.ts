@@ -55,6 +55,16 @@ export class Connection implements SocketHost, EngineListener {
     this.engine = engine;
   }
 
+  get handshake(): Handshake | null {
+    return this.engine?.openHandshake ?? null;
+  }
+
+  vanish(boundMs?: number): void {
+    const hs = this.handshake;
+    const bound = boundMs ?? (hs ? 2 * (hs.pingInterval + hs.pingTimeout) + 5_000 : 60_000);
+    this.engine?.vanish(bound);
+  }
+
   /** Queues payloads that arrived over polling, to be handled when the upgraded socket opens. */
   preload(payloads: { payload: Frame; receivedAt: number }[]): void {
     this.preloaded.push(...payloads);

@@ -32,6 +32,8 @@ export class EngineConnection {
   private watchdog: HeartbeatWatchdog | null = null;
   /** Frames written while the upgrade probe is in flight; flushed once it completes. */
   private held: Frame[] = [];
+  /** Set by vanish(): the client behaves as if its network were gone. */
+  private silent = false;
 
   constructor(
     private readonly sink: FrameSink,
@@ -51,6 +53,21 @@ export class EngineConnection {
     return this.handshake?.sid;
   }
 
+  get openHandshake(): Handshake | null {
+    return this.handshake;
+  }
+
+  /**
+   * Simulates a client whose network is gone: from now on nothing is sent (not even pongs)
+   * and nothing received is handled, but the socket is not closed, so the server has to notice
+   * by itself. After `boundMs` the transport is closed all the same ("vanish timeout").
+   */
+  vanish(boundMs: number): void {
+    if (this.phase !== "open") return;
+    this.silent = true;
+    this.scheduler.after(boundMs, () => this.close("vanish timeout", `the server did not close the vanished connection within ${boundMs} ms`));
+  }
+
   /** The WebSocket is open. */
   start(): void {
     if (this.phase === "probing") this.sink.sendText(encodeEngineText("ping", "probe"));
@@ -64,7 +81,7 @@ export class EngineConnection {
   }
 
   receiveText(frame: string): void {
-    if (this.phase === "closed") return;
+    if (this.phase === "closed" || this.silent) return;
     const packet = decodeEngineFrame(frame);
     if (!packet) {
       if (this.phase === "awaiting-open") {
@@ -98,11 +115,12 @@ export class EngineConnection {
   }
 
   receiveBinary(data: ArrayBuffer): void {
-    if (this.phase === "open") this.listener.onMessage(data);
+    if (this.phase === "open" && !this.silent) this.listener.onMessage(data);
   }
 
   /** Sends one message payload, holding it back while an upgrade probe is in flight. */
   send(payload: Frame): void {
+    if (this.silent) return;
     if (this.phase === "probing") this.held.push(payload);
     else if (this.phase === "open") this.write(payload);
   }
@@ -180,7 +198,7 @@ export class EngineConnection {
 
   private scheduleHeartbeatCheck(watchdog: HeartbeatWatchdog, token: number, delayMs: number): void {
     this.scheduler.after(delayMs, () => {
-      if (this.phase !== "open") return;
+      if (this.phase !== "open" || this.silent) return;
       const check = watchdog.check(token, this.scheduler.now());
       if (check.state === "pending") this.scheduleHeartbeatCheck(watchdog, token, check.remainingMs);
       else if (check.state === "dead") {

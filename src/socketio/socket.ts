@@ -42,6 +42,9 @@ export interface SocketHost {
   /** Time the Engine.IO handshake started: the zero of socketio_connect_duration. */
   readonly startedAt: number;
   sendPacket(packet: SocketPacket): void;
+  /** The Engine.IO open packet's values, once the connection is open. */
+  readonly handshake: { sid: string; pingInterval: number; pingTimeout: number } | null;
+  vanish(boundMs?: number): void;
   /** Calls user code; a throw is reported and ends the session instead of crashing the VU. */
   invoke(label: string, fn: Listener, args: unknown[]): void;
   socketEnded(socket: Socket): void;
@@ -165,6 +168,21 @@ export class Socket {
         this.host.invoke(`waitFor '${event}'`, done, [outcome]);
       }
     });
+  }
+
+  /** The server's Engine.IO settings (sid, pingInterval, pingTimeout), once connected. */
+  get handshake(): { sid: string; pingInterval: number; pingTimeout: number } | null {
+    return this.host.handshake;
+  }
+
+  /**
+   * Drops off the network without saying goodbye: no DISCONNECT, no close, no more pongs, and
+   * nothing received is handled. The server must notice the dead client by itself (ping
+   * timeout). The transport is closed after `boundMs` (default 2 x (pingInterval + pingTimeout)
+   * + 5 s) if the server has not closed it by then.
+   */
+  vanish(boundMs?: number): void {
+    this.host.vanish(boundMs);
   }
 
   /** Runs `fn` after `ms` on this connection's event loop (k6/ws has no global timers inside a session). */

@@ -13,6 +13,10 @@ export const FAULTS = {
   "no-questions": "CHSH teams form but new_question is never sent",
   "room-namespace": "room broadcasts (chat, game rooms) go to the right room in the wrong namespace: nothing is delivered",
   "forbidden-origin": "requests whose Origin is not https://allowed.example are refused with 403 (a CORS/origin check)",
+  race: "seed 003: submit_manual_outcome checks, awaits a simulated DB write, then consumes the roll, unlocked",
+  "no-authz": "seed 003: anyone may roll or submit in any game, not only its two players",
+  "no-auth": "seed 003: /game accepts connections without a valid token",
+  "stale-sessions": "seed 003: clients that vanish (ping timeout) are never announced as disconnected",
   "drop-broadcast": "drop-broadcast=P: each room broadcast delivery (chat, game rooms) is lost with probability P (0..1)",
 } as const;
 

@@ -6,6 +6,7 @@ import { serveChat } from "./chat.ts";
 import { serveChsh } from "./chsh.ts";
 import { serveEcho } from "./echo.ts";
 import { broadcaster, seededRandom } from "./common.ts";
+import { serveGameEngine } from "./game-engine.ts";
 import { serveGameRooms } from "./game-room.ts";
 import { serveMatchmaking } from "./matchmaking.ts";
 import type { TargetOptions } from "./options.ts";
@@ -72,6 +73,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   serveChat(nsp, broadcast);
   const rooms = serveGameRooms(nsp, broadcast);
   httpApi = (req, res) => rooms.handleHttp(req, res);
+  serveGameEngine(io, options);
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);

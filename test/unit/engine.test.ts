@@ -125,3 +125,18 @@ test("upgrade: no 3probe within the bound is upgrade_timeout", () => {
   clock.advance(3000);
   assert.deepEqual(events.log, ["close:upgrade_timeout:false"]);
 });
+
+test("vanish: nothing more is sent or handled, no client-side ping timeout, the bound closes it", () => {
+  const { sink, clock, events, engine } = setup();
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.vanish(10_000);
+  engine.receiveText("2");
+  engine.receiveText('42["ignored"]');
+  engine.send('2["not sent"]');
+  assert.deepEqual(sink.text, [], "no pong, no message");
+  clock.advance(9_999);
+  assert.deepEqual(events.log, ["open:S1"], "the client does not give up by itself: the server has to notice");
+  clock.advance(1);
+  assert.deepEqual(events.log, ["open:S1", "close:vanish timeout:true"]);
+});
