@@ -13,6 +13,8 @@ export interface ConnectionSettings {
   metrics: SocketMetrics;
   defaultAckTimeout: number;
   startedAt: number;
+  /** Bound on a namespace CONNECT made after the connection is up (socket.of()). */
+  connectTimeout?: number;
   /** Where warnings go; k6's console in production, a list in tests. */
   log: (level: "warn" | "error", message: string) => void;
 }
@@ -42,12 +44,20 @@ export class Connection implements SocketHost, EngineListener {
     this.startedAt = settings.startedAt;
   }
 
-  /** Creates the socket for a namespace. Its CONNECT is sent once the engine is open. */
+  /**
+   * The socket for a namespace, created on first use. Its CONNECT goes out once the engine is
+   * open, or at once if it already is, with its own connect deadline.
+   */
   socket(namespace: string, auth?: Record<string, unknown>): Socket {
     const existing = this.sockets.get(namespace);
-    if (existing) return existing;
+    if (existing && !existing.disconnected) return existing;
     const socket = new Socket(namespace, this, auth);
     this.sockets.set(namespace, socket);
+    if (this.engine?.state === "open") {
+      socket.sendConnect();
+      const bound = this.settings.connectTimeout ?? 10_000;
+      this.scheduler.after(bound, () => socket.failConnect({ reason: "timeout", message: `no namespace CONNECT reply for ${namespace} within ${bound} ms` }));
+    }
     return socket;
   }
 

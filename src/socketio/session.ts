@@ -87,7 +87,7 @@ function overWebSocket(
       now: () => Date.now(),
       after: (ms, fn) => raw.setTimeout(fn, Math.max(1, ms)),
     };
-    connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, startedAt, log });
+    connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, startedAt, log });
     socket = connection.socket(opts.namespace, opts.auth);
     if (upgrade) {
       socket.connectSent = true;

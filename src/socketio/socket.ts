@@ -42,6 +42,8 @@ export interface SocketHost {
   /** Time the Engine.IO handshake started: the zero of socketio_connect_duration. */
   readonly startedAt: number;
   sendPacket(packet: SocketPacket): void;
+  /** The socket for another namespace on the same connection. */
+  socket(namespace: string, auth?: Record<string, unknown>): Socket;
   /** The Engine.IO open packet's values, once the connection is open. */
   readonly handshake: { sid: string; pingInterval: number; pingTimeout: number } | null;
   vanish(boundMs?: number): void;
@@ -168,6 +170,16 @@ export class Socket {
         this.host.invoke(`waitFor '${event}'`, done, [outcome]);
       }
     });
+  }
+
+  /**
+   * Joins another namespace over the same Engine.IO connection (multiplexing, as
+   * socket.io-client's Manager does). Listen for its "connect" / "connect_error" as for this one.
+   * The connection closes when every namespace on it has disconnected.
+   */
+  of(namespace: string, options: { auth?: Record<string, unknown> } = {}): Socket {
+    if (!namespace.startsWith("/")) throw new TypeError(`namespace must start with "/", got ${JSON.stringify(namespace)}`);
+    return this.host.socket(namespace, options.auth);
   }
 
   /** The server's Engine.IO settings (sid, pingInterval, pingTimeout), once connected. */

@@ -215,3 +215,53 @@ test("dispatch: listeners run before waits, and nothing added during dispatch se
   s.engine.receiveText('42["tick",2]');
   assert.deepEqual(order, ["listener saw turn 1 for tick 1", "wait 1", "listener saw turn 2 for tick 2", "late listener", "wait 2"]);
 });
+
+test("namespaces: a second namespace on the same connection, leaving one keeps the other", () => {
+  const s = session({ token: "t" });
+  s.connect();
+  const chat = s.socket.of("/chat", { auth: { token: "c" } });
+  assert.equal(s.sink.text.at(-1), '40/chat,{"token":"c"}', "CONNECT goes out at once on an open connection");
+  const seen: string[] = [];
+  chat.on("connect", () => seen.push("chat connect"));
+  chat.on("msg", (m: string) => seen.push(`chat ${m}`));
+  s.socket.on("msg", (m: string) => seen.push(`main ${m}`));
+  s.engine.receiveText('40/chat,{"sid":"C1"}');
+  s.engine.receiveText('42/chat,["msg","a"]');
+  s.engine.receiveText('42["msg","b"]');
+  chat.emit("hello", 1);
+  assert.equal(s.sink.text.at(-1), '42/chat,["hello",1]');
+  chat.disconnect();
+  assert.equal(s.sink.text.at(-1), "41/chat,");
+  assert.equal(s.sink.closed, false, "the main namespace is still connected");
+  s.engine.receiveText('42["msg","c"]');
+  s.socket.disconnect();
+  assert.ok(s.sink.closed, "the last namespace closes the connection");
+  assert.deepEqual(seen, ["chat connect", "chat a", "main b", "main c"]);
+});
+
+test("namespaces: a namespace that never answers fails with a timeout of its own", () => {
+  const s = session();
+  s.connect();
+  const slow = s.socket.of("/slow");
+  const errors: string[] = [];
+  slow.on("connect_error", (e: { reason: string }) => errors.push(e.reason));
+  for (let i = 0; i < 10; i++) {
+    s.clock.advance(1_000);
+    s.engine.receiveText("2"); // the server keeps pinging: the connection itself is healthy
+  }
+  assert.deepEqual(errors, ["timeout"]);
+  assert.equal(s.socket.connected, true);
+});
+
+test("binary: typed arrays nested in the arguments go out as attachments; incoming ones are reassembled", () => {
+  const s = session();
+  s.connect();
+  s.socket.emit("upload", { name: "a", data: new Uint8Array([1, 2, 3]) }, new Uint8Array([4]).buffer);
+  assert.equal(s.sink.text.at(-1), '452-["upload",{"name":"a","data":{"_placeholder":true,"num":0}},{"_placeholder":true,"num":1}]');
+  assert.deepEqual(s.sink.binary.map((b) => [...new Uint8Array(b)]), [[1, 2, 3], [4]]);
+  const got: unknown[] = [];
+  s.socket.on("download", (meta: unknown, bytes: ArrayBuffer) => got.push(meta, [...new Uint8Array(bytes)]));
+  s.engine.receiveText('451-["download",{"n":1},{"_placeholder":true,"num":0}]');
+  s.engine.receiveBinary(new Uint8Array([9, 8]).buffer);
+  assert.deepEqual(got, [{ n: 1 }, [9, 8]]);
+});
