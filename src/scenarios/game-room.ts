@@ -121,6 +121,9 @@ export function player(data: RunData): void {
   const me = new Player(members[index % config.roomSize]!, index % config.roomSize, game, members);
   if (!createGame(game, config.roomSize)) return;
   if (session(me, false) === "dropped") session(me, true);
+  // Turns this player never finished (a wait ran out, the room never filled): every choice it
+  // should have seen and did not is a lost delivery, so the ratio cannot pass without data.
+  while (me.turn <= config.turns) me.closeTurn();
   if (me.seat !== 0) {
     presenceDelivery.add(me.sawTyping, { event: "player_typing" });
     if (Player.dropConfigured && me.turn > config.reconnectAfterTurn) {

@@ -26,7 +26,8 @@ export class Connection implements SocketHost, EngineListener {
   readonly scheduler: Scheduler;
   readonly metrics: SocketMetrics;
   readonly defaultAckTimeout: number;
-  readonly startedAt: number;
+  /** Start of the current connection attempt: the zero of socketio_connect_duration. */
+  startedAt: number;
   /** Set when a user callback threw; the session ends with this error. */
   handlerError: Error | undefined;
 
@@ -61,8 +62,32 @@ export class Connection implements SocketHost, EngineListener {
     return socket;
   }
 
-  attach(engine: EngineConnection): void {
+  /** Starts a new transport (the first one, or a reconnection): fresh decoder, new zero for connect times. */
+  attach(engine: EngineConnection, startedAt = this.startedAt): void {
     this.engine = engine;
+    this.decoder = new SocketDecoder();
+    this.startedAt = startedAt;
+  }
+
+  /** The sockets lost with a reconnectable reason, made ready to connect again. */
+  prepareReconnect(): Socket[] {
+    return [...this.sockets.values()].filter((s) => s.prepareReconnect());
+  }
+
+  /** The sockets still waiting to be reconnected. */
+  get lostSockets(): Socket[] {
+    return [...this.sockets.values()].filter((s) => s.disconnected && s.reconnectable);
+  }
+
+  /** The CONNECT packets for sockets that connect over the polling handshake. */
+  connectFrames(): string[] {
+    const frames: string[] = [];
+    for (const s of this.sockets.values()) {
+      if (s.disconnected || s.connectSent) continue;
+      s.connectSent = true;
+      frames.push(...(encodeSocketPacket(s.connectPacket()) as string[]));
+    }
+    return frames;
   }
 
   get handshake(): Handshake | null {

@@ -15,6 +15,7 @@ import { type ConnectOptions, resolveOptions } from "./options";
 import { runSession, type SessionHandler, type SessionResult } from "./session";
 
 export type { ConnectOptions } from "./options";
+export type { ReconnectOptions } from "./backoff";
 export { OptionsError, resolveOptions as resolveConnectOptions } from "./options";
 export type { SessionHandler, SessionResult } from "./session";
 export type { AckOptions, ConnectError, Outcome, Socket, WaitOptions } from "./socket";

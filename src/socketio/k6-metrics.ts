@@ -13,6 +13,12 @@ const messagesSent = new Counter("socketio_messages_sent");
 const messagesReceived = new Counter("socketio_messages_received");
 const decodeErrors = new Counter("socketio_decode_errors");
 const disconnects = new Counter("socketio_disconnects");
+const reconnectAttempts = new Counter("socketio_reconnect_attempts");
+const reconnects = new Counter("socketio_reconnects");
+const reconnectFailures = new Counter("socketio_reconnect_failures");
+const reconnectDuration = new Trend("socketio_reconnect_duration", true);
+const recovered = new Rate("socketio_recovered");
+const replayedEvents = new Counter("socketio_replayed_events");
 
 /** Event names come from the server too; past 100 distinct names they are tagged `_other`. */
 const eventTags = new BoundedTagValues(100);
@@ -58,6 +64,18 @@ export const k6Metrics: SocketMetrics = {
   },
   disconnected(reason) {
     disconnects.add(1, { reason });
+  },
+  reconnectAttempt() {
+    reconnectAttempts.add(1);
+  },
+  reconnected(durationMs, wasRecovered, replayed) {
+    reconnects.add(1);
+    reconnectDuration.add(durationMs);
+    recovered.add(wasRecovered);
+    replayedEvents.add(replayed);
+  },
+  reconnectFailed() {
+    reconnectFailures.add(1);
   },
 };
 

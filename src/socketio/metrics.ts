@@ -17,4 +17,10 @@ export interface SocketMetrics {
   decodeError(): void;
   /** A connected namespace socket was disconnected. */
   disconnected(reason: string): void;
+  /** A reconnection attempt started (after a lost connection). */
+  reconnectAttempt(): void;
+  /** A lost namespace is connected again `durationMs` after the loss. */
+  reconnected(durationMs: number, recovered: boolean, replayed: number): void;
+  /** Reconnection gave up after its attempts. */
+  reconnectFailed(): void;
 }

@@ -1,4 +1,5 @@
 // Connection options as a scenario writes them, and their validated, defaulted form.
+import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from "./backoff";
 import { type EngineTransportName, normalizeEnginePath, parseTarget, type Target } from "./url";
 
 export interface ConnectOptions {
@@ -22,6 +23,12 @@ export interface ConnectOptions {
   sessionTimeout?: number;
   /** Extra tags for k6's own http/ws metrics of this connection (keep them low-cardinality). */
   tags?: Record<string, string>;
+  /**
+   * Reconnect after a lost connection (transport close or error, ping timeout), with
+   * exponential backoff and jitter: `true` for the defaults, or { attempts, delayMs, maxDelayMs,
+   * jitter }. Off by default, so that a load test sees each loss.
+   */
+  reconnect?: boolean | ReconnectOptions;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +43,7 @@ export interface ResolvedOptions {
   ackTimeout: number;
   sessionTimeout: number | undefined;
   tags: Record<string, string>;
+  reconnect: ResolvedReconnect | null;
 }
 
 export class OptionsError extends Error {
@@ -67,6 +75,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     ackTimeout: positive("ackTimeout", options.ackTimeout, DEFAULT_TIMEOUT_MS),
     sessionTimeout: options.sessionTimeout === undefined ? undefined : positive("sessionTimeout", options.sessionTimeout, 0),
     tags: { ...(options.tags ?? {}) },
+    reconnect: reconnectOf(options.reconnect),
   };
 }
 
@@ -76,4 +85,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
     throw new OptionsError(`${name} must be a positive number of milliseconds, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+function reconnectOf(value: ConnectOptions["reconnect"]): ResolvedReconnect | null {
+  try {
+    return resolveReconnect(value);
+  } catch (err) {
+    throw new OptionsError(err instanceof Error ? err.message : String(err));
+  }
 }

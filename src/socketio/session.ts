@@ -1,8 +1,11 @@
-// Runs one Socket.IO session on a k6/ws socket. ws.connect blocks the VU until the socket
+// Runs one Socket.IO session on k6/ws sockets. ws.connect blocks the VU until the socket
 // closes, so a session is synchronous from the scenario's point of view: connect() returns
-// when the session is over, with what happened.
+// when the session is over, with what happened. With `reconnect`, a lost connection is opened
+// again on a new socket after a bounded backoff (k6's sleep() is allowed between sockets); the
+// same Socket objects, listeners and recovery state carry over.
+import { sleep } from "k6";
 import ws from "k6/ws";
-import { encodeSocketPacket, PacketType } from "./codec";
+import { backoffDelay } from "./backoff";
 import { Connection } from "./connection";
 import { EngineConnection } from "./engine";
 import type { Handshake } from "./handshake";
@@ -23,8 +26,10 @@ export interface SessionResult {
   disconnectReason: string | undefined;
   /** Set when a scenario callback threw; the session was closed because of it. */
   handlerError: Error | undefined;
-  /** The Engine.IO session id. */
+  /** The Engine.IO session id (of the last connection). */
   sid: string | undefined;
+  /** Reconnections that succeeded. */
+  reconnects: number;
   durationMs: number;
 }
 
@@ -56,52 +61,106 @@ function explain(opts: ResolvedOptions, result: SessionResult): SessionResult {
   return result;
 }
 
-export function runSession(opts: ResolvedOptions, handler: SessionHandler): SessionResult {
-  const startedAt = Date.now();
-  if (opts.transport === "websocket") return explain(opts, overWebSocket(opts, handler, startedAt, undefined));
-  const connectFrames = encodeSocketPacket({
-    type: PacketType.CONNECT,
-    nsp: opts.namespace,
-    ...(opts.auth ? { data: opts.auth } : {}),
-  }) as string[];
-  const polled = pollingHandshake(opts, connectFrames, startedAt + opts.connectTimeout);
-  if (!polled.ok) return explain(opts, failedBeforeTransport(opts, handler, startedAt, polled.error, undefined));
-  return explain(opts, overWebSocket(opts, handler, startedAt, polled));
+/** Timers go to whichever socket is current; before the first and between sockets none fire. */
+class CurrentSocketScheduler implements Scheduler {
+  current: Scheduler = inertScheduler;
+  now(): number {
+    return Date.now();
+  }
+  after(ms: number, fn: () => void): void {
+    this.current.after(ms, fn);
+  }
 }
 
-function overWebSocket(
+export function runSession(opts: ResolvedOptions, handler: SessionHandler): SessionResult {
+  const startedAt = Date.now();
+  const scheduler = new CurrentSocketScheduler();
+  const connection = new Connection({
+    scheduler,
+    metrics: k6Metrics,
+    defaultAckTimeout: opts.ackTimeout,
+    connectTimeout: opts.connectTimeout,
+    startedAt,
+    log,
+  });
+  const socket = connection.socket(opts.namespace, opts.auth);
+  let handlerRan = false;
+  // The handler registers listeners; it runs once, where timers can fire (inside the first socket).
+  const runHandler = (): void => {
+    if (handlerRan) return;
+    handlerRan = true;
+    connection.invoke("session handler", handler, [socket]);
+  };
+  const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
+  let sid: string | undefined;
+  let failedAttempts = 0;
+
+  for (let attempt = 0; ; attempt++) {
+    const connectsBefore = socket.connects;
+    sid = oneTransport(opts, connection, scheduler, runHandler, Date.now(), deadline) ?? sid;
+    if (!opts.reconnect || connection.handlerError) break;
+    const lost = connection.lostSockets;
+    if (lost.length === 0) break;
+    failedAttempts = socket.connects > connectsBefore ? 0 : failedAttempts + 1;
+    if (failedAttempts >= opts.reconnect.attempts) {
+      for (const s of lost) s.giveUp(failedAttempts);
+      break;
+    }
+    const delay = backoffDelay(failedAttempts + 1, opts.reconnect);
+    if (Date.now() + delay >= deadline) break;
+    for (const s of lost) s.announceAttempt(failedAttempts + 1);
+    sleep(delay / 1000);
+    connection.prepareReconnect();
+  }
+  return explain(opts, {
+    connected: socket.connects > 0,
+    connectError: socket.connects > 0 ? undefined : socket.connectError,
+    disconnectReason: socket.disconnectReason,
+    handlerError: connection.handlerError,
+    sid,
+    reconnects: Math.max(0, socket.connects - 1),
+    durationMs: Date.now() - startedAt,
+  });
+}
+
+/** One transport: the polling handshake and upgrade if asked for, then a WebSocket until it closes. Returns its sid. */
+function oneTransport(
   opts: ResolvedOptions,
-  handler: SessionHandler,
-  startedAt: number,
-  upgrade: { handshake: Handshake; payloads: { payload: string | ArrayBuffer; receivedAt: number }[] } | undefined,
-): SessionResult {
+  connection: Connection,
+  scheduler: CurrentSocketScheduler,
+  runHandler: () => void,
+  attemptStart: number,
+  deadline: number,
+): string | undefined {
+  let upgrade: { handshake: Handshake; payloads: { payload: string | ArrayBuffer; receivedAt: number }[] } | undefined;
+  const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
+  connection.startedAt = attemptStart;
+  if (opts.transport === "polling") {
+    const polled = pollingHandshake(opts, connection.connectFrames(), connectDeadline);
+    if (!polled.ok) {
+      scheduler.current = inertScheduler;
+      runHandler();
+      connection.failAll(polled.error);
+      return undefined;
+    }
+    upgrade = polled;
+  }
   const url = engineUrl(opts.target, opts.path, "websocket", opts.query, upgrade?.handshake.sid);
   // The sid makes every upgrade URL unique: name the metric series after the endpoint instead.
   const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
-  let connection: Connection | undefined;
-  let socket: Socket | undefined;
   let engine: EngineConnection | undefined;
 
   const response = ws.connect(url, { headers: opts.headers, tags }, (raw) => {
-    const scheduler: Scheduler = {
-      now: () => Date.now(),
-      after: (ms, fn) => raw.setTimeout(fn, Math.max(1, ms)),
-    };
-    connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, startedAt, log });
-    socket = connection.socket(opts.namespace, opts.auth);
-    if (upgrade) {
-      socket.connectSent = true;
-      connection.preload(upgrade.payloads);
-    }
+    scheduler.current = { now: () => Date.now(), after: (ms, fn) => raw.setTimeout(fn, Math.max(1, ms)) };
     engine = new EngineConnection(
       { sendText: (d) => raw.send(d), sendBinary: (d) => raw.sendBinary(d), close: () => raw.close() },
       scheduler,
       connection,
-      { openTimeout: Math.max(1, startedAt + opts.connectTimeout - Date.now()), ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
+      { openTimeout: Math.max(1, connectDeadline - Date.now()), ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
     );
-    connection.attach(engine);
+    connection.attach(engine, attemptStart);
+    if (upgrade) connection.preload(upgrade.payloads);
     const eng = engine;
-    const conn = connection;
     raw.on("open", () => eng.start());
     raw.on("message", (data: string) => eng.receiveText(data));
     raw.on("binaryMessage", (data: ArrayBuffer) => eng.receiveBinary(data));
@@ -112,15 +171,15 @@ function overWebSocket(
       // it and deadlock the VU. Close from the event loop instead (a no-op if already closed).
       raw.setTimeout(() => raw.close(), 1);
     });
-    scheduler.after(startedAt + opts.connectTimeout - Date.now(), () => conn.connectDeadline(opts.connectTimeout));
-    if (opts.sessionTimeout !== undefined) {
-      const limit = opts.sessionTimeout;
-      scheduler.after(limit, () => conn.close("session timeout", `sessionTimeout of ${limit} ms reached`));
+    scheduler.after(connectDeadline - Date.now(), () => connection.connectDeadline(opts.connectTimeout));
+    if (deadline !== Infinity) {
+      scheduler.after(deadline - Date.now(), () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
     }
-    conn.invoke("session handler", handler, [socket]);
+    runHandler();
   });
+  scheduler.current = inertScheduler;
 
-  if (!connection || !socket) {
+  if (!engine) {
     // The WebSocket handshake itself failed: refused, HTTP error, TLS, DNS…
     const status = response?.status ?? 0;
     const what = upgrade ? `WebSocket upgrade of session ${upgrade.handshake.sid}` : "WebSocket handshake";
@@ -128,33 +187,9 @@ function overWebSocket(
       status > 0
         ? { reason: `http_${status}`, message: `${what} refused: HTTP ${status} from ${url}${response?.body ? `: ${preview(response.body)}` : ""}` }
         : { reason: "network", message: `${what} to ${url} failed: ${response?.error || "no response"}` };
-    return failedBeforeTransport(opts, handler, startedAt, error, upgrade?.handshake.sid);
+    runHandler();
+    connection.failAll(error);
+    return upgrade?.handshake.sid;
   }
-  return resultOf(connection, socket, startedAt, engine?.sid);
-}
-
-/** No transport was ever usable: the handler still runs, so that its connect_error listener fires. */
-function failedBeforeTransport(
-  opts: ResolvedOptions,
-  handler: SessionHandler,
-  startedAt: number,
-  error: ConnectError,
-  sid: string | undefined,
-): SessionResult {
-  const connection = new Connection({ scheduler: inertScheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, startedAt, log });
-  const socket = connection.socket(opts.namespace, opts.auth);
-  connection.invoke("session handler", handler, [socket]);
-  connection.failAll(error);
-  return resultOf(connection, socket, startedAt, sid);
-}
-
-function resultOf(connection: Connection, socket: Socket, startedAt: number, sid: string | undefined): SessionResult {
-  return {
-    connected: socket.id !== undefined || socket.disconnectReason !== undefined,
-    connectError: socket.connectError,
-    disconnectReason: socket.disconnectReason,
-    handlerError: connection.handlerError,
-    sid,
-    durationMs: Date.now() - startedAt,
-  };
+  return engine.sid;
 }

@@ -1,6 +1,7 @@
 // One Socket.IO namespace connection: CONNECT with auth, events in both directions, acks
 // with timeouts, waitFor, and disconnect. Everything a scenario touches goes through here.
 import { AckRegistry } from "./ack-registry";
+import { isReconnectable } from "./backoff";
 import { PacketType, type SocketPacket } from "./codec";
 import type { SocketMetrics } from "./metrics";
 import type { Scheduler } from "./transport";
@@ -32,7 +33,10 @@ export interface AckOptions {
 }
 
 type Listener = (...args: any[]) => void;
-type ReservedEvent = "connect" | "connect_error" | "disconnect";
+type ReservedEvent = "connect" | "connect_error" | "disconnect" | "reconnect_attempt" | "reconnect" | "reconnect_failed";
+
+/** Events received before the CONNECT reply are kept (a recovered session replays first). */
+const RECEIVE_BUFFER_LIMIT = 10_000;
 
 /** What a Socket needs from the connection it lives on. */
 export interface SocketHost {
@@ -70,6 +74,16 @@ export class Socket {
   connectError: ConnectError | undefined;
   /** The CONNECT packet went out (over polling during an upgrade, or over the WebSocket). */
   connectSent = false;
+  /** The reconnect restored the server-side session (connection state recovery): missed events were replayed. */
+  recovered = false;
+  /** Successful namespace connects so far (the first, then one per reconnection). */
+  connects = 0;
+  /** Connection state recovery: the server's private session id and the last event offset. */
+  private pid: string | undefined;
+  private lastOffset: string | undefined;
+  /** When the connection was lost, while reconnecting. */
+  private lostAt: number | undefined;
+  private receiveBuffer: { event: string; args: unknown[] }[] = [];
 
   private state: State = "connecting";
   private readonly listeners = new Map<string, Listener[]>();
@@ -219,8 +233,43 @@ export class Socket {
   /** Sends the CONNECT packet; the connection calls this once the transport is usable. */
   sendConnect(): void {
     this.connectSent = true;
-    this.host.sendPacket({ type: PacketType.CONNECT, nsp: this.namespace, ...(this.auth ? { data: this.auth } : {}) });
+    this.host.sendPacket(this.connectPacket());
     this.host.metrics.packetSent("connect");
+  }
+
+  /** CONNECT with the auth payload, plus {pid, offset} when reconnecting to a recoverable session. */
+  connectPacket(): SocketPacket {
+    const data = this.pid ? { ...(this.auth ?? {}), pid: this.pid, offset: this.lastOffset } : this.auth;
+    return { type: PacketType.CONNECT, nsp: this.namespace, ...(data ? { data } : {}) };
+  }
+
+  /** True while a lost socket may still be reconnected. */
+  get reconnectable(): boolean {
+    return this.lostAt !== undefined;
+  }
+
+  /** Marks a socket lost with `reason`, so that the next transport connects it again. */
+  prepareReconnect(): boolean {
+    if (this.state !== "disconnected" || this.lostAt === undefined) return false;
+    this.state = "connecting";
+    this.connectSent = false;
+    this.connectError = undefined;
+    this.id = undefined;
+    return true;
+  }
+
+  /** Reconnection gave up. */
+  giveUp(attempts: number): void {
+    if (this.lostAt === undefined) return;
+    this.lostAt = undefined;
+    this.host.metrics.reconnectFailed();
+    this.emitReserved("reconnect_failed", [attempts]);
+  }
+
+  /** Called by the connection before each attempt, outside any socket: listeners must not schedule timers. */
+  announceAttempt(attempt: number): void {
+    this.host.metrics.reconnectAttempt();
+    this.emitReserved("reconnect_attempt", [attempt]);
   }
 
   /** Handles one packet for this namespace; `receivedAt` is set when it was read earlier (polling). */
@@ -262,20 +311,35 @@ export class Socket {
   /** The connection under this socket ended. */
   connectionClosed(reason: string, detail: string): void {
     if (this.state === "connecting") this.failConnect({ reason, message: detail });
-    else if (this.state === "connected") this.end(reason);
+    else if (this.state === "connected") {
+      if (isReconnectable(reason)) this.lostAt = this.host.scheduler.now();
+      this.end(reason);
+    }
   }
 
   private onConnectReply(data: unknown, receivedAt: number): void {
     this.host.metrics.packetReceived("connect");
     if (this.state !== "connecting") return;
-    const sid = (data as { sid?: unknown } | undefined)?.sid;
-    this.id = typeof sid === "string" ? sid : undefined;
+    const reply = data as { sid?: unknown; pid?: unknown } | undefined;
+    this.id = typeof reply?.sid === "string" ? reply.sid : undefined;
+    const pid = typeof reply?.pid === "string" ? reply.pid : undefined;
+    this.recovered = pid !== undefined && pid === this.pid;
+    this.pid = pid;
+    if (!this.recovered) this.lastOffset = undefined;
     this.state = "connected";
+    this.connects += 1;
     this.host.metrics.connected(receivedAt - this.host.startedAt);
     const queued = this.pendingSends;
     this.pendingSends = [];
     for (const p of queued) this.host.sendPacket(p);
+    const buffered = this.receiveBuffer;
+    this.receiveBuffer = [];
+    const lostAt = this.lostAt;
+    this.lostAt = undefined;
+    if (lostAt !== undefined) this.host.metrics.reconnected(receivedAt - lostAt, this.recovered, this.recovered ? buffered.length : 0);
     this.emitReserved("connect", []);
+    if (lostAt !== undefined) this.emitReserved("reconnect", [this.connects - 1]);
+    for (const b of buffered) this.dispatch(b.event, b.args);
   }
 
   private onConnectError(data: unknown): void {
@@ -290,9 +354,20 @@ export class Socket {
     const data = packet.data as unknown[];
     const event = typeof data[0] === "string" ? data[0] : String(data[0]);
     this.host.metrics.packetReceived("event", event);
-    if (this.state !== "connected") return;
+    if (this.state === "disconnected") return;
     const args = data.slice(1);
+    // With connection state recovery the server appends the event's offset as a last string
+    // argument (never to events that ask for an ack): keep it for a reconnect, hide it.
+    if (this.pid && packet.id === undefined && typeof args[args.length - 1] === "string") this.lastOffset = args.pop() as string;
     if (packet.id !== undefined) args.push(this.serverAck(packet.id, event));
+    if (this.state === "connecting") {
+      if (this.receiveBuffer.length < RECEIVE_BUFFER_LIMIT) this.receiveBuffer.push({ event, args });
+      return;
+    }
+    this.dispatch(event, args);
+  }
+
+  private dispatch(event: string, args: unknown[]): void {
     // Snapshot both before dispatching: a listener or wait added while handling this event
     // must not receive the very event that caused it to be added.
     const listeners = this.listeners.get(event)?.slice();

@@ -79,6 +79,15 @@ export class RecordingMetrics implements SocketMetrics {
   disconnected(reason: string): void {
     this.events.push(`disconnected:${reason}`);
   }
+  reconnectAttempt(): void {
+    this.events.push("reconnectAttempt");
+  }
+  reconnected(durationMs: number, recovered: boolean, replayed: number): void {
+    this.events.push(`reconnected:${durationMs}:${recovered}:${replayed}`);
+  }
+  reconnectFailed(): void {
+    this.events.push("reconnectFailed");
+  }
   count(prefix: string): number {
     return this.events.filter((e) => e === prefix || e.startsWith(`${prefix}:`)).length;
   }
