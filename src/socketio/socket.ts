@@ -76,6 +76,11 @@ export class Socket {
   connectSent = false;
   /** The reconnect restored the server-side session (connection state recovery): missed events were replayed. */
   recovered = false;
+  /** The server offers connection state recovery for this socket (its CONNECT reply carried a pid). */
+  get recoveryOffered(): boolean {
+    return this.pid !== undefined;
+  }
+
   /** Successful namespace connects so far (the first, then one per reconnection). */
   connects = 0;
   /** Connection state recovery: the server's private session id and the last event offset. */

@@ -38,11 +38,13 @@ export interface TargetOptions {
   seed: number;
   /** The Engine.IO endpoint path (socket.io's `path` option). */
   path: string;
+  /** socket.io 4.6+ connection state recovery. */
+  recovery: boolean;
 }
 
 export const USAGE = `usage: npm run target -- [--port N] [--host ADDR] [--fault NAME[=VALUE]]...
        [--table-size N] [--elo-window N] [--rate-limit N] [--rate-window-ms MS]
-       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH]
+       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH] [--recovery]
 faults:
 ${Object.entries(FAULTS)
   .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
@@ -65,6 +67,7 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
     pingTimeout: 20_000,
     seed: 1,
     path: "/socket.io",
+    recovery: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -112,6 +115,9 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
       case "--path":
         o.path = value();
         if (!o.path.startsWith("/")) throw new UsageError("--path must start with /");
+        break;
+      case "--recovery":
+        o.recovery = true;
         break;
       case "--seed":
         o.seed = int(flag, value(), 0, 2 ** 31 - 1);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Server, type Socket } from "socket.io";
 import { serveChat } from "./chat.ts";
 import { serveChsh } from "./chsh.ts";
+import { serveConformance } from "./conformance.ts";
 import { serveEcho } from "./echo.ts";
 import { broadcaster, seededRandom } from "./common.ts";
 import { serveGameEngine } from "./game-engine.ts";
@@ -31,6 +32,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     pingTimeout: options.pingTimeout,
     transports: faults.has("no-websocket") ? ["polling"] : ["polling", "websocket"],
     path: options.path,
+    ...(options.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: true } } : {}),
     ...(faults.has("forbidden-origin")
       ? { allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) => done(null, req.headers.origin === "https://allowed.example") }
       : {}),
@@ -63,6 +65,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   const random = seededRandom(options.seed);
   serveMatchmaking(nsp, options);
   serveEcho(nsp);
+  serveConformance(io, nsp);
   serveChsh(nsp, options, random);
   const broadcast = broadcaster(
     nsp,
