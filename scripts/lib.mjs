@@ -101,12 +101,12 @@ export function startProxy(args) {
  * Starts a TypeScript or JavaScript server that prints "listening on <url>".
  * @param {string} entry
  * @param {string[]} args
- * @param {{ timeoutMs?: number, echo?: boolean }} [options]
+ * @param {{ timeoutMs?: number, echo?: boolean, interpreter?: string }} [options]
  * @returns {Promise<{ url: string, process: import("node:child_process").ChildProcess, stop: () => Promise<void> }>}
  */
-export function startProcess(entry, args, { timeoutMs = 20_000, echo = false } = {}) {
-  const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
-  const child = spawn(process.execPath, [...loader, entry, ...args], {
+export function startProcess(entry, args, { timeoutMs = 20_000, echo = false, interpreter = process.execPath } = {}) {
+  const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : entry.endsWith(".py") ? ["-u"] : [];
+  const child = spawn(interpreter, [...loader, entry, ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });

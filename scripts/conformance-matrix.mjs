@@ -1,0 +1,54 @@
+// Builds the README's conformance matrix from the last run's results (out/conformance/*.json,
+// written by the conformance tests). `npm run conformance:matrix` rewrites the README between
+// its markers; the tests fail when the README's matrix differs from what they just measured.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { root } from "./lib.mjs";
+
+export const resultsDir = join(root, "out", "conformance");
+const START = "<!-- conformance-matrix:start -->";
+const END = "<!-- conformance-matrix:end -->";
+/** Column order: the servers as the tests name them. */
+export const SERVERS = ["socket.io 4.8 (Node)", "python-socketio AsyncServer (aiohttp)", "Flask-SocketIO"];
+const MARK = { pass: "✅ pass", fail: "❌ fail", "not supported by server": "➖ not supported by server", "not implemented by client": "🚧 not implemented by the client yet" };
+
+export function buildMatrix(runs) {
+  const byServer = new Map(runs.map((r) => [r.server, r]));
+  const present = SERVERS.filter((s) => byServer.has(s));
+  const first = byServer.get(present[0]);
+  if (!first) throw new Error(`no conformance results in ${resultsDir}: run npm test -- integration first`);
+  const lines = [`| checklist item | ${present.join(" | ")} |`, `|---|${present.map(() => "---").join("|")}|`];
+  for (const item of first.items) {
+    const cells = present.map((s) => MARK[byServer.get(s).items.find((i) => i.id === item.id)?.result] ?? "?");
+    lines.push(`| ${item.title} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+export function readRuns() {
+  if (!existsSync(resultsDir)) return [];
+  return readdirSync(resultsDir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), "utf8")));
+}
+
+export function readmeMatrix() {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  return a < 0 || b < 0 ? null : readme.slice(a + START.length, b).trim();
+}
+
+if (process.argv[1] && process.argv[1].endsWith("conformance-matrix.mjs")) {
+  const matrix = buildMatrix(readRuns());
+  const path = join(root, "README.md");
+  const readme = readFileSync(path, "utf8");
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < 0) {
+    console.error(`README.md has no ${START} … ${END} markers`);
+    process.exit(1);
+  }
+  writeFileSync(path, `${readme.slice(0, a + START.length)}\n${matrix}\n${readme.slice(b)}`);
+  console.log(matrix);
+}

@@ -1,0 +1,65 @@
+// dist/conformance.js against real servers: the reference socket.io 4.8 with connection state
+// recovery, python-socketio's AsyncServer on aiohttp and Flask-SocketIO (both from PyPI, in a
+// project-local venv). Every supported item must pass; the README matrix must match the run.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { buildMatrix, readmeMatrix, resultsDir } from "../../scripts/conformance-matrix.mjs";
+import { root, startProcess } from "../../scripts/lib.mjs";
+import { ensurePythonVenv } from "../../scripts/python-venv.mjs";
+import { describe, runAgainst, startTarget } from "../helpers/k6run.ts";
+
+interface Run {
+  server: string;
+  items: { id: string; title: string; result: string; detail: string }[];
+}
+
+const runs: Run[] = [];
+
+async function conformance(server: string, url: string): Promise<Run> {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${server.replace(/[^\w.-]+/g, "-")}.json`);
+  const run = await runAgainst("conformance", url, { env: { SERVER: server, CONFORMANCE_OUT: file } });
+  assert.equal(run.code, 0, describe(run));
+  const result = JSON.parse(readFileSync(file, "utf8")) as Run;
+  runs.push(result);
+  return result;
+}
+
+const results = (run: Run) => Object.fromEntries(run.items.map((i) => [i.id, i.result]));
+
+test("conformance: socket.io 4.8 (reference server, connection state recovery on)", async () => {
+  const server = await startTarget(["--recovery", "--ping-interval", "500", "--ping-timeout", "500"]);
+  try {
+    const run = await conformance("socket.io 4.8 (Node)", server.url);
+    const r = results(run);
+    for (const id of Object.keys(r)) if (id !== "polling_only") assert.equal(r[id], "pass", `${id}: ${run.items.find((i) => i.id === id)?.detail}`);
+  } finally {
+    await server.stop();
+  }
+});
+
+for (const [kind, name] of [
+  ["aiohttp", "python-socketio AsyncServer (aiohttp)"],
+  ["flask", "Flask-SocketIO"],
+] as const) {
+  test(`conformance: ${name} from PyPI`, async () => {
+    const python = ensurePythonVenv();
+    const server = await startProcess(join(root, "test", "peers", "python_server.py"), ["--kind", kind, "--port", "0"], { interpreter: python, timeoutMs: 30_000 });
+    try {
+      const run = await conformance(name, server.url);
+      const r = results(run);
+      assert.equal(r.state_recovery, "not supported by server", "python-socketio has no connection state recovery");
+      assert.equal(r.ping_timeout, "not supported by server");
+      for (const id of Object.keys(r)) if (!["state_recovery", "ping_timeout", "polling_only"].includes(id)) assert.equal(r[id], "pass", `${id}: ${run.items.find((i) => i.id === id)?.detail}`);
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+test("the README's conformance matrix is the one this run measured", () => {
+  assert.equal(runs.length, 3, "all three servers ran");
+  assert.equal(readmeMatrix(), buildMatrix(runs), "the README matrix drifted from the measured results: run `npm run conformance:matrix` after `npm test`");
+});

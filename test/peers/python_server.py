@@ -1,0 +1,158 @@
+"""Conformance peer events (see src/target/conformance.ts) on python-socketio servers.
+
+    python test/peers/python_server.py --kind aiohttp|flask --port 0
+
+Prints "listening on http://127.0.0.1:PORT" once it accepts connections. Namespaces: "/" and
+"/custom" (auth {"token": "custom-secret"}, else refused "unauthorized" with data {"reason"}).
+python-socketio has no connection state recovery and no hook to stop its pings: the checklist
+reports those items as not supported by the server.
+"""
+import argparse
+import socket as pysocket
+import sys
+
+CUSTOM_TOKEN = "custom-secret"
+
+
+def free_port():
+    with pysocket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def refuse(auth):
+    token = (auth or {}).get("token")
+    if token != CUSTOM_TOKEN:
+        return {"reason": "missing token" if token is None else "invalid token"}
+    return None
+
+
+def run_aiohttp(port):
+    import asyncio
+
+    import socketio
+    from aiohttp import web
+
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    app = web.Application()
+    sio.attach(app)
+
+    for ns in ("/", "/custom"):
+
+        @sio.on("connect", namespace=ns)
+        async def connect(sid, environ, auth, ns=ns):
+            if ns == "/custom":
+                reason = refuse(auth)
+                if reason:
+                    raise socketio.exceptions.ConnectionRefusedError("unauthorized", reason)
+
+        @sio.on("echo", namespace=ns)
+        async def echo(sid, *args):
+            return tuple(args)
+
+        @sio.on("ask", namespace=ns)
+        async def ask(sid, question, ns=ns):
+            answer = await sio.call("question", question, to=sid, namespace=ns, timeout=5)
+            await sio.emit("answered", answer, to=sid, namespace=ns)
+
+        @sio.on("kick_me", namespace=ns)
+        async def kick_me(sid, *_, ns=ns):
+            await sio.disconnect(sid, namespace=ns)
+
+        @sio.on("drop_me", namespace=ns)
+        async def drop_me(sid, *_, ns=ns):
+            await sio.eio.disconnect(sio.manager.eio_sid_from_sid(sid, ns))
+
+        @sio.on("burst", namespace=ns)
+        async def burst(sid, payload, ns=ns):
+            count = min(50, int((payload or {}).get("count", 0)))
+            interval = int((payload or {}).get("interval_ms", 50)) / 1000
+
+            async def send():
+                for n in range(1, count + 1):
+                    await asyncio.sleep(interval)
+                    await sio.emit("burst_item", {"n": n}, to=sid, namespace=ns)
+
+            sio.start_background_task(send)
+
+    async def main():
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()[1]
+        print(f"python-socketio AsyncServer (aiohttp) listening on http://127.0.0.1:{bound}", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def run_flask(port):
+    from flask import Flask, request
+    from flask_socketio import ConnectionRefusedError, SocketIO, disconnect
+
+    app = Flask(__name__)
+    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins="*")
+
+    for ns in ("/", "/custom"):
+
+        def connect(auth=None, ns=ns):
+            if ns == "/custom":
+                reason = refuse(auth)
+                if reason:
+                    raise ConnectionRefusedError("unauthorized", reason)
+
+        socketio.on_event("connect", connect, namespace=ns)
+
+        def echo(*args):
+            return tuple(args)
+
+        socketio.on_event("echo", echo, namespace=ns)
+
+        def ask(question, ns=ns):
+            sid = request.sid
+
+            def answered(answer):
+                socketio.emit("answered", answer, to=sid, namespace=ns)
+
+            socketio.emit("question", question, to=sid, namespace=ns, callback=answered)
+
+        socketio.on_event("ask", ask, namespace=ns)
+
+        def kick_me(*_):
+            disconnect()
+
+        socketio.on_event("kick_me", kick_me, namespace=ns)
+
+        def drop_me(*_, ns=ns):
+            server = socketio.server
+            server.eio.disconnect(server.manager.eio_sid_from_sid(request.sid, ns))
+
+        socketio.on_event("drop_me", drop_me, namespace=ns)
+
+        def burst(payload, ns=ns):
+            sid = request.sid
+            count = min(50, int((payload or {}).get("count", 0)))
+            interval = int((payload or {}).get("interval_ms", 50)) / 1000
+
+            def send():
+                for n in range(1, count + 1):
+                    socketio.sleep(interval)
+                    socketio.emit("burst_item", {"n": n}, to=sid, namespace=ns)
+
+            socketio.start_background_task(send)
+
+        socketio.on_event("burst", burst, namespace=ns)
+
+    bound = port or free_port()
+    print(f"Flask-SocketIO (threading) listening on http://127.0.0.1:{bound}", flush=True)
+    socketio.run(app, host="127.0.0.1", port=bound, allow_unsafe_werkzeug=True, log_output=False)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kind", choices=["aiohttp", "flask"], required=True)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
+    (run_aiohttp if args.kind == "aiohttp" else run_flask)(args.port)
