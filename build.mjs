@@ -23,27 +23,34 @@ export function typecheck() {
   }
 }
 
+/** esbuild settings for a k6 script: one self-contained ES module, k6 modules left external. */
+export const k6BundleOptions = {
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2020",
+  // k6's JS runtime has no async generators; esbuild lowers what it can and errors on the rest.
+  supported: { "async-generator": false, "for-await": false },
+  external: ["k6", "k6/*"],
+  // The same mapping as tsconfig.json "paths": scenarios import the library by its name.
+  alias: { "k6-socketio": join(root, "src", "socketio", "index.ts") },
+  // Whitespace and syntax only: identifiers stay readable in k6's stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: "none",
+  logLevel: "warning",
+};
+
+/** Bundles one k6 script (tests use it for fixtures that are not shipped in dist/). */
+export async function bundleFile(entry, outfile) {
+  await build({ ...k6BundleOptions, entryPoints: [entry], outfile });
+  return outfile;
+}
+
 export async function bundleScenarios() {
   const entries = readdirSync(scenariosDir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
   if (entries.length === 0) throw new Error(`no scenarios in ${scenariosDir}`);
-  await build({
-    entryPoints: entries.map((f) => join(scenariosDir, f)),
-    outdir: outDir,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2020",
-    // k6's JS runtime has no async generators; esbuild lowers what it can and errors on the rest.
-    supported: { "async-generator": false, "for-await": false },
-    external: ["k6", "k6/*"],
-    // The same mapping as tsconfig.json "paths": scenarios import the library by its name.
-    alias: { "k6-socketio": join(root, "src", "socketio", "index.ts") },
-    // Whitespace and syntax only: identifiers stay readable in k6's stack traces.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: "none",
-    logLevel: "warning",
-  });
+  await build({ ...k6BundleOptions, entryPoints: entries.map((f) => join(scenariosDir, f)), outdir: outDir });
   const sizes = entries.map((f) => {
     const out = join(outDir, `${basename(f, ".ts")}.js`);
     return { file: `dist/${basename(out)}`, bytes: statSync(out).size };

@@ -83,12 +83,29 @@ export class SocketDecoder {
     try {
       this.decoder.add(payload);
     } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
       this.reset();
-      return err instanceof Error ? err : new Error(String(err));
+      // Text while attachments were awaited: the broken packet is the earlier binary one, and
+      // this text is a new packet. Drop the former, keep the latter (reported via `dropped`).
+      if (typeof payload === "string" && /plaintext data when reconstructing/i.test(error.message)) {
+        this.dropped = error;
+        return this.add(payload);
+      }
+      return error;
     }
     const packet = this.decoded;
     this.decoded = null;
     return packet;
+  }
+
+  /** Set when add() had to drop an incomplete binary packet before decoding the current one. */
+  dropped: Error | null = null;
+
+  /** Returns and clears the last dropped-packet error. */
+  takeDropped(): Error | null {
+    const d = this.dropped;
+    this.dropped = null;
+    return d;
   }
 
   private reset(): void {

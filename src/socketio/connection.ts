@@ -4,7 +4,7 @@
 import { type Frame, encodeSocketPacket, SocketDecoder, type SocketPacket } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
 import type { Handshake } from "./handshake";
-import type { SocketMetrics } from "./metrics";
+import type { DecodeErrorReason, SocketMetrics } from "./metrics";
 import { type ConnectError, Socket, type SocketHost } from "./socket";
 import type { Scheduler } from "./transport";
 
@@ -120,9 +120,11 @@ export class Connection implements SocketHost, EngineListener {
   /** Delivers one Engine.IO message payload; `receivedAt` when it arrived earlier (polling). */
   deliver(payload: Frame, receivedAt?: number): void {
     const result = this.decoder.add(payload);
+    const dropped = this.decoder.takeDropped();
+    if (dropped) this.onDecodeError("attachments", `a binary packet whose attachments never arrived was dropped (${dropped.message})`);
     if (result === null) return;
     if (result instanceof Error) {
-      this.onDecodeError(`undecodable Socket.IO packet (${result.message})`);
+      this.onDecodeError(/binary|plaintext|attachment/i.test(result.message) ? "attachments" : "socket_packet", `undecodable Socket.IO packet (${result.message})`);
       return;
     }
     const socket = this.sockets.get(result.nsp);
@@ -173,9 +175,9 @@ export class Connection implements SocketHost, EngineListener {
     this.deliver(payload);
   }
 
-  onDecodeError(detail: string): void {
-    this.metrics.decodeError();
-    this.decoder = new SocketDecoder();
+  onDecodeError(reason: DecodeErrorReason, detail: string): void {
+    this.metrics.decodeError(reason);
+    // The decoder resets itself on its own errors; an engine-level error leaves it alone.
     this.warn("decode", `k6-socketio: ${detail}; counted in socketio_decode_errors`);
   }
 

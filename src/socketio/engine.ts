@@ -4,6 +4,7 @@
 import { decodeEngineFrame, encodeEngineText, type Frame } from "./codec";
 import { type Handshake, parseHandshake, preview } from "./handshake";
 import { HeartbeatWatchdog } from "./heartbeat";
+import type { DecodeErrorReason } from "./metrics";
 import type { FrameSink, Scheduler } from "./transport";
 
 export type EnginePhase = "awaiting-open" | "probing" | "open" | "closed";
@@ -13,8 +14,8 @@ export interface EngineListener {
   onOpen(handshake: Handshake): void;
   /** One Engine.IO message payload: a string, or a binary attachment. */
   onMessage(payload: Frame): void;
-  /** A frame that could not be decoded; the connection stays up. */
-  onDecodeError(detail: string): void;
+  /** A frame that could not be decoded or breaks a limit; the connection stays up. */
+  onDecodeError(reason: DecodeErrorReason, detail: string): void;
   /** The connection ended. `reason` is a short stable label, `detail` is for humans. */
   onClose(reason: string, detail: string, wasOpen: boolean): void;
 }
@@ -87,7 +88,7 @@ export class EngineConnection {
       if (this.phase === "awaiting-open") {
         this.close("handshake_invalid", `expected an Engine.IO open packet, got ${preview(frame)}`);
       } else {
-        this.listener.onDecodeError(`undecodable Engine.IO frame ${preview(frame)}`);
+        this.listener.onDecodeError("engine_frame", `undecodable Engine.IO frame ${preview(frame)}`);
       }
       return;
     }
@@ -110,12 +111,21 @@ export class EngineConnection {
         // Anything else during the probe is noise from the old transport; engine.io ignores it too.
         return;
       case "open":
+        this.checkSize(frame.length);
         this.onOpenPacket(packet.type, packet.data, frame);
     }
   }
 
   receiveBinary(data: ArrayBuffer): void {
-    if (this.phase === "open" && !this.silent) this.listener.onMessage(data);
+    if (this.phase !== "open" || this.silent) return;
+    this.checkSize(data.byteLength);
+    this.listener.onMessage(data);
+  }
+
+  /** The server announced maxPayload for what it accepts; a larger frame from it is counted (and still handled). */
+  private checkSize(length: number): void {
+    const max = this.handshake?.maxPayload;
+    if (max !== undefined && length > max) this.listener.onDecodeError("max_payload", `a ${length}-byte frame exceeds the server's maxPayload of ${max}`);
   }
 
   /** Sends one message payload, holding it back while an upgrade probe is in flight. */
@@ -170,7 +180,7 @@ export class EngineConnection {
       case "noop":
         return;
       default:
-        this.listener.onDecodeError(`unexpected Engine.IO packet on an open connection: ${preview(frame)}`);
+        this.listener.onDecodeError("engine_frame", `unexpected Engine.IO packet on an open connection: ${preview(frame)}`);
     }
   }
 

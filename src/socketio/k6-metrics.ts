@@ -59,8 +59,8 @@ export const k6Metrics: SocketMetrics = {
   packetReceived(kind: PacketKind, event?: string) {
     messagesReceived.add(1, tags(kind, event));
   },
-  decodeError() {
-    decodeErrors.add(1);
+  decodeError(reason) {
+    decodeErrors.add(1, { reason });
   },
   disconnected(reason) {
     disconnects.add(1, { reason });

@@ -3,6 +3,13 @@
 
 export type PacketKind = "connect" | "disconnect" | "event" | "ack" | "connect_error";
 
+/**
+ * Why a frame was not usable: engine_frame (not Engine.IO), socket_packet (not a valid Socket.IO
+ * packet), attachments (binary attachments that do not match their packet), unknown_ack (an ack
+ * for an id this socket never sent), max_payload (a frame over the server's own maxPayload).
+ */
+export type DecodeErrorReason = "engine_frame" | "socket_packet" | "attachments" | "unknown_ack" | "max_payload";
+
 export interface SocketMetrics {
   /** A namespace CONNECT succeeded `durationMs` after the Engine.IO handshake started. */
   connected(durationMs: number): void;
@@ -14,7 +21,7 @@ export interface SocketMetrics {
   ackLate(event: string): void;
   packetSent(kind: PacketKind, event?: string): void;
   packetReceived(kind: PacketKind, event?: string): void;
-  decodeError(): void;
+  decodeError(reason: DecodeErrorReason): void;
   /** A connected namespace socket was disconnected. */
   disconnected(reason: string): void;
   /** A reconnection attempt started (after a lost connection). */

@@ -51,6 +51,8 @@ export interface SocketHost {
   /** The Engine.IO open packet's values, once the connection is open. */
   readonly handshake: { sid: string; pingInterval: number; pingTimeout: number } | null;
   vanish(boundMs?: number): void;
+  /** A received frame or packet that is not usable: counted by reason and logged a few times. */
+  onDecodeError(reason: "unknown_ack", detail: string): void;
   /** Calls user code; a throw is reported and ends the session instead of crashing the VU. */
   invoke(label: string, fn: Listener, args: unknown[]): void;
   socketEnded(socket: Socket): void;
@@ -397,9 +399,9 @@ export class Socket {
     const event = this.acks.eventOf(id);
     this.host.metrics.packetReceived("ack", event);
     const args = Array.isArray(packet.data) ? (packet.data as unknown[]) : [];
-    if (this.acks.settle(id, args, this.host.scheduler.now()) === "late" && event !== undefined) {
-      this.host.metrics.ackLate(event);
-    }
+    const settled = this.acks.settle(id, args, this.host.scheduler.now());
+    if (settled === "late" && event !== undefined) this.host.metrics.ackLate(event);
+    else if (settled === "unknown") this.host.onDecodeError("unknown_ack", `an ack for id ${String(packet.id)}, which this socket never sent (or settled already)`);
   }
 
   private completeWaiters(candidates: Waiter[], event: string, args: unknown[]): void {

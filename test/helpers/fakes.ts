@@ -73,8 +73,8 @@ export class RecordingMetrics implements SocketMetrics {
   packetReceived(kind: string, event?: string): void {
     this.events.push(`received:${kind}${event ? `:${event}` : ""}`);
   }
-  decodeError(): void {
-    this.events.push("decodeError");
+  decodeError(reason: string): void {
+    this.events.push(`decodeError:${reason}`);
   }
   disconnected(reason: string): void {
     this.events.push(`disconnected:${reason}`);

@@ -44,7 +44,10 @@ test("chsh --fault no-questions: each player's wait is bounded and counted, exit
   const run = await runScenario("chsh", { serverArgs: ["--fault", "no-questions"], env: CHSH });
   assert.equal(run.code, 99, describe(run));
   assert.ok(run.failed.includes("chsh_question_timeouts count==0"), describe(run));
-  assert.equal(run.metric("chsh_question_timeouts")?.count, 6, "every player gave up once");
+  // The first player of a team to give up leaves; its partner then leaves a broken team and
+  // does not count a second timeout unless it gave up at the same moment: 1 or 2 per team.
+  const timeouts = run.metric("chsh_question_timeouts")?.count ?? 0;
+  assert.ok(timeouts >= 3 && timeouts <= 6, `question timeouts: ${timeouts}`);
   assert.ok(run.failed.includes("chsh_team_completed rate>=0.9"));
   onTime(run);
 });

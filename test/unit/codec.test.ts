@@ -73,5 +73,9 @@ test("decoder: bad input is returned as an Error and the next packet still decod
     assert.deepEqual(d.add('2["ok"]'), { type: PacketType.EVENT, nsp: "/", data: ["ok"] });
   }
   assert.ok(d.add(new ArrayBuffer(2)) instanceof Error, "an attachment nobody announced");
+  assert.equal(d.add('51-["bin",{"_placeholder":true,"num":0}]'), null);
+  assert.deepEqual(d.add('2["next"]'), { type: PacketType.EVENT, nsp: "/", data: ["next"] }, "text after a missing attachment is a new packet");
+  assert.match(String(d.takeDropped()?.message), /plaintext/);
+  assert.equal(d.takeDropped(), null);
   assert.deepEqual(d.add("1"), { type: PacketType.DISCONNECT, nsp: "/" });
 });

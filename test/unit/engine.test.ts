@@ -12,8 +12,8 @@ class Events implements EngineListener {
   onMessage(p: string | ArrayBuffer): void {
     this.log.push(typeof p === "string" ? `msg:${p}` : `bin:${p.byteLength}`);
   }
-  onDecodeError(detail: string): void {
-    this.log.push(`decodeError:${detail}`);
+  onDecodeError(reason: string, detail: string): void {
+    this.log.push(`decodeError:${reason}:${detail}`);
   }
   onClose(reason: string, _detail: string, wasOpen: boolean): void {
     this.log.push(`close:${reason}:${wasOpen}`);
@@ -139,4 +139,13 @@ test("vanish: nothing more is sent or handled, no client-side ping timeout, the 
   assert.deepEqual(events.log, ["open:S1"], "the client does not give up by itself: the server has to notice");
   clock.advance(1);
   assert.deepEqual(events.log, ["open:S1", "close:vanish timeout:true"]);
+});
+
+test("a frame over the server's maxPayload is counted and still handled", () => {
+  const { events, engine } = setup();
+  engine.start();
+  engine.receiveText('0{"sid":"S1","upgrades":[],"pingInterval":1000,"pingTimeout":500,"maxPayload":20}');
+  engine.receiveText(`42["big","${"x".repeat(30)}"]`);
+  assert.match(events.log[1]!, /^decodeError:max_payload:a 42-byte frame exceeds the server's maxPayload of 20/);
+  assert.match(events.log[2]!, /^msg:2\["big"/);
 });

@@ -265,3 +265,23 @@ test("binary: typed arrays nested in the arguments go out as attachments; incomi
   s.engine.receiveBinary(new Uint8Array([9, 8]).buffer);
   assert.deepEqual(got, [{ n: 1 }, [9, 8]]);
 });
+
+test("hostile input: an ack for an id never sent, and attachments that never arrive, are counted by reason", () => {
+  const s = session();
+  s.connect();
+  s.engine.receiveText('4399["nobody asked"]');
+  assert.ok(s.metrics.events.includes("decodeError:unknown_ack"));
+  const got: string[] = [];
+  s.socket.on("ok", () => got.push("ok"));
+  s.engine.receiveText('451-["bin",{"_placeholder":true,"num":0}]'); // announces one attachment…
+  s.engine.receiveText('42["ok"]'); // …and sends text instead
+  s.engine.receiveText('42["ok"]');
+  assert.ok(s.metrics.events.includes("decodeError:attachments"), s.metrics.events.join(","));
+  assert.deepEqual(got, ["ok", "ok"], "the broken binary packet is dropped, the text packet that exposed it is kept");
+  s.engine.receiveText('42["ev",{"a":'); // truncated JSON
+  s.engine.receiveText("42[not json]");
+  assert.equal(s.metrics.count("decodeError:socket_packet"), 2);
+  s.engine.receiveText("8nope"); // not an Engine.IO packet type
+  assert.ok(s.metrics.events.includes("decodeError:engine_frame"));
+  assert.equal(s.socket.connected, true, "none of it closes the connection");
+});

@@ -1,0 +1,40 @@
+// A hostile raw WebSocket server: each kind of bad input is counted under a clear reason, no
+// VU throws, no wait outlives its bound, and the run ends on time.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { bundleFile } from "../../build.mjs";
+import { root, startProcess } from "../../scripts/lib.mjs";
+import { describe, runAgainst } from "../helpers/k6run.ts";
+
+const MODES = ["ok", "truncated", "unknown-type", "invalid-json", "unknown-ack", "missing-attachments", "oversize", "close-handshake", "no-pings"];
+
+test("hostile server: every bad input counted by reason, the sessions survive or end within their bounds", async () => {
+  const script = await bundleFile(join(root, "test", "k6", "hostile-client.ts"), join(mkdtempSync(join(tmpdir(), "k6sio-hostile-")), "hostile.js"));
+  const server = await startProcess(join(root, "test", "peers", "hostile.ts"), []);
+  try {
+    const run = await runAgainst("hostile", server.url, { env: { MODES: MODES.join(",") }, k6ArchivePath: script, timeoutMs: 90_000 });
+    assert.equal(run.code, 0, describe(run));
+    assert.equal(run.signal, null);
+    assert.ok(run.elapsedMs < 45_000, `took ${run.elapsedMs} ms`);
+    const out = run.stdout + run.stderr;
+    for (const mode of ["ok", "truncated", "unknown-type", "invalid-json", "unknown-ack", "missing-attachments", "oversize"]) {
+      assert.match(out, new RegExp(`hostile ${mode}: survived`), `${mode} survives its bad frames\n${describe(run)}`);
+    }
+    // k6 reports a close frame without a status as an error first: either is a clear reason.
+    assert.match(out, /hostile close-handshake: connect_error:transport (close|error)/);
+    assert.match(out, /hostile no-pings: ended:ping timeout in \d+ ms/);
+    const count = (reason: string) => run.metric(`socketio_decode_errors{reason:${reason}}`)?.count ?? 0;
+    assert.equal(count("socket_packet"), 3, "truncated, unknown Socket.IO type, invalid JSON");
+    assert.equal(count("engine_frame"), 1, "unknown Engine.IO type");
+    assert.equal(count("unknown_ack"), 1);
+    assert.equal(count("attachments"), 1);
+    assert.equal(count("max_payload"), 1);
+    assert.equal(run.metric("socketio_disconnects{reason:ping timeout}")?.count, 1);
+    assert.doesNotMatch(out, /GoError|TypeError|ReferenceError|panic/, "no VU threw");
+  } finally {
+    await server.stop();
+  }
+});
