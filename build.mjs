@@ -33,7 +33,7 @@ export const k6BundleOptions = {
   supported: { "async-generator": false, "for-await": false },
   external: ["k6", "k6/*"],
   // The same mapping as tsconfig.json "paths": scenarios import the library by its name.
-  alias: { "k6-socketio": join(root, "src", "socketio", "index.ts") },
+  alias: { "k6-socketio": join(root, "src", "socketio", "index.ts"), "k6-socketio/msgpack": join(root, "src", "socketio", "msgpack.ts") },
   // Whitespace and syntax only: identifiers stay readable in k6's stack traces.
   minifyWhitespace: true,
   minifySyntax: true,

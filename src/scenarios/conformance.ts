@@ -7,6 +7,7 @@
 import { check } from "k6";
 import { Counter } from "k6/metrics";
 import { connect, type ConnectOptions, type Socket } from "k6-socketio";
+import { msgpackParser } from "k6-socketio/msgpack";
 import { EnvReader } from "../kit/env";
 
 type Result = "pass" | "fail" | "not supported by server" | "not implemented by client";
@@ -23,6 +24,7 @@ const server = env.string("SERVER", "unnamed server");
 const outPath = env.optionalString("CONFORMANCE_OUT");
 const stepMs = env.int("STEP_TIMEOUT_MS", 5_000, 100, 600_000);
 const CUSTOM_AUTH = { token: "custom-secret" };
+const parser = env.oneOf("PARSER", "default", ["default", "msgpack"] as const);
 
 export const options = {
   scenarios: { conformance: { executor: "shared-iterations", vus: 1, iterations: 1, exec: "idle" } },
@@ -38,7 +40,8 @@ type Verdict = [Result, string];
 /** Runs one session for an item; the item calls `done` with its verdict. Bounded by `limitMs`. */
 function session(opts: ConnectOptions, limitMs: number, body: (socket: Socket, done: (r: Result, detail: string) => void) => void, url = targetUrl): Verdict {
   let verdict: Verdict | null = null;
-  const result = connect(url, { connectTimeout: stepMs, ackTimeout: stepMs, ...opts, sessionTimeout: limitMs }, (socket) => {
+  if (parser === "msgpack" && opts.transport === "polling") return ["not implemented by client", "the polling handshake carries text packets only; msgpack packets are binary"];
+  const result = connect(url, { connectTimeout: stepMs, ackTimeout: stepMs, ...opts, sessionTimeout: limitMs, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) }, (socket) => {
     const done = (r: Result, detail: string): void => {
       if (verdict) return;
       verdict = [r, detail];

@@ -1,10 +1,11 @@
 // One Engine.IO connection and the namespace sockets multiplexed over it (the role of
 // socket.io-client's Manager). Routes decoded packets to sockets, guards user callbacks,
 // and closes the connection once no namespace is left.
-import { type Frame, encodeSocketPacket, SocketDecoder, type SocketPacket } from "./codec";
+import type { Frame, SocketPacket } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
 import type { Handshake } from "./handshake";
 import type { DecodeErrorReason, SocketMetrics } from "./metrics";
+import { defaultParser, type PacketDecoder, type PacketParser } from "./parser";
 import { type ConnectError, Socket, type SocketHost } from "./socket";
 import type { Scheduler } from "./transport";
 
@@ -15,6 +16,8 @@ export interface ConnectionSettings {
   startedAt: number;
   /** Bound on a namespace CONNECT made after the connection is up (socket.of()). */
   connectTimeout?: number;
+  /** The packet format; socket.io-parser's unless given. */
+  parser?: PacketParser;
   /** Where warnings go; k6's console in production, a list in tests. */
   log: (level: "warn" | "error", message: string) => void;
 }
@@ -33,7 +36,8 @@ export class Connection implements SocketHost, EngineListener {
 
   private engine: EngineConnection | null = null;
   private readonly sockets = new Map<string, Socket>();
-  private decoder = new SocketDecoder();
+  private readonly parser: PacketParser;
+  private decoder: PacketDecoder;
   private readonly warned = new Map<string, number>();
   /** Payloads read over polling before the upgrade; delivered once the WebSocket is open. */
   private preloaded: { payload: Frame; receivedAt: number }[] = [];
@@ -43,6 +47,8 @@ export class Connection implements SocketHost, EngineListener {
     this.metrics = settings.metrics;
     this.defaultAckTimeout = settings.defaultAckTimeout;
     this.startedAt = settings.startedAt;
+    this.parser = settings.parser ?? defaultParser;
+    this.decoder = this.parser.decoder();
   }
 
   /**
@@ -65,7 +71,7 @@ export class Connection implements SocketHost, EngineListener {
   /** Starts a new transport (the first one, or a reconnection): fresh decoder, new zero for connect times. */
   attach(engine: EngineConnection, startedAt = this.startedAt): void {
     this.engine = engine;
-    this.decoder = new SocketDecoder();
+    this.decoder = this.parser.decoder();
     this.startedAt = startedAt;
   }
 
@@ -85,7 +91,7 @@ export class Connection implements SocketHost, EngineListener {
     for (const s of this.sockets.values()) {
       if (s.disconnected || s.connectSent) continue;
       s.connectSent = true;
-      frames.push(...(encodeSocketPacket(s.connectPacket()) as string[]));
+      frames.push(...(this.parser.encode(s.connectPacket()) as string[]));
     }
     return frames;
   }
@@ -136,7 +142,7 @@ export class Connection implements SocketHost, EngineListener {
 
   sendPacket(packet: SocketPacket): void {
     if (!this.engine) return; // no transport yet: only failure paths get here, and they send nothing
-    for (const frame of encodeSocketPacket(packet)) this.engine.send(frame);
+    for (const frame of this.parser.encode(packet)) this.engine.send(frame);
   }
 
   invoke(label: string, fn: (...args: any[]) => void, args: unknown[]): void {

@@ -16,6 +16,7 @@ import { runSession, type SessionHandler, type SessionResult } from "./session";
 
 export type { ConnectOptions } from "./options";
 export type { ReconnectOptions } from "./backoff";
+export type { PacketParser } from "./parser";
 export { OptionsError, resolveOptions as resolveConnectOptions } from "./options";
 export type { SessionHandler, SessionResult } from "./session";
 export type { AckOptions, ConnectError, Outcome, Socket, WaitOptions } from "./socket";

@@ -1,5 +1,6 @@
 // Connection options as a scenario writes them, and their validated, defaulted form.
 import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from "./backoff";
+import { defaultParser, type PacketParser } from "./parser";
 import { type EngineTransportName, normalizeEnginePath, parseTarget, type Target } from "./url";
 
 export interface ConnectOptions {
@@ -29,6 +30,8 @@ export interface ConnectOptions {
    * jitter }. Off by default, so that a load test sees each loss.
    */
   reconnect?: boolean | ReconnectOptions;
+  /** The server's packet format: socket.io-parser by default; `msgpackParser` from "k6-socketio/msgpack". */
+  parser?: PacketParser;
 }
 
 export interface ResolvedOptions {
@@ -44,6 +47,7 @@ export interface ResolvedOptions {
   sessionTimeout: number | undefined;
   tags: Record<string, string>;
   reconnect: ResolvedReconnect | null;
+  parser: PacketParser;
 }
 
 export class OptionsError extends Error {
@@ -60,6 +64,9 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
   }
   const namespace = options.namespace ?? target.namespace;
   if (!namespace.startsWith("/")) throw new OptionsError(`namespace must start with "/", got ${JSON.stringify(namespace)}`);
+  if (options.parser && !options.parser.text && transport === "polling") {
+    throw new OptionsError(`the ${options.parser.name} parser sends binary frames, which the polling handshake does not carry yet: use transport "websocket"`);
+  }
   if (options.auth !== undefined && (typeof options.auth !== "object" || options.auth === null || Array.isArray(options.auth))) {
     throw new OptionsError("auth must be an object, e.g. { token: \"...\" }");
   }
@@ -76,6 +83,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     sessionTimeout: options.sessionTimeout === undefined ? undefined : positive("sessionTimeout", options.sessionTimeout, 0),
     tags: { ...(options.tags ?? {}) },
     reconnect: reconnectOf(options.reconnect),
+    parser: options.parser ?? defaultParser,
   };
 }
 

@@ -80,6 +80,7 @@ export function runSession(opts: ResolvedOptions, handler: SessionHandler): Sess
     metrics: k6Metrics,
     defaultAckTimeout: opts.ackTimeout,
     connectTimeout: opts.connectTimeout,
+    parser: opts.parser,
     startedAt,
     log,
   });

@@ -40,11 +40,13 @@ export interface TargetOptions {
   path: string;
   /** socket.io 4.6+ connection state recovery. */
   recovery: boolean;
+  /** The packet format: socket.io's default, or socket.io-msgpack-parser. */
+  parser: "default" | "msgpack";
 }
 
 export const USAGE = `usage: npm run target -- [--port N] [--host ADDR] [--fault NAME[=VALUE]]...
        [--table-size N] [--elo-window N] [--rate-limit N] [--rate-window-ms MS]
-       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH] [--recovery]
+       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH] [--recovery] [--parser msgpack]
 faults:
 ${Object.entries(FAULTS)
   .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
@@ -68,6 +70,7 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
     seed: 1,
     path: "/socket.io",
     recovery: false,
+    parser: "default",
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -116,6 +119,12 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
         o.path = value();
         if (!o.path.startsWith("/")) throw new UsageError("--path must start with /");
         break;
+      case "--parser": {
+        const p = value();
+        if (p !== "msgpack" && p !== "default") throw new UsageError(`--parser must be msgpack or default, got "${p}"`);
+        o.parser = p;
+        break;
+      }
       case "--recovery":
         o.recovery = true;
         break;

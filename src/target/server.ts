@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server, type Socket } from "socket.io";
+import msgpackParser from "socket.io-msgpack-parser";
 import { serveChat } from "./chat.ts";
 import { serveChsh } from "./chsh.ts";
 import { serveConformance } from "./conformance.ts";
@@ -32,6 +33,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     pingTimeout: options.pingTimeout,
     transports: faults.has("no-websocket") ? ["polling"] : ["polling", "websocket"],
     path: options.path,
+    ...(options.parser === "msgpack" ? { parser: msgpackParser } : {}),
     ...(options.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: true } } : {}),
     ...(faults.has("forbidden-origin")
       ? { allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) => done(null, req.headers.origin === "https://allowed.example") }

@@ -40,6 +40,22 @@ test("conformance: socket.io 4.8 (reference server, connection state recovery on
   }
 });
 
+test("conformance: socket.io 4.8 with the msgpack parser", async () => {
+  const server = await startTarget(["--recovery", "--parser", "msgpack", "--ping-interval", "500", "--ping-timeout", "500"]);
+  try {
+    const file = join(resultsDir, "socket.io-4.8-msgpack.json");
+    mkdirSync(resultsDir, { recursive: true });
+    const run = await runAgainst("conformance", server.url, { env: { SERVER: "socket.io 4.8, msgpack parser", CONFORMANCE_OUT: file, PARSER: "msgpack" } });
+    assert.equal(run.code, 0, describe(run));
+    const result = JSON.parse(readFileSync(file, "utf8")) as Run;
+    runs.push(result);
+    const r = results(result);
+    for (const id of Object.keys(r)) if (!["upgrade", "polling_only"].includes(id)) assert.equal(r[id], "pass", `${id}: ${result.items.find((i) => i.id === id)?.detail}`);
+  } finally {
+    await server.stop();
+  }
+});
+
 for (const [kind, name] of [
   ["aiohttp", "python-socketio AsyncServer (aiohttp)"],
   ["flask", "Flask-SocketIO"],
@@ -60,6 +76,6 @@ for (const [kind, name] of [
 }
 
 test("the README's conformance matrix is the one this run measured", () => {
-  assert.equal(runs.length, 3, "all three servers ran");
+  assert.equal(runs.length, 4, "all four servers ran");
   assert.equal(readmeMatrix(), buildMatrix(runs), "the README matrix drifted from the measured results: run `npm run conformance:matrix` after `npm test`");
 });

@@ -1,0 +1,62 @@
+// The socket.io-msgpack-parser packet format, for servers created with
+// `new Server({ parser: require("socket.io-msgpack-parser") })`. Every packet is one binary
+// frame. A separate entry point, so that bundles that do not use it do not carry it:
+//   import { msgpackParser } from "k6-socketio/msgpack";
+//   connect(url, { parser: msgpackParser }, …)
+import { Decoder, Encoder } from "socket.io-msgpack-parser";
+import type { Frame, SocketPacket } from "./codec";
+import type { PacketDecoder, PacketParser } from "./parser";
+
+const encoder = new Encoder();
+
+class MsgpackDecoder implements PacketDecoder {
+  private readonly decoder = new Decoder();
+  private decoded: SocketPacket | null = null;
+
+  constructor() {
+    this.decoder.on("decoded", (packet: SocketPacket) => {
+      this.decoded = packet;
+    });
+  }
+
+  add(payload: Frame): SocketPacket | null | Error {
+    if (typeof payload === "string") return new Error("a text frame where the msgpack parser expects binary (is the server using the msgpack parser?)");
+    this.decoded = null;
+    try {
+      this.decoder.add(payload);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    return this.decoded;
+  }
+
+  takeDropped(): Error | null {
+    return null;
+  }
+}
+
+/**
+ * notepack's browser encoder writes an ArrayBuffer as msgpack bin, but a typed array as a map
+ * of its indices: replace every view, however deep, by an ArrayBuffer of exactly its bytes.
+ */
+function viewsToBuffers(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+  if (Array.isArray(value)) return value.map(viewsToBuffers);
+  if (value !== null && typeof value === "object" && !(value instanceof ArrayBuffer) && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = viewsToBuffers(v);
+    return out;
+  }
+  return value;
+}
+
+export const msgpackParser: PacketParser = {
+  name: "msgpack",
+  text: false,
+  encode: (packet) =>
+    // The package's types say one ArrayBuffer; its code returns an array of encoded parts.
+    (encoder.encode({ ...packet, ...(packet.data !== undefined ? { data: viewsToBuffers(packet.data) } : {}) }) as unknown as (ArrayBuffer | Uint8Array)[]).map((part) =>
+      part instanceof ArrayBuffer ? part : (part.buffer.slice(part.byteOffset, part.byteOffset + part.byteLength) as ArrayBuffer),
+    ),
+  decoder: () => new MsgpackDecoder(),
+};
