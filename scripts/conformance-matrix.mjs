@@ -9,7 +9,7 @@ export const resultsDir = join(root, "out", "conformance");
 const START = "<!-- conformance-matrix:start -->";
 const END = "<!-- conformance-matrix:end -->";
 /** Column order: the servers as the tests name them. */
-export const SERVERS = ["socket.io 4.8 (Node)", "socket.io 4.8, msgpack parser", "python-socketio AsyncServer (aiohttp)", "Flask-SocketIO"];
+export const SERVERS = ["socket.io 4.8 (Node)", "socket.io 4.8, msgpack parser", "python-socketio AsyncServer (aiohttp)", "Flask-SocketIO", "Socket.IO v2 (socket.io 2.5)"];
 const MARK = { pass: "✅ pass", fail: "❌ fail", "not supported by server": "➖ not supported by server", "not implemented by client": "🚧 not implemented by the client yet" };
 
 export function buildMatrix(runs) {

@@ -135,7 +135,10 @@ export class Connection implements SocketHost, EngineListener {
     }
     const socket = this.sockets.get(result.nsp);
     if (socket) socket.receive(result, receivedAt);
-    else this.warn("nsp", `packet for namespace ${result.nsp}, which this connection did not join`);
+    // A Socket.IO v2 server connects "/" unasked, even for a client that only wants another namespace.
+    else if (!(this.handshake?.eio3 && result.nsp === "/" && result.type === 0)) {
+      this.warn("nsp", `packet for namespace ${result.nsp}, which this connection did not join`);
+    }
   }
 
   // ---- SocketHost ----

@@ -25,6 +25,8 @@ export interface EngineOptions {
   openTimeout: number;
   /** Set when the handshake already happened over polling: the socket is an upgrade probe. */
   upgradeFrom?: Handshake;
+  /** Engine.IO protocol: 4, 3, or "auto" (3 when the open packet has no maxPayload). Default "auto". */
+  protocol?: 3 | 4 | "auto";
 }
 
 export class EngineConnection {
@@ -35,6 +37,8 @@ export class EngineConnection {
   private held: Frame[] = [];
   /** Set by vanish(): the client behaves as if its network were gone. */
   private silent = false;
+  /** Engine.IO v3 rules: the client pings, and anything received proves the server alive. */
+  private v3 = false;
 
   constructor(
     private readonly sink: FrameSink,
@@ -112,6 +116,7 @@ export class EngineConnection {
         return;
       case "open":
         this.checkSize(frame.length);
+        if (this.v3) this.armWatchdog();
         this.onOpenPacket(packet.type, packet.data, frame);
     }
   }
@@ -119,6 +124,17 @@ export class EngineConnection {
   receiveBinary(data: ArrayBuffer): void {
     if (this.phase !== "open" || this.silent) return;
     this.checkSize(data.byteLength);
+    if (this.v3) {
+      // Engine.IO v3 binary frames start with their packet type byte (4, message).
+      this.armWatchdog();
+      const type = new Uint8Array(data)[0];
+      if (type !== 4) {
+        this.listener.onDecodeError("engine_frame", `an Engine.IO v3 binary frame of packet type ${String(type)}, not 4 (message)`);
+        return;
+      }
+      this.listener.onMessage(data.slice(1));
+      return;
+    }
     this.listener.onMessage(data);
   }
 
@@ -178,6 +194,7 @@ export class EngineConnection {
         this.close("transport close", "server sent an Engine.IO close packet");
         return;
       case "noop":
+      case "pong": // Engine.IO v3: the answer to our ping (already counted as life above)
         return;
       default:
         this.listener.onDecodeError("engine_frame", `unexpected Engine.IO packet on an open connection: ${preview(frame)}`);
@@ -194,11 +211,23 @@ export class EngineConnection {
   }
 
   private becomeOpen(handshake: Handshake): void {
-    this.handshake = handshake;
+    const protocol = this.options.protocol ?? "auto";
+    this.v3 = protocol === 3 || (protocol === "auto" && handshake.eio3);
+    this.handshake = { ...handshake, eio3: this.v3 };
     this.phase = "open";
     this.watchdog = new HeartbeatWatchdog(handshake.pingInterval, handshake.pingTimeout);
     this.armWatchdog();
-    this.listener.onOpen(handshake);
+    if (this.v3) this.schedulePing();
+    this.listener.onOpen(this.handshake);
+  }
+
+  /** Engine.IO v3: the client pings every pingInterval; the server answers with a pong. */
+  private schedulePing(): void {
+    this.scheduler.after(this.handshake!.pingInterval, () => {
+      if (this.phase !== "open" || this.silent) return;
+      this.sink.sendText(encodeEngineText("ping"));
+      this.schedulePing();
+    });
   }
 
   private armWatchdog(): void {
@@ -212,13 +241,19 @@ export class EngineConnection {
       const check = watchdog.check(token, this.scheduler.now());
       if (check.state === "pending") this.scheduleHeartbeatCheck(watchdog, token, check.remainingMs);
       else if (check.state === "dead") {
-        this.close("ping timeout", `no ping from the server within pingInterval + pingTimeout (${watchdog.allowance} ms)`);
+        const what = this.v3 ? "nothing from the server (not even a pong)" : "no ping from the server";
+        this.close("ping timeout", `${what} within pingInterval + pingTimeout (${watchdog.allowance} ms)`);
       }
     });
   }
 
   private write(payload: Frame): void {
     if (typeof payload === "string") this.sink.sendText(encodeEngineText("message", payload));
-    else this.sink.sendBinary(payload);
+    else if (this.v3) {
+      const framed = new Uint8Array(payload.byteLength + 1);
+      framed[0] = 4; // Engine.IO v3: the message packet type leads binary frames too
+      framed.set(new Uint8Array(payload), 1);
+      this.sink.sendBinary(framed.buffer);
+    } else this.sink.sendBinary(payload);
   }
 }

@@ -6,6 +6,8 @@ export interface Handshake {
   pingInterval: number;
   pingTimeout: number;
   maxPayload: number;
+  /** Engine.IO v3 (Socket.IO v2) open packets have no maxPayload: the client pings, the server auto-connects "/". */
+  eio3: boolean;
 }
 
 /** Validates the open packet's JSON; returns a reason string when it is unusable. */
@@ -29,6 +31,7 @@ export function parseHandshake(data: unknown): Handshake | string {
     pingInterval: o.pingInterval,
     pingTimeout: o.pingTimeout,
     maxPayload: isPositive(o.maxPayload) ? o.maxPayload : 1_000_000,
+    eio3: !("maxPayload" in o),
   };
 }
 

@@ -32,6 +32,11 @@ export interface ConnectOptions {
   reconnect?: boolean | ReconnectOptions;
   /** The server's packet format: socket.io-parser by default; `msgpackParser` from "k6-socketio/msgpack". */
   parser?: PacketParser;
+  /**
+   * Engine.IO protocol: 4 (Socket.IO 3/4, python-socketio 5), 3 (Socket.IO v2), or "auto"
+   * (default: v4, switching to v3 rules when the open packet has no maxPayload).
+   */
+  protocol?: 3 | 4 | "auto";
 }
 
 export interface ResolvedOptions {
@@ -48,6 +53,7 @@ export interface ResolvedOptions {
   tags: Record<string, string>;
   reconnect: ResolvedReconnect | null;
   parser: PacketParser;
+  protocol: 3 | 4 | "auto";
 }
 
 export class OptionsError extends Error {
@@ -84,6 +90,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     tags: { ...(options.tags ?? {}) },
     reconnect: reconnectOf(options.reconnect),
     parser: options.parser ?? defaultParser,
+    protocol: protocolOf(options.protocol, transport),
   };
 }
 
@@ -101,4 +108,13 @@ function reconnectOf(value: ConnectOptions["reconnect"]): ResolvedReconnect | nu
   } catch (err) {
     throw new OptionsError(err instanceof Error ? err.message : String(err));
   }
+}
+
+function protocolOf(value: ConnectOptions["protocol"], transport: EngineTransportName): 3 | 4 | "auto" {
+  const p = value ?? "auto";
+  if (p !== 3 && p !== 4 && p !== "auto") throw new OptionsError(`protocol must be 3, 4 or "auto", got ${JSON.stringify(p)}`);
+  if (p === 3 && transport === "polling") {
+    throw new OptionsError('Engine.IO v3 is supported over the websocket transport only (v3 polling payloads are framed differently): use transport "websocket"');
+  }
+  return p;
 }

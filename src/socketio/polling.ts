@@ -40,6 +40,9 @@ export function pollingHandshake(opts: ResolvedOptions, connectFrames: string[],
 
   const opened = request("GET", undefined);
   if (opened.fail) return { ok: false, error: opened.fail };
+  if (/^\d+:0\{/.test(opened.text)) {
+    return { ok: false, error: { reason: "eio3_polling", message: "the server answered with Engine.IO v3 polling framing (Socket.IO v2): use transport \"websocket\", which speaks v3" } };
+  }
   const first = decodePollingBody(opened.text)?.[0];
   if (!first || first.type !== "open") {
     return { ok: false, error: { reason: "handshake_invalid", message: `expected an Engine.IO open packet, got ${preview(opened.text)}` } };

@@ -146,7 +146,8 @@ function oneTransport(
     }
     upgrade = polled;
   }
-  const url = engineUrl(opts.target, opts.path, "websocket", opts.query, upgrade?.handshake.sid);
+  const query = opts.protocol === 3 ? { ...opts.query, EIO: "3" } : opts.query;
+  const url = engineUrl(opts.target, opts.path, "websocket", query, upgrade?.handshake.sid);
   // The sid makes every upgrade URL unique: name the metric series after the endpoint instead.
   const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
   let engine: EngineConnection | undefined;
@@ -157,7 +158,7 @@ function oneTransport(
       { sendText: (d) => raw.send(d), sendBinary: (d) => raw.sendBinary(d), close: () => raw.close() },
       scheduler,
       connection,
-      { openTimeout: Math.max(1, connectDeadline - Date.now()), ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
+      { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol, ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
     );
     connection.attach(engine, attemptStart);
     if (upgrade) connection.preload(upgrade.payloads);

@@ -49,7 +49,7 @@ export interface SocketHost {
   /** The socket for another namespace on the same connection. */
   socket(namespace: string, auth?: Record<string, unknown>): Socket;
   /** The Engine.IO open packet's values, once the connection is open. */
-  readonly handshake: { sid: string; pingInterval: number; pingTimeout: number } | null;
+  readonly handshake: { sid: string; pingInterval: number; pingTimeout: number; eio3: boolean } | null;
   vanish(boundMs?: number): void;
   /** A received frame or packet that is not usable: counted by reason and logged a few times. */
   onDecodeError(reason: "unknown_ack", detail: string): void;
@@ -204,7 +204,7 @@ export class Socket {
   }
 
   /** The server's Engine.IO settings (sid, pingInterval, pingTimeout), once connected. */
-  get handshake(): { sid: string; pingInterval: number; pingTimeout: number } | null {
+  get handshake(): { sid: string; pingInterval: number; pingTimeout: number; eio3: boolean } | null {
     return this.host.handshake;
   }
 
@@ -240,12 +240,21 @@ export class Socket {
   /** Sends the CONNECT packet; the connection calls this once the transport is usable. */
   sendConnect(): void {
     this.connectSent = true;
+    // Socket.IO v2 servers connect "/" by themselves, and a second CONNECT would open a second socket.
+    if (this.host.handshake?.eio3 && this.namespace === "/") return;
     this.host.sendPacket(this.connectPacket());
     this.host.metrics.packetSent("connect");
   }
 
   /** CONNECT with the auth payload, plus {pid, offset} when reconnecting to a recoverable session. */
   connectPacket(): SocketPacket {
+    if (this.host.handshake?.eio3) {
+      // Socket.IO v2 has no CONNECT payload: auth travels as the namespace's query string.
+      const query = Object.entries(this.auth ?? {})
+        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === "string" ? v : JSON.stringify(v))}`)
+        .join("&");
+      return { type: PacketType.CONNECT, nsp: query ? `${this.namespace}?${query}` : this.namespace };
+    }
     const data = this.pid ? { ...(this.auth ?? {}), pid: this.pid, offset: this.lastOffset } : this.auth;
     return { type: PacketType.CONNECT, nsp: this.namespace, ...(data ? { data } : {}) };
   }

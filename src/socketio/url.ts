@@ -83,7 +83,7 @@ export function engineUrl(
   sid?: string,
 ): string {
   const scheme = transport === "websocket" ? (target.secure ? "wss" : "ws") : target.secure ? "https" : "http";
-  const params: Record<string, string> = { ...target.query, ...extraQuery, EIO: "4", transport };
+  const params: Record<string, string> = { EIO: "4", ...target.query, ...extraQuery, transport };
   if (sid !== undefined) params.sid = sid;
   const query = Object.keys(params)
     .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)

@@ -56,6 +56,19 @@ test("conformance: socket.io 4.8 with the msgpack parser", async () => {
   }
 });
 
+test("conformance: Socket.IO v2 (socket.io 2.5 from npm, Engine.IO v3 detected from the open packet)", async () => {
+  const server = await startProcess(join(root, "test", "peers", "socketio-v2.cjs"), ["--port", "0", "--ping-interval", "500", "--ping-timeout", "500"]);
+  try {
+    const run = await conformance("Socket.IO v2 (socket.io 2.5)", server.url);
+    const r = results(run);
+    assert.equal(r.state_recovery, "not supported by server");
+    assert.equal(r.auth_rejected, "not supported by server", "v2 sends a message or data, not both");
+    for (const id of Object.keys(r)) if (!["state_recovery", "auth_rejected", "upgrade", "polling_only"].includes(id)) assert.equal(r[id], "pass", `${id}: ${run.items.find((i) => i.id === id)?.detail}`);
+  } finally {
+    await server.stop();
+  }
+});
+
 for (const [kind, name] of [
   ["aiohttp", "python-socketio AsyncServer (aiohttp)"],
   ["flask", "Flask-SocketIO"],
@@ -76,6 +89,6 @@ for (const [kind, name] of [
 }
 
 test("the README's conformance matrix is the one this run measured", () => {
-  assert.equal(runs.length, 4, "all four servers ran");
+  assert.equal(runs.length, 5, "all five servers ran");
   assert.equal(readmeMatrix(), buildMatrix(runs), "the README matrix drifted from the measured results: run `npm run conformance:matrix` after `npm test`");
 });

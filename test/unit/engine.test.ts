@@ -107,7 +107,7 @@ test("server close packet and transport close end the connection once", () => {
 });
 
 test("upgrade: 2probe, then 5 after 3probe; writes are held until the probe succeeds", () => {
-  const handshake: Handshake = { sid: "P1", upgrades: ["websocket"], pingInterval: 1000, pingTimeout: 500, maxPayload: 1e6 };
+  const handshake: Handshake = { sid: "P1", upgrades: ["websocket"], pingInterval: 1000, pingTimeout: 500, maxPayload: 1e6, eio3: false };
   const { sink, events, engine } = setup(handshake);
   engine.send('2["early"]');
   engine.start();
@@ -119,7 +119,7 @@ test("upgrade: 2probe, then 5 after 3probe; writes are held until the probe succ
 });
 
 test("upgrade: no 3probe within the bound is upgrade_timeout", () => {
-  const handshake: Handshake = { sid: "P1", upgrades: ["websocket"], pingInterval: 1000, pingTimeout: 500, maxPayload: 1e6 };
+  const handshake: Handshake = { sid: "P1", upgrades: ["websocket"], pingInterval: 1000, pingTimeout: 500, maxPayload: 1e6, eio3: false };
   const { clock, events, engine } = setup(handshake);
   engine.start();
   clock.advance(3000);
@@ -148,4 +148,30 @@ test("a frame over the server's maxPayload is counted and still handled", () => 
   engine.receiveText(`42["big","${"x".repeat(30)}"]`);
   assert.match(events.log[1]!, /^decodeError:max_payload:a 42-byte frame exceeds the server's maxPayload of 20/);
   assert.match(events.log[2]!, /^msg:2\["big"/);
+});
+
+test("Engine.IO v3 (detected: no maxPayload): the client pings, anything received proves life", () => {
+  const { sink, clock, events, engine } = setup();
+  engine.start();
+  engine.receiveText('0{"sid":"V3","upgrades":[],"pingInterval":1000,"pingTimeout":500}');
+  assert.deepEqual(events.log, ["open:V3"]);
+  clock.advance(1000);
+  assert.deepEqual(sink.text, ["2"], "the client sends the ping");
+  engine.receiveText("3"); // t=1000: the pong; life until t=2500 unless something else arrives
+  clock.advance(1000);
+  assert.deepEqual(sink.text, ["2", "2"], "t=2000: the next ping, which the server leaves unanswered");
+  clock.advance(499);
+  assert.equal(events.log.length, 1, "t=2499: still alive");
+  clock.advance(1);
+  assert.match(events.log[1]!, /^close:ping timeout:true$/);
+});
+
+test("Engine.IO v3 binary frames carry their packet type byte", () => {
+  const { sink, events, engine } = setup();
+  engine.start();
+  engine.receiveText('0{"sid":"V3","upgrades":[],"pingInterval":1000,"pingTimeout":500}');
+  engine.send(new Uint8Array([7, 8]).buffer);
+  assert.deepEqual([...new Uint8Array(sink.binary[0]!)], [4, 7, 8]);
+  engine.receiveBinary(new Uint8Array([4, 9]).buffer);
+  assert.equal(events.log.at(-1), "bin:1");
 });

@@ -285,3 +285,18 @@ test("hostile input: an ack for an id never sent, and attachments that never arr
   assert.ok(s.metrics.events.includes("decodeError:engine_frame"));
   assert.equal(s.socket.connected, true, "none of it closes the connection");
 });
+
+test("Socket.IO v2: no CONNECT for / (the server connects it), auth as the namespace query for others", () => {
+  const s = session({ token: "t" });
+  s.engine.start();
+  s.engine.receiveText('0{"sid":"V3","upgrades":[],"pingInterval":25000,"pingTimeout":5000}');
+  assert.deepEqual(s.sink.text, [], "nothing sent for /");
+  s.engine.receiveText("40");
+  assert.equal(s.socket.connected, true);
+  const custom = s.socket.of("/custom", { auth: { token: "a b" } });
+  assert.equal(s.sink.text.at(-1), "40/custom?token=a%20b,", "socket.io-parser ends the namespace with a comma, which v2 servers accept");
+  s.engine.receiveText("40/custom");
+  assert.equal(custom.connected, true);
+  s.engine.receiveText('44/other,"Not authorized"');
+  assert.equal(s.logs.length, 1, "a packet for a namespace never joined is still reported");
+});

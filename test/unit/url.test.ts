@@ -31,12 +31,13 @@ test("bad targets are rejected with a message that says what is wrong", () => {
 
 test("engine URLs carry EIO=4, the transport, the sid and the user's query", () => {
   const t = parseTarget("https://h:8443/chat?tenant=t1");
-  assert.equal(engineUrl(t, "/socket.io/", "polling", {}), "https://h:8443/socket.io/?tenant=t1&EIO=4&transport=polling");
+  assert.equal(engineUrl(t, "/socket.io/", "polling", {}), "https://h:8443/socket.io/?EIO=4&tenant=t1&transport=polling");
   assert.equal(
     engineUrl(t, "/custom/", "websocket", { v: "1 2" }, "S/1"),
-    "wss://h:8443/custom/?tenant=t1&v=1%202&EIO=4&transport=websocket&sid=S%2F1",
+    "wss://h:8443/custom/?EIO=4&tenant=t1&v=1%202&transport=websocket&sid=S%2F1",
   );
   assert.ok(engineUrl(parseTarget("http://h"), "/socket.io/", "websocket", {}).startsWith("ws://h/"));
+  assert.match(engineUrl(parseTarget("http://h"), "/socket.io/", "websocket", { EIO: "3" }), /\?EIO=3&transport=websocket$/, "Engine.IO v3 is asked for by query");
 });
 
 test("loopback detection", () => {
