@@ -12,6 +12,7 @@
 // connect() blocks until the session ends (k6/ws semantics). Inside a session only the
 // socket's own timers fire: use socket.setTimeout, never sleep().
 import { type ConnectOptions, resolveOptions } from "./options";
+import { runPollingOnlySession } from "./polling-session";
 import { runSession, type SessionHandler, type SessionResult } from "./session";
 
 export type { ConnectOptions } from "./options";
@@ -31,4 +32,14 @@ export function connect(url: string, a: ConnectOptions | SessionHandler, b?: Ses
   const handler = typeof a === "function" ? a : b;
   if (typeof handler !== "function") throw new TypeError("connect(url, [options], handler): handler must be a function");
   return runSession(resolveOptions(url, typeof a === "function" ? {} : a), handler);
+}
+
+/**
+ * The same session as connect(), as a Promise, for async functions. Required for transport
+ * "polling-only", which runs on k6's event loop (http.asyncRequest and timers); the other
+ * transports run as connect() does and resolve when the session ends.
+ */
+export function connectAsync(url: string, options: ConnectOptions, handler: SessionHandler): Promise<SessionResult> {
+  const opts = resolveOptions(url, options);
+  return opts.transport === "polling-only" ? runPollingOnlySession(opts, handler) : Promise.resolve(runSession(opts, handler));
 }

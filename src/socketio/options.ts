@@ -4,8 +4,11 @@ import { defaultParser, type PacketParser } from "./parser";
 import { type EngineTransportName, normalizeEnginePath, parseTarget, type Target } from "./url";
 
 export interface ConnectOptions {
-  /** "websocket" (default): WebSocket only. "polling": HTTP long-polling handshake, then upgrade. */
-  transport?: EngineTransportName;
+  /**
+   * "websocket" (default): WebSocket only. "polling": HTTP long-polling handshake, then upgrade.
+   * "polling-only": HTTP long-polling for the whole session, no upgrade (connectAsync only).
+   */
+  transport?: SessionTransport;
   /** Namespace to join; defaults to the URL's path ("/" for none). */
   namespace?: string;
   /** The CONNECT payload, e.g. `{ token }`; the server reads it as `socket.handshake.auth`. */
@@ -39,9 +42,11 @@ export interface ConnectOptions {
   protocol?: 3 | 4 | "auto";
 }
 
+export type SessionTransport = EngineTransportName | "polling-only";
+
 export interface ResolvedOptions {
   target: Target;
-  transport: EngineTransportName;
+  transport: SessionTransport;
   namespace: string;
   auth: Record<string, unknown> | undefined;
   query: Record<string, string>;
@@ -65,12 +70,12 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export function resolveOptions(url: string, options: ConnectOptions = {}): ResolvedOptions {
   const target = parseTarget(url);
   const transport = options.transport ?? "websocket";
-  if (transport !== "websocket" && transport !== "polling") {
-    throw new OptionsError(`transport must be "websocket" or "polling", got ${JSON.stringify(transport)}`);
+  if (transport !== "websocket" && transport !== "polling" && transport !== "polling-only") {
+    throw new OptionsError(`transport must be "websocket", "polling" or "polling-only", got ${JSON.stringify(transport)}`);
   }
   const namespace = options.namespace ?? target.namespace;
   if (!namespace.startsWith("/")) throw new OptionsError(`namespace must start with "/", got ${JSON.stringify(namespace)}`);
-  if (options.parser && !options.parser.text && transport === "polling") {
+  if (options.parser && !options.parser.text && transport !== "websocket") {
     throw new OptionsError(`the ${options.parser.name} parser sends binary frames, which the polling handshake does not carry yet: use transport "websocket"`);
   }
   if (options.auth !== undefined && (typeof options.auth !== "object" || options.auth === null || Array.isArray(options.auth))) {
@@ -110,10 +115,10 @@ function reconnectOf(value: ConnectOptions["reconnect"]): ResolvedReconnect | nu
   }
 }
 
-function protocolOf(value: ConnectOptions["protocol"], transport: EngineTransportName): 3 | 4 | "auto" {
+function protocolOf(value: ConnectOptions["protocol"], transport: SessionTransport): 3 | 4 | "auto" {
   const p = value ?? "auto";
   if (p !== 3 && p !== 4 && p !== "auto") throw new OptionsError(`protocol must be 3, 4 or "auto", got ${JSON.stringify(p)}`);
-  if (p === 3 && transport === "polling") {
+  if (p === 3 && transport !== "websocket") {
     throw new OptionsError('Engine.IO v3 is supported over the websocket transport only (v3 polling payloads are framed differently): use transport "websocket"');
   }
   return p;

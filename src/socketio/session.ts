@@ -73,6 +73,9 @@ class CurrentSocketScheduler implements Scheduler {
 }
 
 export function runSession(opts: ResolvedOptions, handler: SessionHandler): SessionResult {
+  if (opts.transport === "polling-only") {
+    throw new TypeError('transport "polling-only" runs on k6\'s event loop: use `await connectAsync(...)` in an async function');
+  }
   const startedAt = Date.now();
   const scheduler = new CurrentSocketScheduler();
   const connection = new Connection({

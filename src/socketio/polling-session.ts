@@ -1,0 +1,162 @@
+// A Socket.IO session over HTTP long-polling only (no upgrade), on k6's event loop: one GET
+// always waiting for the server's packets, and the client's packets sent by POST, one request at
+// a time. k6/http blocks the VU, so this uses http.asyncRequest and the global timers, and the
+// session is a Promise: connectAsync() in an async default function or setup().
+import encoding from "k6/encoding";
+import http from "k6/http";
+import { Connection } from "./connection";
+import { EngineConnection } from "./engine";
+import { preview } from "./handshake";
+import { k6Metrics } from "./k6-metrics";
+import type { ResolvedOptions } from "./options";
+import type { SessionHandler, SessionResult } from "./session";
+import type { Scheduler } from "./transport";
+import { engineUrl } from "./url";
+
+declare function setTimeout(fn: () => void, ms: number): number;
+declare function clearTimeout(id: number): void;
+
+const RECORD_SEPARATOR = "\x1e";
+
+export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
+  return new Promise((resolve) => {
+    const startedAt = Date.now();
+    const timers = new Set<number>();
+    const scheduler: Scheduler = {
+      now: () => Date.now(),
+      after: (ms, fn) => {
+        const id = setTimeout(() => {
+          timers.delete(id);
+          fn();
+        }, Math.max(1, ms));
+        timers.add(id);
+      },
+    };
+    const log = (level: "warn" | "error", message: string) => (level === "error" ? console.error(message) : console.warn(message));
+    const connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, parser: opts.parser, startedAt, log });
+    const socket = connection.socket(opts.namespace, opts.auth);
+    const nameTag = engineUrl(opts.target, opts.path, "polling", {});
+    let sid: string | undefined;
+    let closed = false;
+    let outbox: string[] = [];
+    let posting = false;
+    let transportFailed = false;
+    let engine: EngineConnection | undefined;
+    const fail = (message: string): void => {
+      transportFailed = true;
+      engine?.transportError(message);
+      done();
+    };
+
+    const done = (): void => {
+      if (closed) return;
+      closed = true;
+      for (const id of timers) clearTimeout(id);
+      timers.clear();
+      resolve({
+        connected: socket.connects > 0,
+        connectError: socket.connects > 0 ? undefined : socket.connectError,
+        disconnectReason: socket.disconnectReason,
+        handlerError: connection.handlerError,
+        sid,
+        reconnects: 0,
+        durationMs: Date.now() - startedAt,
+      });
+    };
+    const params = (timeoutMs: number, post = false) => ({
+      headers: post ? { "Content-Type": "text/plain;charset=UTF-8", ...opts.headers } : opts.headers,
+      timeout: `${Math.max(1, timeoutMs)}ms`,
+      tags: { ...opts.tags, name: nameTag },
+      responseType: "text" as const,
+    });
+    // The engine knows its sid as soon as the open packet is handled, before anything is sent.
+    const url = () => engineUrl(opts.target, opts.path, "polling", opts.query, engine?.sid);
+
+    const flush = (): void => {
+      if (posting || outbox.length === 0 || transportFailed) return;
+      posting = true;
+      const body = outbox.join(RECORD_SEPARATOR);
+      outbox = [];
+      http.asyncRequest("POST", url(), body, params(opts.connectTimeout, true)).then(
+        (res) => {
+          posting = false;
+          if (res.status !== 200) return fail(`POST answered HTTP ${res.status} ${preview(String(res.body ?? ""))}`);
+          flush();
+          if (engine?.state === "closed" && !posting) done();
+        },
+        (err: unknown) => {
+          posting = false;
+          fail(`POST failed: ${String(err)}`);
+        },
+      );
+    };
+
+    const poll = (): void => {
+      if (!engine || engine.state === "closed") return done();
+      const hs = engine.openHandshake;
+      // The server holds a poll until it has data or pings: pingInterval plus a margin bounds it.
+      const bound = (hs ? hs.pingInterval + hs.pingTimeout : opts.connectTimeout) + 1_000;
+      http.asyncRequest("GET", url(), null, params(bound)).then(
+        (res) => {
+          if (!engine || engine.state === "closed") return done();
+          if (res.status !== 200) return fail(`poll answered HTTP ${res.status} ${preview(String(res.body ?? ""))}`);
+          for (const frame of String(res.body ?? "").split(RECORD_SEPARATOR)) if (frame) engine.receiveText(frame);
+          poll();
+        },
+        (err: unknown) => fail(`poll failed: ${String(err)}`),
+      );
+    };
+
+    http.asyncRequest("GET", url(), null, params(opts.connectTimeout)).then(
+      (res) => {
+        const body = String(res.body ?? "");
+        if (res.status !== 200) {
+          connection.invoke("session handler", handler, [socket]);
+          const reason = res.status === 0 ? "network" : `http_${res.status}`;
+          connection.failAll({ reason, message: `polling handshake: ${res.status === 0 ? res.error : `HTTP ${res.status} ${preview(body)}`}` });
+          return done();
+        }
+        if (/^\d+:0\{/.test(body)) {
+          connection.invoke("session handler", handler, [socket]);
+          connection.failAll({ reason: "eio3_polling", message: 'the server answered with Engine.IO v3 polling framing (Socket.IO v2): use transport "websocket", which speaks v3' });
+          return done();
+        }
+        const frames = body.split(RECORD_SEPARATOR);
+        engine = new EngineConnection(
+          {
+            sendText: (d) => {
+              outbox.push(d);
+              flush();
+            },
+            sendBinary: (d) => {
+              outbox.push(`b${encoding.b64encode(d)}`);
+              flush();
+            },
+            // A close packet, then the session ends once it is posted.
+            close: () => {
+              outbox.push("1");
+              flush();
+            },
+          },
+          scheduler,
+          connection,
+          { openTimeout: opts.connectTimeout, protocol: opts.protocol },
+        );
+        connection.attach(engine, startedAt);
+        connection.invoke("session handler", handler, [socket]);
+        scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout));
+        if (opts.sessionTimeout !== undefined) scheduler.after(opts.sessionTimeout, () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
+        engine.start();
+        for (const frame of frames) if (frame) engine.receiveText(frame);
+        sid = engine.sid;
+        if (engine.state === "open") poll();
+        else done();
+      },
+      (err: unknown) => {
+        connection.invoke("session handler", handler, [socket]);
+        connection.failAll({ reason: "network", message: `polling handshake failed: ${String(err)}` });
+        done();
+      },
+    );
+  });
+}
