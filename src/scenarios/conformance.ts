@@ -40,7 +40,6 @@ type Verdict = [Result, string];
 /** Runs one session for an item; the item calls `done` with its verdict. Bounded by `limitMs`. */
 function session(opts: ConnectOptions, limitMs: number, body: (socket: Socket, done: (r: Result, detail: string) => void) => void, url = targetUrl): Verdict {
   let verdict: Verdict | null = null;
-  if (parser === "msgpack" && opts.transport === "polling") return ["not implemented by client", "the polling handshake carries text packets only; msgpack packets are binary"];
   const result = connect(url, { connectTimeout: stepMs, ackTimeout: stepMs, ...opts, sessionTimeout: limitMs, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) }, (socket) => {
     const done = (r: Result, detail: string): void => {
       if (verdict) return;
@@ -246,16 +245,15 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
     title: "polling handshake, then upgrade to websocket",
     run: () => {
       const verdict = session({ transport: "polling" }, stepMs * 2, (s, done) => s.on("connect", () => echoes(s, "upgraded", (ok, d) => done(ok ? "pass" : "fail", d))));
-      return /eio3_polling/.test(verdict[1]) ? ["not implemented by client", "Engine.IO v3 polling payloads (length-prefixed) are not decoded yet; v3 works over websocket"] : verdict;
+      return verdict;
     },
   },
   {
     id: "polling_only",
     title: "polling-only transport (no upgrade), heartbeats and binary over polling",
     run: async (): Promise<Verdict> => {
-      if (parser === "msgpack") return ["not implemented by client", "msgpack packets are binary frames; the polling transport carries text packets only"];
       let verdict: Verdict | null = null;
-      const result = await connectAsync(targetUrl, { transport: "polling-only", connectTimeout: stepMs, ackTimeout: stepMs, sessionTimeout: stepMs * 3 }, (s) => {
+      const result = await connectAsync(targetUrl, { transport: "polling-only", connectTimeout: stepMs, ackTimeout: stepMs, sessionTimeout: stepMs * 3, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) }, (s) => {
         s.on("connect", () => {
           // Stay longer than a ping interval of the test servers: pings and pongs travel by poll and POST.
           s.setTimeout(() => {
@@ -268,7 +266,6 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
         });
       });
       if (verdict) return verdict;
-      if (result.connectError?.reason === "eio3_polling") return ["not implemented by client", "Engine.IO v3 polling payloads (length-prefixed) are not decoded yet; v3 works over websocket"];
       return ["fail", result.connectError ? `connect failed [${result.connectError.reason}]: ${result.connectError.message}` : `no verdict (session ended: ${result.disconnectReason ?? "?"})`];
     },
   },

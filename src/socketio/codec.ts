@@ -115,3 +115,31 @@ export class SocketDecoder {
     });
   }
 }
+
+/**
+ * Engine.IO v3 polling payloads (Socket.IO v2 servers, with b64=1): `<length>:<packet>` records,
+ * binary as `b<type><base64>`. Converted to and from the v4 frames the engine handles (binary
+ * as `b<base64>`), so only the framing differs. `null` when the body is not v3 framing.
+ */
+export function decodePollingBodyV3(body: string): string[] | null {
+  const frames: string[] = [];
+  let at = 0;
+  while (at < body.length) {
+    const colon = body.indexOf(":", at);
+    const length = colon < 0 ? NaN : Number(body.slice(at, colon));
+    if (!Number.isInteger(length) || length < 0 || colon + 1 + length > body.length) return null;
+    const packet = body.slice(colon + 1, colon + 1 + length);
+    frames.push(packet.startsWith("b4") ? `b${packet.slice(2)}` : packet);
+    at = colon + 1 + length;
+  }
+  return frames;
+}
+
+export function encodePollingBodyV3(frames: string[]): string {
+  return frames.map((f) => (f.startsWith("b") ? `b4${f.slice(1)}` : f)).map((f) => `${f.length}:${f}`).join("");
+}
+
+/** True for a polling body in Engine.IO v3 framing (an open packet behind a length). */
+export function isPollingBodyV3(body: string): boolean {
+  return /^\d+:0\{/.test(body);
+}

@@ -85,15 +85,21 @@ export class Connection implements SocketHost, EngineListener {
     return [...this.sockets.values()].filter((s) => s.disconnected && s.reconnectable);
   }
 
-  /** The CONNECT packets for sockets that connect over the polling handshake. */
-  connectFrames(): string[] {
-    const frames: string[] = [];
+  /** The CONNECT packets for sockets that connect over the polling handshake (v2 servers connect "/" themselves). */
+  connectFrames(eio3: boolean): Frame[] {
+    const frames: Frame[] = [];
     for (const s of this.sockets.values()) {
       if (s.disconnected || s.connectSent) continue;
       s.connectSent = true;
-      frames.push(...(this.parser.encode(s.connectPacket()) as string[]));
+      if (eio3 && s.namespace === "/") continue;
+      frames.push(...this.parser.encode(s.connectPacket(eio3)));
     }
     return frames;
+  }
+
+  /** A decoder of this connection's packet format, for peeking at polled packets. */
+  newDecoder(): PacketDecoder {
+    return this.parser.decoder();
   }
 
   get handshake(): Handshake | null {

@@ -27,6 +27,8 @@ export interface EngineOptions {
   upgradeFrom?: Handshake;
   /** Engine.IO protocol: 4, 3, or "auto" (3 when the open packet has no maxPayload). Default "auto". */
   protocol?: 3 | 4 | "auto";
+  /** Binary frames travel as WebSocket frames (default), or as "b"+base64 text over polling. */
+  binaryFrames?: "websocket" | "base64";
 }
 
 export class EngineConnection {
@@ -249,7 +251,7 @@ export class EngineConnection {
 
   private write(payload: Frame): void {
     if (typeof payload === "string") this.sink.sendText(encodeEngineText("message", payload));
-    else if (this.v3) {
+    else if (this.v3 && this.options.binaryFrames !== "base64") {
       const framed = new Uint8Array(payload.byteLength + 1);
       framed[0] = 4; // Engine.IO v3: the message packet type leads binary frames too
       framed.set(new Uint8Array(payload), 1);

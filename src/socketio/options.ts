@@ -75,9 +75,6 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
   }
   const namespace = options.namespace ?? target.namespace;
   if (!namespace.startsWith("/")) throw new OptionsError(`namespace must start with "/", got ${JSON.stringify(namespace)}`);
-  if (options.parser && !options.parser.text && transport !== "websocket") {
-    throw new OptionsError(`the ${options.parser.name} parser sends binary frames, which the polling handshake does not carry yet: use transport "websocket"`);
-  }
   if (options.auth !== undefined && (typeof options.auth !== "object" || options.auth === null || Array.isArray(options.auth))) {
     throw new OptionsError("auth must be an object, e.g. { token: \"...\" }");
   }
@@ -95,7 +92,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     tags: { ...(options.tags ?? {}) },
     reconnect: reconnectOf(options.reconnect),
     parser: options.parser ?? defaultParser,
-    protocol: protocolOf(options.protocol, transport),
+    protocol: protocolOf(options.protocol),
   };
 }
 
@@ -115,11 +112,8 @@ function reconnectOf(value: ConnectOptions["reconnect"]): ResolvedReconnect | nu
   }
 }
 
-function protocolOf(value: ConnectOptions["protocol"], transport: SessionTransport): 3 | 4 | "auto" {
+function protocolOf(value: ConnectOptions["protocol"]): 3 | 4 | "auto" {
   const p = value ?? "auto";
   if (p !== 3 && p !== 4 && p !== "auto") throw new OptionsError(`protocol must be 3, 4 or "auto", got ${JSON.stringify(p)}`);
-  if (p === 3 && transport !== "websocket") {
-    throw new OptionsError('Engine.IO v3 is supported over the websocket transport only (v3 polling payloads are framed differently): use transport "websocket"');
-  }
   return p;
 }

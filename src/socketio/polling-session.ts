@@ -4,6 +4,7 @@
 // session is a Promise: connectAsync() in an async default function or setup().
 import encoding from "k6/encoding";
 import http from "k6/http";
+import { decodePollingBodyV3, encodePollingBodyV3, isPollingBodyV3 } from "./codec";
 import { Connection } from "./connection";
 import { EngineConnection } from "./engine";
 import { preview } from "./handshake";
@@ -41,6 +42,9 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
     let outbox: string[] = [];
     let posting = false;
     let transportFailed = false;
+    /** Engine.IO v3 (Socket.IO v2): length-prefixed payloads, b64=1 on every request. */
+    let v3 = false;
+    const split = (body: string): string[] => (v3 ? (decodePollingBodyV3(body) ?? [body]) : body.split(RECORD_SEPARATOR));
     let engine: EngineConnection | undefined;
     const fail = (message: string): void => {
       transportFailed = true;
@@ -70,12 +74,14 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
       responseType: "text" as const,
     });
     // The engine knows its sid as soon as the open packet is handled, before anything is sent.
-    const url = () => engineUrl(opts.target, opts.path, "polling", opts.query, engine?.sid);
+    // b64=1 from the first request: Engine.IO v3 fixes a session's binary framing at the
+    // handshake (base64 text is what we decode), and v4 servers ignore the parameter.
+    const url = () => engineUrl(opts.target, opts.path, "polling", { ...opts.query, b64: "1" }, engine?.sid);
 
     const flush = (): void => {
       if (posting || outbox.length === 0 || transportFailed) return;
       posting = true;
-      const body = outbox.join(RECORD_SEPARATOR);
+      const body = v3 ? encodePollingBodyV3(outbox) : outbox.join(RECORD_SEPARATOR);
       outbox = [];
       http.asyncRequest("POST", url(), body, params(opts.connectTimeout, true)).then(
         (res) => {
@@ -100,7 +106,7 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
         (res) => {
           if (!engine || engine.state === "closed") return done();
           if (res.status !== 200) return fail(`poll answered HTTP ${res.status} ${preview(String(res.body ?? ""))}`);
-          for (const frame of String(res.body ?? "").split(RECORD_SEPARATOR)) if (frame) engine.receiveText(frame);
+          for (const frame of split(String(res.body ?? ""))) if (frame) engine.receiveText(frame);
           poll();
         },
         (err: unknown) => fail(`poll failed: ${String(err)}`),
@@ -116,12 +122,8 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
           connection.failAll({ reason, message: `polling handshake: ${res.status === 0 ? res.error : `HTTP ${res.status} ${preview(body)}`}` });
           return done();
         }
-        if (/^\d+:0\{/.test(body)) {
-          connection.invoke("session handler", handler, [socket]);
-          connection.failAll({ reason: "eio3_polling", message: 'the server answered with Engine.IO v3 polling framing (Socket.IO v2): use transport "websocket", which speaks v3' });
-          return done();
-        }
-        const frames = body.split(RECORD_SEPARATOR);
+        v3 = isPollingBodyV3(body);
+        const frames = split(body);
         engine = new EngineConnection(
           {
             sendText: (d) => {
@@ -140,7 +142,7 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
           },
           scheduler,
           connection,
-          { openTimeout: opts.connectTimeout, protocol: opts.protocol },
+          { openTimeout: opts.connectTimeout, protocol: opts.protocol, binaryFrames: "base64" },
         );
         connection.attach(engine, startedAt);
         connection.invoke("session handler", handler, [socket]);

@@ -140,7 +140,7 @@ function oneTransport(
   const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
   connection.startedAt = attemptStart;
   if (opts.transport === "polling") {
-    const polled = pollingHandshake(opts, connection.connectFrames(), connectDeadline);
+    const polled = pollingHandshake(opts, (eio3) => connection.connectFrames(eio3), connection.newDecoder(), connectDeadline);
     if (!polled.ok) {
       scheduler.current = inertScheduler;
       runHandler();

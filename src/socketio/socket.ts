@@ -247,8 +247,8 @@ export class Socket {
   }
 
   /** CONNECT with the auth payload, plus {pid, offset} when reconnecting to a recoverable session. */
-  connectPacket(): SocketPacket {
-    if (this.host.handshake?.eio3) {
+  connectPacket(eio3 = this.host.handshake?.eio3 ?? false): SocketPacket {
+    if (eio3) {
       // Socket.IO v2 has no CONNECT payload: auth travels as the namespace's query string.
       const query = Object.entries(this.auth ?? {})
         .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === "string" ? v : JSON.stringify(v))}`)

@@ -3,9 +3,12 @@ import { test } from "node:test";
 import {
   decodeEngineFrame,
   decodePollingBody,
+  decodePollingBodyV3,
   encodeEngineText,
   encodePollingBody,
+  encodePollingBodyV3,
   encodeSocketPacket,
+  isPollingBodyV3,
   PacketType,
   SocketDecoder,
 } from "../../src/socketio/codec";
@@ -78,4 +81,15 @@ test("decoder: bad input is returned as an Error and the next packet still decod
   assert.match(String(d.takeDropped()?.message), /plaintext/);
   assert.equal(d.takeDropped(), null);
   assert.deepEqual(d.add("1"), { type: PacketType.DISCONNECT, nsp: "/" });
+});
+
+test("Engine.IO v3 polling payloads: length-prefixed records, binary as b4+base64", () => {
+  const body = '97:0{"sid":"8Ms-A78kfIu37tyhAAAA","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000}2:40';
+  assert.equal(isPollingBodyV3(body), true);
+  assert.deepEqual(decodePollingBodyV3(body), ['0{"sid":"8Ms-A78kfIu37tyhAAAA","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000}', "40"]);
+  assert.deepEqual(decodePollingBodyV3("6:b4AQID1:2"), ["bAQID", "2"]);
+  assert.equal(decodePollingBodyV3("5:abc"), null, "a length past the end");
+  assert.equal(decodePollingBodyV3("x:abc"), null);
+  assert.equal(encodePollingBodyV3(['42["ev"]', "bAQID", "3"]), '8:42["ev"]6:b4AQID1:3');
+  assert.equal(isPollingBodyV3('0{"sid":"x"}'), false);
 });
