@@ -1,5 +1,6 @@
 // Runs a bundled scenario with the real k6 against a freshly started reference server.
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureK6, root, runK6, startTarget, thresholdResults } from "../../scripts/lib.mjs";
@@ -76,4 +77,16 @@ export { startTarget };
 export function describe(run: ScenarioRun): string {
   const tail = (s: string) => s.split("\n").slice(-25).join("\n");
   return `exit ${run.code}, failed thresholds: ${JSON.stringify(run.failed)}\n--- stdout ---\n${tail(run.stdout)}\n--- stderr ---\n${tail(run.stderr)}`;
+}
+
+/** A loopback port with nothing listening on it (bound, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }

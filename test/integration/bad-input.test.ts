@@ -2,9 +2,8 @@
 // connection mid-handshake, sends garbage or stops pinging. Each is a clear message and a
 // counted metric, thresholds fail, and the run ends on time.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { test } from "node:test";
-import { describe, runScenario, type ScenarioRun } from "../helpers/k6run.ts";
+import { describe, runScenario, type ScenarioRun, freePort } from "../helpers/k6run.ts";
 
 const SHORT = {
   VUS: "2",
@@ -104,13 +103,3 @@ test("server stops pinging: the client declares a ping timeout within pingInterv
   assertEndedOnTime(run);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}

@@ -2,12 +2,11 @@
 // hang, never print the auth token, and exit 0 only when every step passed.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { root, startProcess, startProxy } from "../../scripts/lib.mjs";
-import { describe, runAgainst, runScenario, type ScenarioRun, startTarget } from "../helpers/k6run.ts";
+import { describe, runAgainst, runScenario, type ScenarioRun, startTarget, freePort } from "../helpers/k6run.ts";
 
 // Fast heartbeats so that the heartbeat step takes a second, not 25.
 const FAST = ["--ping-interval", "600", "--ping-timeout", "400"];
@@ -145,13 +144,3 @@ test("doctor: a connection cut after a fixed time is a proxy or platform timeout
   }
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
