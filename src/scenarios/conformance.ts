@@ -37,17 +37,24 @@ const failures = new Counter("conformance_failures");
 
 type Verdict = [Result, string];
 
-/** Runs one session for an item; the item calls `done` with its verdict. Bounded by `limitMs`. */
-function session(opts: ConnectOptions, limitMs: number, body: (socket: Socket, done: (r: Result, detail: string) => void) => void, url = targetUrl): Verdict {
+const client = env.oneOf("CLIENT", "k6/ws", ["k6/ws", "async"] as const);
+
+/**
+ * Runs one session for an item; the item calls `done` with its verdict. Bounded by `limitMs`.
+ * With -e CLIENT=async every session goes through connectAsync (k6/websockets).
+ */
+async function session(opts: ConnectOptions, limitMs: number, body: (socket: Socket, done: (r: Result, detail: string) => void) => void, url = targetUrl): Promise<Verdict> {
   let verdict: Verdict | null = null;
-  const result = connect(url, { connectTimeout: stepMs, ackTimeout: stepMs, ...opts, sessionTimeout: limitMs, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) }, (socket) => {
+  const options: ConnectOptions = { connectTimeout: stepMs, ackTimeout: stepMs, ...opts, sessionTimeout: limitMs, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) };
+  const handler = (socket: Socket): void => {
     const done = (r: Result, detail: string): void => {
       if (verdict) return;
       verdict = [r, detail];
       socket.disconnect();
     };
     body(socket, done);
-  });
+  };
+  const result = client === "async" ? await connectAsync(url, options, handler) : connect(url, options, handler);
   if (verdict) return verdict;
   if (result.connectError) return ["fail", `connect failed [${result.connectError.reason}]: ${result.connectError.message}`];
   if (result.handlerError) return ["fail", `the check threw: ${result.handlerError.message}`];
@@ -75,9 +82,9 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
   {
     id: "auth_rejected",
     title: "auth rejected by middleware: connect_error with message and data",
-    run: () => {
+    run: async () => {
       let got: Verdict = ["fail", "no connect_error"];
-      session({ namespace: "/custom", auth: { token: "wrong" } }, stepMs * 2, (s, done) => {
+      await session({ namespace: "/custom", auth: { token: "wrong" } }, stepMs * 2, (s, done) => {
         s.on("connect", () => done("fail", "connected with a wrong token"));
         s.on("connect_error", (e: { message: string; data?: { reason?: string } }) => {
           if (e.message === "unauthorized" && e.data?.reason === "invalid token") got = ["pass", `${e.message} ${JSON.stringify(e.data)}`];
@@ -92,9 +99,9 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
   {
     id: "invalid_namespace",
     title: "invalid namespace gives connect_error",
-    run: () => {
+    run: async () => {
       let got: Verdict = ["fail", "no connect_error"];
-      session({ namespace: "/does-not-exist" }, stepMs * 2, (s, done) => {
+      await session({ namespace: "/does-not-exist" }, stepMs * 2, (s, done) => {
         s.on("connect", () => done("fail", "connected to a namespace that does not exist"));
         s.on("connect_error", (e: { message: string }) => {
           got = /invalid namespace|unable to connect/i.test(e.message) ? ["pass", e.message] : ["fail", `unexpected message: ${e.message}`];
@@ -243,8 +250,8 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
   {
     id: "upgrade",
     title: "polling handshake, then upgrade to websocket",
-    run: () => {
-      const verdict = session({ transport: "polling" }, stepMs * 2, (s, done) => s.on("connect", () => echoes(s, "upgraded", (ok, d) => done(ok ? "pass" : "fail", d))));
+    run: async () => {
+      const verdict = await session({ transport: "polling" }, stepMs * 2, (s, done) => s.on("connect", () => echoes(s, "upgraded", (ok, d) => done(ok ? "pass" : "fail", d))));
       return verdict;
     },
   },

@@ -14,7 +14,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { readConnectionEnv } from "../kit/connection-env";
 import { runIdFrom } from "../kit/run-id";
-import { connect, type Socket } from "../socketio";
+import { connect, connectAsync, type SessionResult, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -35,6 +35,7 @@ const config = {
   rateLimit: env.int("RATE_LIMIT", 5, 1, 1_000),
   probeJoins: env.int("PROBE_JOINS", 8, 1, 1_000),
   probeIntervalMs: env.int("PROBE_INTERVAL_MS", 250, 0, 60_000),
+  socketsPerVu: env.int("SOCKETS_PER_VU", 1, 1, 10_000),
 };
 if (config.eloMin > config.eloMax) throw new Error(`-e ELO_MIN=${config.eloMin} is above ELO_MAX=${config.eloMax}`);
 const connectOptions = connection.connectOptions;
@@ -109,10 +110,41 @@ function watchDisconnects(socket: Socket): void {
   });
 }
 
-export function queue(data: RunData): void {
-  const playerId = `${data.runId}-q${exec.vu.idInTest}-${exec.vu.iterationInScenario}`;
+/**
+ * One queue iteration. With SOCKETS_PER_VU > 1 the VU plays that many players at once, each on
+ * its own connection over k6/websockets (connectAsync); otherwise one player over k6/ws.
+ */
+export async function queue(data: RunData): Promise<void> {
+  if (config.socketsPerVu === 1) {
+    const connected = playerSession(data, 0, (handler) => connect(config.targetUrl, connectOptions, handler)).connected;
+    pause(connected);
+    return;
+  }
+  const results = await Promise.all(
+    Array.from({ length: config.socketsPerVu }, (_, slot) => connectAsync(config.targetUrl, connectOptions, playerHandler(data, slot))),
+  );
+  for (const r of results) check(r, { "connected to the namespace": (x) => x.connected });
+  const connected = results.every((r) => r.connected);
+  await new Promise<void>((resolve) => setTimeout(resolve, connected ? Math.max(1, config.thinkTimeMs) : 1_000));
+}
+
+/** Think time between sessions, or a back-off when the server refused us (the error is counted). */
+function pause(connected: boolean): void {
+  if (!connected) sleep(1);
+  else if (config.thinkTimeMs > 0) sleep(config.thinkTimeMs / 1000);
+}
+
+function playerSession(data: RunData, slot: number, run: (handler: (socket: Socket) => void) => SessionResult): SessionResult {
+  const result = run(playerHandler(data, slot));
+  check(result, { "connected to the namespace": (r) => r.connected });
+  return result;
+}
+
+/** A player: join the queue, wait for a match that seats it, leave. */
+function playerHandler(data: RunData, slot: number): (socket: Socket) => void {
+  const playerId = `${data.runId}-q${exec.vu.idInTest}-${exec.vu.iterationInScenario}-${slot}`;
   const elo = config.eloMin + Math.floor(Math.random() * (config.eloMax - config.eloMin + 1));
-  const result = connect(config.targetUrl, connectOptions, (socket) => {
+  return (socket) => {
     watchDisconnects(socket);
     socket.on("connect", () => {
       let joinedAt = 0;
@@ -158,14 +190,7 @@ export function queue(data: RunData): void {
         settled();
       });
     });
-  });
-  check(result, { "connected to the namespace": (r) => r.connected });
-  if (!result.connected) {
-    // Do not hammer a failing server in a tight loop; the error is already counted.
-    sleep(1);
-    return;
-  }
-  if (config.thinkTimeMs > 0) sleep(config.thinkTimeMs / 1000);
+  };
 }
 
 export function rateLimitProbe(data: RunData): void {

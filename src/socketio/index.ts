@@ -13,6 +13,7 @@
 // socket's own timers fire: use socket.setTimeout, never sleep().
 import { type ConnectOptions, resolveOptions } from "./options";
 import { runPollingOnlySession } from "./polling-session";
+import { runWebSocketsSession } from "./websockets-session";
 import { runSession, type SessionHandler, type SessionResult } from "./session";
 
 export type { ConnectOptions } from "./options";
@@ -35,11 +36,13 @@ export function connect(url: string, a: ConnectOptions | SessionHandler, b?: Ses
 }
 
 /**
- * The same session as connect(), as a Promise, for async functions. Required for transport
- * "polling-only", which runs on k6's event loop (http.asyncRequest and timers); the other
- * transports run as connect() does and resolve when the session ends.
+ * The same session as connect(), as a Promise, on k6's event loop: "websocket" runs over
+ * k6/websockets and "polling-only" over http.asyncRequest, so one VU can hold many sessions at
+ * once (await Promise.all([...])). "polling" (handshake, then upgrade) runs as connect() does.
  */
 export function connectAsync(url: string, options: ConnectOptions, handler: SessionHandler): Promise<SessionResult> {
   const opts = resolveOptions(url, options);
-  return opts.transport === "polling-only" ? runPollingOnlySession(opts, handler) : Promise.resolve(runSession(opts, handler));
+  if (opts.transport === "polling-only") return runPollingOnlySession(opts, handler);
+  if (opts.transport === "websocket") return runWebSocketsSession(opts, handler);
+  return Promise.resolve(runSession(opts, handler));
 }

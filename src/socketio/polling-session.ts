@@ -14,9 +14,6 @@ import type { SessionHandler, SessionResult } from "./session";
 import type { Scheduler } from "./transport";
 import { engineUrl } from "./url";
 
-declare function setTimeout(fn: () => void, ms: number): number;
-declare function clearTimeout(id: number): void;
-
 const RECORD_SEPARATOR = "\x1e";
 
 export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {

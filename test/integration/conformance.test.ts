@@ -88,6 +88,19 @@ for (const [kind, name] of [
   });
 }
 
+test("conformance over the event-loop client (connectAsync, k6/websockets): every item passes", async () => {
+  const server = await startTarget(["--recovery", "--ping-interval", "500", "--ping-timeout", "500"]);
+  try {
+    const file = join(resultsDir, "..", "conformance-async-client.json");
+    const run = await runAgainst("conformance", server.url, { env: { SERVER: "socket.io 4.8 (Node), k6/websockets client", CLIENT: "async", CONFORMANCE_OUT: file } });
+    assert.equal(run.code, 0, describe(run));
+    const r = results(JSON.parse(readFileSync(file, "utf8")) as Run);
+    for (const id of Object.keys(r)) assert.equal(r[id], "pass", id);
+  } finally {
+    await server.stop();
+  }
+});
+
 test("the README's conformance matrix is the one this run measured", () => {
   assert.equal(runs.length, 5, "all five servers ran");
   assert.equal(readmeMatrix(), buildMatrix(runs), "the README matrix drifted from the measured results: run `npm run conformance:matrix` after `npm test`");

@@ -76,3 +76,11 @@ test("right auth token: connects, exit 0", async () => {
   const run = await runScenario("matchmaking", { serverArgs: ["--auth-token", "s3cret"], env: { ...SHORT, AUTH_TOKEN: "s3cret" } });
   assert.equal(run.code, 0, describe(run));
 });
+
+test("SOCKETS_PER_VU=20: each VU plays 20 players at once over k6/websockets, every threshold holds", async () => {
+  const run = await runScenario("matchmaking", { env: { ...SHORT, VUS: "2", SOCKETS_PER_VU: "20" } });
+  assert.equal(run.code, 0, describe(run));
+  assert.deepEqual(run.failed, []);
+  assert.ok((run.metric("matchmaking_matched")?.passes ?? 0) >= 40, "at least one round of 40 concurrent players matched");
+  assert.equal(run.metric("matchmaking_rate_limit_rejections")?.count, 6);
+});

@@ -1,0 +1,122 @@
+// A Socket.IO session over k6/websockets, on k6's event loop. Unlike k6/ws, nothing blocks:
+// connectAsync() returns a Promise, so one VU can hold many sessions at once
+// (await Promise.all([...])). Protocol, heartbeats, acks, reconnection and metrics are the same
+// code as over k6/ws; only the socket and the timers differ.
+import { WebSocket } from "k6/websockets";
+import { backoffDelay } from "./backoff";
+import { Connection } from "./connection";
+import { EngineConnection } from "./engine";
+import { k6Metrics } from "./k6-metrics";
+import type { ResolvedOptions } from "./options";
+import type { SessionHandler, SessionResult } from "./session";
+import type { Scheduler } from "./transport";
+import { engineUrl } from "./url";
+
+export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
+  return new Promise((resolve) => {
+    const startedAt = Date.now();
+    const timers = new Set<number>();
+    const scheduler: Scheduler = {
+      now: () => Date.now(),
+      after: (ms, fn) => {
+        const id = setTimeout(() => {
+          timers.delete(id);
+          fn();
+        }, Math.max(1, ms));
+        timers.add(id);
+      },
+    };
+    const log = (level: "warn" | "error", message: string) => (level === "error" ? console.error(message) : console.warn(message));
+    const connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, parser: opts.parser, startedAt, log });
+    const socket = connection.socket(opts.namespace, opts.auth);
+    const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
+    const url = engineUrl(opts.target, opts.path, "websocket", opts.protocol === 3 ? { ...opts.query, EIO: "3" } : opts.query);
+    const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
+    let handlerRan = false;
+    let sid: string | undefined;
+    let failedAttempts = 0;
+    let finished = false;
+
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      for (const id of timers) clearTimeout(id);
+      timers.clear();
+      resolve({
+        connected: socket.connects > 0,
+        connectError: socket.connects > 0 ? undefined : socket.connectError,
+        disconnectReason: socket.disconnectReason,
+        handlerError: connection.handlerError,
+        sid,
+        reconnects: Math.max(0, socket.connects - 1),
+        durationMs: Date.now() - startedAt,
+      });
+    };
+
+    const afterTransport = (connectsBefore: number): void => {
+      const lost = connection.lostSockets;
+      if (!opts.reconnect || connection.handlerError || lost.length === 0) return finish();
+      failedAttempts = socket.connects > connectsBefore ? 0 : failedAttempts + 1;
+      if (failedAttempts >= opts.reconnect.attempts) {
+        for (const s of lost) s.giveUp(failedAttempts);
+        return finish();
+      }
+      const delay = backoffDelay(failedAttempts + 1, opts.reconnect);
+      if (Date.now() + delay >= deadline) return finish();
+      for (const s of lost) s.announceAttempt(failedAttempts + 1);
+      scheduler.after(delay, () => {
+        connection.prepareReconnect();
+        attempt();
+      });
+    };
+
+    const attempt = (): void => {
+      const attemptStart = Date.now();
+      const connectsBefore = socket.connects;
+      const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
+      let ended = false;
+      const ws = new WebSocket(url, null, { headers: opts.headers, tags });
+      (ws as unknown as { binaryType: string }).binaryType = "arraybuffer";
+      const engine = new EngineConnection(
+        { sendText: (d) => ws.send(d), sendBinary: (d) => ws.send(d), close: () => ws.close() },
+        scheduler,
+        connection,
+        { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol },
+      );
+      connection.attach(engine, attemptStart);
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        sid = engine.sid ?? sid;
+        afterTransport(connectsBefore);
+      };
+      ws.onopen = () => engine.start();
+      ws.onmessage = (e) => {
+        const data = e?.data;
+        if (typeof data === "string") engine.receiveText(data);
+        else if (data instanceof ArrayBuffer) engine.receiveBinary(data);
+      };
+      ws.onerror = (e) => {
+        const wasOpen = engine.state === "open";
+        engine.transportError(e?.error ?? "WebSocket error");
+        // Before the upgrade answered there is no connection to close: the attempt is over.
+        if (!wasOpen) end();
+        else ws.close();
+      };
+      (ws as unknown as { onclose: (e?: { code?: number }) => void }).onclose = (e) => {
+        engine.transportClosed(e?.code ?? 1006);
+        end();
+      };
+      scheduler.after(connectDeadline - Date.now(), () => connection.connectDeadline(opts.connectTimeout));
+      if (deadline !== Infinity) {
+        scheduler.after(deadline - Date.now(), () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
+      }
+      if (!handlerRan) {
+        handlerRan = true;
+        connection.invoke("session handler", handler, [socket]);
+      }
+    };
+
+    attempt();
+  });
+}
