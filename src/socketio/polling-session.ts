@@ -10,8 +10,8 @@ import { EngineConnection } from "./engine";
 import { preview } from "./handshake";
 import { k6Metrics } from "./k6-metrics";
 import type { ResolvedOptions } from "./options";
-import type { SessionHandler, SessionResult } from "./session";
-import type { Scheduler } from "./transport";
+import { eventLoopTimers } from "./event-loop";
+import { type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { engineUrl } from "./url";
 
 const RECORD_SEPARATOR = "\x1e";
@@ -19,17 +19,7 @@ const RECORD_SEPARATOR = "\x1e";
 export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
   return new Promise((resolve) => {
     const startedAt = Date.now();
-    const timers = new Set<number>();
-    const scheduler: Scheduler = {
-      now: () => Date.now(),
-      after: (ms, fn) => {
-        const id = setTimeout(() => {
-          timers.delete(id);
-          fn();
-        }, Math.max(1, ms));
-        timers.add(id);
-      },
-    };
+    const { scheduler, clearAll } = eventLoopTimers();
     const log = (level: "warn" | "error", message: string) => (level === "error" ? console.error(message) : console.warn(message));
     const connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, parser: opts.parser, startedAt, log });
     const socket = connection.socket(opts.namespace, opts.auth);
@@ -52,17 +42,8 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
     const done = (): void => {
       if (closed) return;
       closed = true;
-      for (const id of timers) clearTimeout(id);
-      timers.clear();
-      resolve({
-        connected: socket.connects > 0,
-        connectError: socket.connects > 0 ? undefined : socket.connectError,
-        disconnectReason: socket.disconnectReason,
-        handlerError: connection.handlerError,
-        sid,
-        reconnects: 0,
-        durationMs: Date.now() - startedAt,
-      });
+      clearAll();
+      resolve(sessionResult(connection, socket, startedAt, sid));
     };
     const params = (timeoutMs: number, post = false) => ({
       headers: post ? { "Content-Type": "text/plain;charset=UTF-8", ...opts.headers } : opts.headers,

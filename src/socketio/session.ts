@@ -35,6 +35,19 @@ export interface SessionResult {
 
 export type SessionHandler = (socket: Socket) => void;
 
+/** What a session reports when it ends, whatever transport it ran on. */
+export function sessionResult(connection: Connection, socket: Socket, startedAt: number, sid: string | undefined): SessionResult {
+  return {
+    connected: socket.connects > 0,
+    connectError: socket.connects > 0 ? undefined : socket.connectError,
+    disconnectReason: socket.disconnectReason,
+    handlerError: connection.handlerError,
+    sid,
+    reconnects: Math.max(0, socket.connects - 1),
+    durationMs: Date.now() - startedAt,
+  };
+}
+
 const log = (level: "warn" | "error", message: string): void => {
   if (level === "error") console.error(message);
   else console.warn(message);
@@ -116,15 +129,7 @@ export function runSession(opts: ResolvedOptions, handler: SessionHandler): Sess
     sleep(delay / 1000);
     connection.prepareReconnect();
   }
-  return explain(opts, {
-    connected: socket.connects > 0,
-    connectError: socket.connects > 0 ? undefined : socket.connectError,
-    disconnectReason: socket.disconnectReason,
-    handlerError: connection.handlerError,
-    sid,
-    reconnects: Math.max(0, socket.connects - 1),
-    durationMs: Date.now() - startedAt,
-  });
+  return explain(opts, sessionResult(connection, socket, startedAt, sid));
 }
 
 /** One transport: the polling handshake and upgrade if asked for, then a WebSocket until it closes. Returns its sid. */

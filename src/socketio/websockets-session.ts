@@ -8,24 +8,14 @@ import { Connection } from "./connection";
 import { EngineConnection } from "./engine";
 import { k6Metrics } from "./k6-metrics";
 import type { ResolvedOptions } from "./options";
-import type { SessionHandler, SessionResult } from "./session";
-import type { Scheduler } from "./transport";
+import { eventLoopTimers } from "./event-loop";
+import { type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { engineUrl } from "./url";
 
 export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
   return new Promise((resolve) => {
     const startedAt = Date.now();
-    const timers = new Set<number>();
-    const scheduler: Scheduler = {
-      now: () => Date.now(),
-      after: (ms, fn) => {
-        const id = setTimeout(() => {
-          timers.delete(id);
-          fn();
-        }, Math.max(1, ms));
-        timers.add(id);
-      },
-    };
+    const { scheduler, clearAll } = eventLoopTimers();
     const log = (level: "warn" | "error", message: string) => (level === "error" ? console.error(message) : console.warn(message));
     const connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, parser: opts.parser, startedAt, log });
     const socket = connection.socket(opts.namespace, opts.auth);
@@ -40,17 +30,8 @@ export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHand
     const finish = (): void => {
       if (finished) return;
       finished = true;
-      for (const id of timers) clearTimeout(id);
-      timers.clear();
-      resolve({
-        connected: socket.connects > 0,
-        connectError: socket.connects > 0 ? undefined : socket.connectError,
-        disconnectReason: socket.disconnectReason,
-        handlerError: connection.handlerError,
-        sid,
-        reconnects: Math.max(0, socket.connects - 1),
-        durationMs: Date.now() - startedAt,
-      });
+      clearAll();
+      resolve(sessionResult(connection, socket, startedAt, sid));
     };
 
     const afterTransport = (connectsBefore: number): void => {

@@ -1,0 +1,37 @@
+// Timers for sessions on k6's event loop (k6/websockets, polling-only), tracked so that a
+// finished session leaves nothing behind that would keep the iteration alive.
+//
+// k6 v2.2's timer queue can run a timer early: a task queued for a timer that is cleared before
+// it runs pops whichever timer is first in the queue then, due or not (seen: a 5000 ms connect
+// deadline firing after 0 ms, right after the previous session cleared its timers). So each
+// callback checks its own due time and re-arms for the remainder when woken too soon.
+import type { Scheduler } from "./transport";
+
+export interface EventLoopTimers {
+  scheduler: Scheduler;
+  /** Cancels every pending timer of this session. */
+  clearAll(): void;
+}
+
+export function eventLoopTimers(): EventLoopTimers {
+  const pending = new Set<number>();
+  const arm = (delay: number, due: number, fn: () => void): void => {
+    const id = setTimeout(() => {
+      pending.delete(id);
+      const left = due - Date.now();
+      if (left > 1) arm(left, due, fn);
+      else fn();
+    }, Math.max(1, delay));
+    pending.add(id);
+  };
+  return {
+    scheduler: {
+      now: () => Date.now(),
+      after: (ms, fn) => arm(ms, Date.now() + ms, fn),
+    },
+    clearAll: () => {
+      for (const id of pending) clearTimeout(id);
+      pending.clear();
+    },
+  };
+}
