@@ -14,7 +14,7 @@
 import { type ConnectOptions, resolveOptions } from "./options";
 import { runPollingOnlySession } from "./polling-session";
 import { runWebSocketsSession } from "./websockets-session";
-import { runSession, type SessionHandler, type SessionResult } from "./session";
+import { explain, runSession, type SessionHandler, type SessionResult } from "./session";
 
 export type { ConnectOptions } from "./options";
 export type { ReconnectOptions } from "./backoff";
@@ -42,7 +42,8 @@ export function connect(url: string, a: ConnectOptions | SessionHandler, b?: Ses
  */
 export function connectAsync(url: string, options: ConnectOptions, handler: SessionHandler): Promise<SessionResult> {
   const opts = resolveOptions(url, options);
-  if (opts.transport === "polling-only") return runPollingOnlySession(opts, handler);
-  if (opts.transport === "websocket") return runWebSocketsSession(opts, handler);
+  // Failures are explained once per reason and VU, as connect() does.
+  if (opts.transport === "polling-only") return runPollingOnlySession(opts, handler).then((r) => explain(opts, r));
+  if (opts.transport === "websocket") return runWebSocketsSession(opts, handler).then((r) => explain(opts, r));
   return Promise.resolve(runSession(opts, handler));
 }

@@ -5,13 +5,11 @@
 import encoding from "k6/encoding";
 import http from "k6/http";
 import { decodePollingBodyV3, encodePollingBodyV3, isPollingBodyV3 } from "./codec";
-import { Connection } from "./connection";
 import { EngineConnection } from "./engine";
 import { preview } from "./handshake";
-import { k6Metrics } from "./k6-metrics";
 import type { ResolvedOptions } from "./options";
 import { eventLoopTimers } from "./event-loop";
-import { type SessionHandler, type SessionResult, sessionResult } from "./session";
+import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { engineUrl } from "./url";
 
 const RECORD_SEPARATOR = "\x1e";
@@ -20,8 +18,7 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
   return new Promise((resolve) => {
     const startedAt = Date.now();
     const { scheduler, clearAll } = eventLoopTimers();
-    const log = (level: "warn" | "error", message: string) => (level === "error" ? console.error(message) : console.warn(message));
-    const connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, parser: opts.parser, startedAt, log });
+    const connection = newConnection(opts, scheduler, startedAt);
     const socket = connection.socket(opts.namespace, opts.auth);
     const nameTag = engineUrl(opts.target, opts.path, "polling", {});
     let sid: string | undefined;

@@ -63,7 +63,7 @@ function explainOnce(key: string, message: string): void {
 }
 
 /** Says why a session did not go as planned, so that a failed threshold comes with its cause. */
-function explain(opts: ResolvedOptions, result: SessionResult): SessionResult {
+export function explain(opts: ResolvedOptions, result: SessionResult): SessionResult {
   const where = `${opts.target.secure ? "https" : "http"}://${opts.target.authority} namespace ${opts.namespace}`;
   if (result.connectError) {
     const { reason, message } = result.connectError;
@@ -85,13 +85,9 @@ class CurrentSocketScheduler implements Scheduler {
   }
 }
 
-export function runSession(opts: ResolvedOptions, handler: SessionHandler): SessionResult {
-  if (opts.transport === "polling-only") {
-    throw new TypeError('transport "polling-only" runs on k6\'s event loop: use `await connectAsync(...)` in an async function');
-  }
-  const startedAt = Date.now();
-  const scheduler = new CurrentSocketScheduler();
-  const connection = new Connection({
+/** The connection of one session, whatever transport carries it. */
+export function newConnection(opts: ResolvedOptions, scheduler: Scheduler, startedAt: number): Connection {
+  return new Connection({
     scheduler,
     metrics: k6Metrics,
     defaultAckTimeout: opts.ackTimeout,
@@ -100,6 +96,15 @@ export function runSession(opts: ResolvedOptions, handler: SessionHandler): Sess
     startedAt,
     log,
   });
+}
+
+export function runSession(opts: ResolvedOptions, handler: SessionHandler): SessionResult {
+  if (opts.transport === "polling-only") {
+    throw new TypeError('transport "polling-only" runs on k6\'s event loop: use `await connectAsync(...)` in an async function');
+  }
+  const startedAt = Date.now();
+  const scheduler = new CurrentSocketScheduler();
+  const connection = newConnection(opts, scheduler, startedAt);
   const socket = connection.socket(opts.namespace, opts.auth);
   let handlerRan = false;
   // The handler registers listeners; it runs once, where timers can fire (inside the first socket).

@@ -4,20 +4,17 @@
 // code as over k6/ws; only the socket and the timers differ.
 import { WebSocket } from "k6/websockets";
 import { backoffDelay } from "./backoff";
-import { Connection } from "./connection";
 import { EngineConnection } from "./engine";
-import { k6Metrics } from "./k6-metrics";
 import type { ResolvedOptions } from "./options";
 import { eventLoopTimers } from "./event-loop";
-import { type SessionHandler, type SessionResult, sessionResult } from "./session";
+import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { engineUrl } from "./url";
 
 export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
   return new Promise((resolve) => {
     const startedAt = Date.now();
     const { scheduler, clearAll } = eventLoopTimers();
-    const log = (level: "warn" | "error", message: string) => (level === "error" ? console.error(message) : console.warn(message));
-    const connection = new Connection({ scheduler, metrics: k6Metrics, defaultAckTimeout: opts.ackTimeout, connectTimeout: opts.connectTimeout, parser: opts.parser, startedAt, log });
+    const connection = newConnection(opts, scheduler, startedAt);
     const socket = connection.socket(opts.namespace, opts.auth);
     const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
     const url = engineUrl(opts.target, opts.path, "websocket", opts.protocol === 3 ? { ...opts.query, EIO: "3" } : opts.query);
@@ -71,7 +68,11 @@ export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHand
         sid = engine.sid ?? sid;
         afterTransport(connectsBefore);
       };
-      ws.onopen = () => engine.start();
+      let dialed = false;
+      ws.onopen = () => {
+        dialed = true;
+        engine.start();
+      };
       ws.onmessage = (e) => {
         const data = e?.data;
         if (typeof data === "string") engine.receiveText(data);
@@ -79,6 +80,8 @@ export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHand
       };
       ws.onerror = (e) => {
         const wasOpen = engine.state === "open";
+        // A dial that never opened is a "network" connect error, as over k6/ws.
+        if (!dialed) connection.failAll({ reason: "network", message: `WebSocket handshake to ${url} failed: ${e?.error ?? "no response"}` });
         engine.transportError(e?.error ?? "WebSocket error");
         // Before the upgrade answered there is no connection to close: the attempt is over.
         if (!wasOpen) end();
