@@ -6,6 +6,7 @@ export type AckSettlement = "settled" | "late" | "unknown";
 interface PendingAck {
   event: string;
   sentAt: number;
+  deadline: number;
   onSettle: (args: unknown[] | null, elapsedMs: number, reason: string) => void;
 }
 
@@ -18,10 +19,24 @@ export class AckRegistry {
   private readonly expired = new Map<number, string>();
 
   /** Reserves the next ack id for an emit. `onSettle` gets the ack's arguments, or null and a reason. */
-  register(event: string, sentAt: number, onSettle: PendingAck["onSettle"]): number {
+  register(event: string, sentAt: number, deadline: number, onSettle: PendingAck["onSettle"]): number {
     const id = this.nextId++;
-    this.pending.set(id, { event, sentAt, onSettle });
+    this.pending.set(id, { event, sentAt, deadline, onSettle });
     return id;
+  }
+
+  /**
+   * Expires every pending ack whose deadline is at or before `now`, and returns the earliest
+   * deadline still pending (undefined when none is). One timer per socket, re-armed from this,
+   * replaces a timer per emit.
+   */
+  expireDue(now: number): number | undefined {
+    let next: number | undefined;
+    for (const [id, entry] of this.pending) {
+      if (entry.deadline <= now) this.expire(id, now);
+      else if (next === undefined || entry.deadline < next) next = entry.deadline;
+    }
+    return next;
   }
 
   /** Event name of a pending or recently expired ack id, for metric tags. */

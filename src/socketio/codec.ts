@@ -49,7 +49,79 @@ const encoder = new Encoder();
  * or for binary packets the header string followed by one ArrayBuffer per attachment.
  */
 export function encodeSocketPacket(packet: SocketPacket): Frame[] {
-  return encoder.encode(packet).map(toFrame);
+  const text = encodeTextEventOrAck(packet);
+  return text === undefined ? encoder.encode(packet).map(toFrame) : [text];
+}
+
+// The per-message fast path. k6's JS runtime interprets rather than compiles, and
+// socket.io-parser's generic code (a keyed walk of the whole packet for binary, `arguments`,
+// per-character Number() tests) costs about 30 µs a packet there: more than the network round
+// trip. EVENT and ACK packets without binary, nearly all traffic, are encoded and decoded here
+// in socket.io-parser's exact format; everything else still goes through socket.io-parser.
+// test/unit/codec-fast-path.test.ts checks both directions against it.
+
+/** An EVENT or ACK packet without binary as its text frame; undefined for any other packet. */
+export function encodeTextEventOrAck(packet: SocketPacket): string | undefined {
+  if ((packet.type !== PacketType.EVENT && packet.type !== PacketType.ACK) || containsBinary(packet.data, true)) return undefined;
+  let out = packet.type === PacketType.EVENT ? "2" : "3";
+  if (packet.nsp && packet.nsp !== "/") out += `${packet.nsp},`;
+  if (packet.id != null) out += packet.id;
+  if (packet.data != null) out += JSON.stringify(packet.data);
+  return out;
+}
+
+/** socket.io-parser's hasBinary rule (a toJSON result is searched once, without its own toJSON). */
+function containsBinary(value: unknown, followToJSON: boolean): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (containsBinary(value[i], true)) return true;
+    return false;
+  }
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return true;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (followToJSON && typeof toJSON === "function") return containsBinary(toJSON.call(value), false);
+  for (const key in value) {
+    if (Object.prototype.hasOwnProperty.call(value, key) && containsBinary((value as Record<string, unknown>)[key], true)) return true;
+  }
+  return false;
+}
+
+const RESERVED_EVENTS = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
+const ZERO = 48;
+const NINE = 57;
+
+/**
+ * A text EVENT or ACK frame decoded as socket.io-parser would; undefined when the frame is
+ * anything else or is not valid, so that socket.io-parser decodes it or explains the error.
+ */
+export function decodeTextEventOrAck(frame: string): SocketPacket | undefined {
+  const type = frame.charCodeAt(0) - ZERO;
+  if (type !== PacketType.EVENT && type !== PacketType.ACK) return undefined;
+  let at = 1;
+  let nsp = "/";
+  if (frame.charCodeAt(1) === 47 /* "/" */) {
+    const comma = frame.indexOf(",", 1);
+    if (comma < 0) return undefined;
+    nsp = frame.slice(1, comma);
+    at = comma + 1;
+  }
+  let id: number | undefined;
+  let c = frame.charCodeAt(at);
+  if (c >= ZERO && c <= NINE) {
+    const start = at;
+    while (c >= ZERO && c <= NINE) c = frame.charCodeAt(++at);
+    id = Number(frame.slice(start, at));
+  }
+  if (c !== 91 /* "[" */) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(frame.slice(at));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(data)) return undefined;
+  if (type === PacketType.EVENT && !(typeof data[0] === "number" || (typeof data[0] === "string" && !RESERVED_EVENTS.has(data[0])))) return undefined;
+  return id === undefined ? { type, nsp, data } : { type, nsp, data, id };
 }
 
 function toFrame(part: unknown): Frame {
@@ -79,6 +151,19 @@ export class SocketDecoder {
    * awaited, or an Error describing why the payload was rejected.
    */
   add(payload: Frame): SocketPacket | null | Error {
+    if (typeof payload === "string" && !this.awaitingAttachments) {
+      const fast = decodeTextEventOrAck(payload);
+      if (fast) return fast;
+    }
+    const packet = this.addToParser(payload);
+    this.awaitingAttachments = packet === null;
+    return packet;
+  }
+
+  /** True after a binary packet's header, until its last attachment (or an error). */
+  private awaitingAttachments = false;
+
+  private addToParser(payload: Frame): SocketPacket | null | Error {
     this.decoded = null;
     try {
       this.decoder.add(payload);
@@ -89,7 +174,7 @@ export class SocketDecoder {
       // this text is a new packet. Drop the former, keep the latter (reported via `dropped`).
       if (typeof payload === "string" && /plaintext data when reconstructing/i.test(error.message)) {
         this.dropped = error;
-        return this.add(payload);
+        return this.addToParser(payload);
       }
       return error;
     }

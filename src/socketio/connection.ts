@@ -151,14 +151,17 @@ export class Connection implements SocketHost, EngineListener {
 
   sendPacket(packet: SocketPacket): void {
     if (!this.engine) return; // no transport yet: only failure paths get here, and they send nothing
-    for (const frame of this.parser.encode(packet)) this.engine.send(frame);
+    const frames = this.parser.encode(packet);
+    // Indexed loops on the per-message path: k6's interpreter runs for-of through the iterator protocol.
+    for (let i = 0; i < frames.length; i++) this.engine.send(frames[i]!);
   }
 
-  invoke(label: string, fn: (...args: any[]) => void, args: unknown[]): void {
+  invoke(template: string, fn: (...args: any[]) => void, args: unknown[], name?: string): void {
     try {
       fn(...args);
     } catch (err) {
       if (this.handlerError) return;
+      const label = name === undefined ? template : template.replace("%s", name);
       this.handlerError = err instanceof Error ? err : new Error(String(err));
       const stack = this.handlerError.stack ? `\n${this.handlerError.stack}` : "";
       this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);

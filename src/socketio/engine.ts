@@ -89,6 +89,13 @@ export class EngineConnection {
 
   receiveText(frame: string): void {
     if (this.phase === "closed" || this.silent) return;
+    // Messages ("4…") on an open connection are nearly all traffic: handled without the generic decode.
+    if (this.phase === "open" && frame.charCodeAt(0) === 52 && frame.length > 1) {
+      this.checkSize(frame.length);
+      if (this.v3) this.armWatchdog();
+      this.listener.onMessage(frame.slice(1));
+      return;
+    }
     const packet = decodeEngineFrame(frame);
     if (!packet) {
       if (this.phase === "awaiting-open") {
@@ -250,7 +257,9 @@ export class EngineConnection {
   }
 
   private write(payload: Frame): void {
-    if (typeof payload === "string") this.sink.sendText(encodeEngineText("message", payload));
+    // "4" is the message packet type in v3 and v4 alike: engine.io-parser's encoding, inlined
+    // because every emit passes here.
+    if (typeof payload === "string") this.sink.sendText(`4${payload}`);
     else if (this.v3 && this.options.binaryFrames !== "base64") {
       const framed = new Uint8Array(payload.byteLength + 1);
       framed[0] = 4; // Engine.IO v3: the message packet type leads binary frames too

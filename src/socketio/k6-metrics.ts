@@ -1,6 +1,6 @@
 // The library's k6 metrics. Created at import time, which is k6's init context.
 import { Counter, Rate, Trend } from "k6/metrics";
-import { BoundedTagValues } from "./bounded-tags";
+import { BoundedTagValues, OTHER_TAG } from "./bounded-tags";
 import type { PacketKind, SocketMetrics } from "./metrics";
 
 const connectDuration = new Trend("socketio_connect_duration", true);
@@ -22,15 +22,19 @@ const replayedEvents = new Counter("socketio_replayed_events");
 
 /** Event names come from the server too; past 100 distinct names they are tagged `_other`. */
 const eventTags = new BoundedTagValues(100);
-const tagCache = new Map<string, Record<string, string>>();
+// Tag objects are made once per (kind, event) and reused: every packet records a sample, and
+// building a key string or an object per packet shows in k6's interpreter.
+const tagCache = new Map<string, Map<string | undefined, Record<string, string>>>();
 
 function tags(kind: string, event: string | undefined): Record<string, string> {
-  const ev = event === undefined ? "" : eventTags.get(event);
-  const key = `${kind}\u0000${ev}`;
-  let t = tagCache.get(key);
+  let byEvent = tagCache.get(kind);
+  if (!byEvent) tagCache.set(kind, (byEvent = new Map()));
+  let t = byEvent.get(event);
   if (!t) {
+    const ev = event === undefined ? "" : eventTags.get(event);
     t = ev === "" ? { type: kind } : { type: kind, event: ev };
-    tagCache.set(key, t);
+    // Past the bound, new names share the `_other` tags and are not cached one by one.
+    if (ev !== OTHER_TAG || event === OTHER_TAG) byEvent.set(event, t);
   }
   return t;
 }

@@ -33,6 +33,9 @@ export interface AckOptions {
 }
 
 type Listener = (...args: any[]) => void;
+/** Acks due within this many ms of each other expire in one sweep (they fire at most this late). */
+const ACK_SWEEP_BATCH_MS = 5;
+
 type ReservedEvent = "connect" | "connect_error" | "disconnect" | "reconnect_attempt" | "reconnect" | "reconnect_failed";
 
 /** Events received before the CONNECT reply are kept (a recovered session replays first). */
@@ -54,7 +57,8 @@ export interface SocketHost {
   /** A received frame or packet that is not usable: counted by reason and logged a few times. */
   onDecodeError(reason: "unknown_ack", detail: string): void;
   /** Calls user code; a throw is reported and ends the session instead of crashing the VU. */
-  invoke(label: string, fn: Listener, args: unknown[]): void;
+  /** Runs a user callback; `label` names it in an error, with `name` in place of %s (built only then). */
+  invoke(label: string, fn: Listener, args: unknown[], name?: string): void;
   socketEnded(socket: Socket): void;
 }
 
@@ -115,9 +119,10 @@ export class Socket {
 
   /** Registers a listener for a server event or for connect / connect_error / disconnect. */
   on(event: ReservedEvent | (string & {}), listener: Listener): this {
+    // Lists are replaced, never changed in place: a dispatch in progress keeps the list it
+    // started with, without copying it for every event.
     const list = this.listeners.get(event);
-    if (list) list.push(listener);
-    else this.listeners.set(event, [listener]);
+    this.listeners.set(event, list ? [...list, listener] : [listener]);
     return this;
   }
 
@@ -135,7 +140,7 @@ export class Socket {
     else {
       const list = this.listeners.get(event);
       const at = list ? list.indexOf(listener) : -1;
-      if (list && at >= 0) list.splice(at, 1);
+      if (list && at >= 0) this.listeners.set(event, [...list.slice(0, at), ...list.slice(at + 1)]);
     }
     return this;
   }
@@ -153,22 +158,22 @@ export class Socket {
   emitWithAck(event: string, args: unknown[], onAck: (outcome: Outcome) => void, options: AckOptions = {}): void {
     const sentAt = this.host.scheduler.now();
     const timeout = options.timeout ?? this.host.defaultAckTimeout;
-    const id = this.acks.register(event, sentAt, (ackArgs, elapsedMs, reason) => {
+    const id = this.acks.register(event, sentAt, sentAt + timeout, (ackArgs, elapsedMs, reason) => {
       if (ackArgs) {
         this.host.metrics.ackReceived(event, elapsedMs);
-        this.host.invoke(`ack of '${event}'`, onAck, [{ ok: true, args: ackArgs, data: ackArgs[0], elapsedMs }]);
+        this.host.invoke("ack of '%s'", onAck, [{ ok: true, args: ackArgs, data: ackArgs[0], elapsedMs }], event);
         return;
       }
       if (reason === "timeout") this.host.metrics.ackTimedOut(event);
       const failure: Outcome = { ok: false, reason: reason === "timeout" ? "timeout" : "disconnected", elapsedMs };
-      this.host.invoke(`ack of '${event}'`, onAck, [failure]);
+      this.host.invoke("ack of '%s'", onAck, [failure], event);
     });
     if (this.state === "disconnected") {
       // Nothing else can be pending on a disconnected socket: this fails just the new entry.
       this.acks.failAll("disconnected", sentAt);
       return;
     }
-    this.host.scheduler.after(timeout, () => this.acks.expire(id, this.host.scheduler.now()));
+    this.armAckSweep(sentAt + timeout);
     this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: [event, ...args], id }, event);
   }
 
@@ -180,7 +185,7 @@ export class Socket {
   waitFor(event: string, options: WaitOptions, done: (outcome: Outcome) => void): void {
     const startedAt = this.host.scheduler.now();
     if (this.state === "disconnected") {
-      this.host.invoke(`waitFor '${event}'`, done, [{ ok: false, reason: "disconnected", elapsedMs: 0 }]);
+      this.host.invoke("waitFor '%s'", done, [{ ok: false, reason: "disconnected", elapsedMs: 0 }], event);
       return;
     }
     const waiter: Waiter = { event, filter: options.filter, startedAt, done };
@@ -188,7 +193,7 @@ export class Socket {
     this.host.scheduler.after(options.timeout, () => {
       if (this.waiters.delete(waiter)) {
         const outcome: Outcome = { ok: false, reason: "timeout", elapsedMs: this.host.scheduler.now() - startedAt };
-        this.host.invoke(`waitFor '${event}'`, done, [outcome]);
+        this.host.invoke("waitFor '%s'", done, [outcome], event);
       }
     });
   }
@@ -386,10 +391,10 @@ export class Socket {
   private dispatch(event: string, args: unknown[]): void {
     // Snapshot both before dispatching: a listener or wait added while handling this event
     // must not receive the very event that caused it to be added.
-    const listeners = this.listeners.get(event)?.slice();
+    const listeners = this.listeners.get(event);
     const waiters = this.waiters.size > 0 ? [...this.waiters] : null;
     // Listeners first, so that state they keep is up to date when a wait completes.
-    if (listeners) for (const listener of listeners) this.host.invoke(`'${event}' listener`, listener, args);
+    if (listeners) for (let i = 0; i < listeners.length; i++) this.host.invoke("'%s' listener", listeners[i]!, args, event);
     if (waiters) this.completeWaiters(waiters, event, args);
   }
 
@@ -418,17 +423,34 @@ export class Socket {
       if (waiter.event !== event || !this.waiters.has(waiter) || !this.passes(waiter, args)) continue;
       this.waiters.delete(waiter);
       const outcome: Outcome = { ok: true, args, data: args[0], elapsedMs: this.host.scheduler.now() - waiter.startedAt };
-      this.host.invoke(`waitFor '${event}'`, waiter.done, [outcome]);
+      this.host.invoke("waitFor '%s'", waiter.done, [outcome], event);
     }
   }
 
   private passes(waiter: Waiter, args: unknown[]): boolean {
     if (!waiter.filter) return true;
     let pass = false;
-    this.host.invoke(`waitFor '${waiter.event}' filter`, () => {
+    this.host.invoke("waitFor '%s' filter", () => {
       pass = waiter.filter!(...args) === true;
-    }, []);
+    }, [], waiter.event);
     return pass;
+  }
+
+  /** Deadline the armed ack sweep is for; undefined when none is armed. */
+  private ackSweepAt: number | undefined;
+
+  /** Makes sure a sweep runs by `deadline`: one timer per socket, not one per emit. */
+  private armAckSweep(deadline: number): void {
+    if (this.ackSweepAt !== undefined && this.ackSweepAt <= deadline) return;
+    this.ackSweepAt = deadline;
+    this.host.scheduler.after(Math.max(0, deadline - this.host.scheduler.now()), () => {
+      if (this.ackSweepAt !== deadline) return; // an earlier sweep was armed since, and re-arms itself
+      this.ackSweepAt = undefined;
+      const now = this.host.scheduler.now();
+      const next = this.acks.expireDue(now);
+      // Acks that time out in a burst are expired together rather than one timer each.
+      if (next !== undefined) this.armAckSweep(Math.max(next, now + ACK_SWEEP_BATCH_MS));
+    });
   }
 
   private queue(packet: SocketPacket, event: string): boolean {
@@ -456,13 +478,13 @@ export class Socket {
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const w of waiters) {
-      this.host.invoke(`waitFor '${w.event}'`, w.done, [{ ok: false, reason: "disconnected", elapsedMs: now - w.startedAt }]);
+      this.host.invoke("waitFor '%s'", w.done, [{ ok: false, reason: "disconnected", elapsedMs: now - w.startedAt }], w.event);
     }
   }
 
   private emitReserved(event: ReservedEvent, args: unknown[]): void {
     const list = this.listeners.get(event);
     if (!list) return;
-    for (const listener of list.slice()) this.host.invoke(`'${event}' listener`, listener, args);
+    for (const listener of list) this.host.invoke("'%s' listener", listener, args, event);
   }
 }

@@ -42,11 +42,14 @@ export interface TargetOptions {
   recovery: boolean;
   /** The packet format: socket.io's default, or socket.io-msgpack-parser. */
   parser: "default" | "msgpack";
+  /** Benchmark fan-out: `broadcast` events per second to every socket (0 = off). */
+  broadcastRate: number;
 }
 
 export const USAGE = `usage: npm run target -- [--port N] [--host ADDR] [--fault NAME[=VALUE]]...
        [--table-size N] [--elo-window N] [--rate-limit N] [--rate-window-ms MS]
        [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH] [--recovery] [--parser msgpack]
+       [--broadcast-rate R]
 faults:
 ${Object.entries(FAULTS)
   .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
@@ -71,6 +74,7 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
     path: "/socket.io",
     recovery: false,
     parser: "default",
+    broadcastRate: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -125,6 +129,9 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
         o.parser = p;
         break;
       }
+      case "--broadcast-rate":
+        o.broadcastRate = int(flag, value(), 0, 100_000);
+        break;
       case "--recovery":
         o.recovery = true;
         break;

@@ -6,6 +6,7 @@ import msgpackParser from "socket.io-msgpack-parser";
 import { serveChat } from "./chat.ts";
 import { serveChsh } from "./chsh.ts";
 import { serveConformance } from "./conformance.ts";
+import { serveBench } from "./bench.ts";
 import { serveEcho } from "./echo.ts";
 import { broadcaster, seededRandom } from "./common.ts";
 import { serveGameEngine } from "./game-engine.ts";
@@ -77,7 +78,8 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
   );
   serveChat(nsp, broadcast);
   const rooms = serveGameRooms(nsp, broadcast);
-  httpApi = (req, res) => rooms.handleHttp(req, res);
+  const bench = serveBench(nsp, options.broadcastRate);
+  httpApi = (req, res) => rooms.handleHttp(req, res) || bench.handleHttp(req, res);
   serveGameEngine(io, options);
 
   await new Promise<void>((resolve, reject) => {
@@ -90,6 +92,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        bench.stop();
         io.close(() => resolve());
         http.closeAllConnections();
       }),

@@ -16,6 +16,11 @@ export class ManualScheduler implements Scheduler {
     this.timers.push({ at: this.time + ms, seq: this.seq++, fn });
   }
 
+  /** Timers armed and not yet fired. */
+  get pending(): number {
+    return this.timers.length;
+  }
+
   /** Moves the clock forward, firing due timers in order (timers they add fire too if due). */
   advance(ms: number): void {
     const end = this.time + ms;

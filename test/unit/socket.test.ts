@@ -300,3 +300,29 @@ test("Socket.IO v2: no CONNECT for / (the server connects it), auth as the names
   s.engine.receiveText('44/other,"Not authorized"');
   assert.equal(s.logs.length, 1, "a packet for a namespace never joined is still reported");
 });
+
+test("emitWithAck: acks with different timeouts each expire at their own deadline, from one sweep timer", () => {
+  const s = session();
+  s.connect();
+  const seen: string[] = [];
+  const start = s.clock.now();
+  s.socket.emitWithAck("slow", [], (o) => seen.push(`slow:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 1000 });
+  s.socket.emitWithAck("fast", [], (o) => seen.push(`fast:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 200 });
+  s.socket.emitWithAck("acked", [], (o) => seen.push(`acked:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 300 });
+  s.clock.advance(100);
+  s.engine.receiveText("432[]");
+  s.clock.advance(2000);
+  assert.deepEqual(seen, ["acked:ok@100", "fast:timeout@200", "slow:timeout@1000"]);
+});
+
+test("emitWithAck: a thousand settled emits leave no pending timers behind", () => {
+  const s = session();
+  s.connect();
+  let acked = 0;
+  for (let i = 0; i < 1000; i++) {
+    s.socket.emitWithAck("echo", [i], (o) => (acked += o.ok ? 1 : 0), { timeout: 500 });
+    s.engine.receiveText(`43${i}[${i}]`);
+  }
+  assert.equal(acked, 1000);
+  assert.ok(s.clock.pending <= 3, `one sweep timer (plus heartbeat and connect bounds), got ${s.clock.pending}`);
+});

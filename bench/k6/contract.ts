@@ -1,0 +1,83 @@
+// The benchmark's tool contract (bench/README.md) as k6 sees it: the -e variables in, the JSON
+// result out of handleSummary. Shared by the k6-socketio and raw k6 bench scripts.
+import { Trend } from "k6/metrics";
+
+export type Workload = "hold" | "ack" | "fanout";
+
+function num(name: string): number {
+  const v = Number(__ENV[name]);
+  if (!Number.isFinite(v)) throw new Error(`bench: -e ${name} must be a number, got ${JSON.stringify(__ENV[name])}`);
+  return v;
+}
+
+export const bench = {
+  url: __ENV.BENCH_URL ?? "",
+  workload: (__ENV.BENCH_WORKLOAD ?? "") as Workload,
+  connections: num("BENCH_CONNECTIONS"),
+  rampMs: num("BENCH_RAMP_MS"),
+  startAt: num("BENCH_START_AT"),
+  endAt: num("BENCH_END_AT"),
+  out: __ENV.BENCH_OUT ?? "bench-result.json",
+};
+if (!["hold", "ack", "fanout"].includes(bench.workload)) throw new Error(`bench: unknown BENCH_WORKLOAD ${JSON.stringify(bench.workload)}`);
+
+/** One per-VU-iteration scenario whose VUs cover `connections` at `perVu` connections each. */
+export function benchOptions(perVu: number) {
+  return {
+    scenarios: {
+      bench: {
+        executor: "per-vu-iterations",
+        vus: Math.ceil(bench.connections / perVu),
+        iterations: 1,
+        maxDuration: `${Math.ceil((bench.endAt - Date.now()) / 1000) + 30}s`,
+      },
+    },
+    systemTags: ["status", "method", "name", "group", "check", "error", "error_code", "scenario", "expected_response"],
+    summaryTrendStats: ["count", "p(50)", "p(95)", "p(99)"],
+    setupTimeout: "10s",
+    teardownTimeout: "10s",
+  };
+}
+
+// One sample per event; counts come from each Trend's `count`, so nothing is recorded twice.
+export const connectMs = new Trend("bench_connect_ms", true);
+export const ackMs = new Trend("bench_ack_ms", true);
+export const fanoutMs = new Trend("bench_fanout_ms", true);
+export const failures = new Trend("bench_connect_failures");
+export const losses = new Trend("bench_disconnects");
+
+/** The ms offset at which connection number `index` (0-based) should start, relative to launch. */
+export function rampOffset(index: number): number {
+  return (index * bench.rampMs) / bench.connections;
+}
+
+export const inWindow = (t: number): boolean => t >= bench.startAt && t < bench.endAt;
+
+type Values = Record<string, number>;
+interface SummaryData {
+  metrics: Record<string, { values: Values } | undefined>;
+  state: { testRunDurationMs: number };
+}
+
+export function benchSummary(tool: string, version: string) {
+  return (data: SummaryData): Record<string, string> => {
+    const v = (name: string): Values => data.metrics[name]?.values ?? {};
+    const result = {
+      tool,
+      version,
+      connected: v("bench_connect_ms").count ?? 0,
+      connect_failures: v("bench_connect_failures").count ?? 0,
+      connect_p95_ms: v("bench_connect_ms")["p(95)"] ?? 0,
+      disconnects: v("bench_disconnects").count ?? 0,
+      acks: v("bench_ack_ms").count ?? 0,
+      ack_p50_ms: v("bench_ack_ms")["p(50)"] ?? 0,
+      ack_p95_ms: v("bench_ack_ms")["p(95)"] ?? 0,
+      ack_p99_ms: v("bench_ack_ms")["p(99)"] ?? 0,
+      messages: v("bench_fanout_ms").count ?? 0,
+      fanout_p50_ms: v("bench_fanout_ms")["p(50)"] ?? 0,
+      fanout_p95_ms: v("bench_fanout_ms")["p(95)"] ?? 0,
+      errors: [] as string[],
+    };
+    return { [bench.out]: JSON.stringify(result, null, 2), stdout: `${tool}: ${JSON.stringify(result)}\n` };
+  };
+}

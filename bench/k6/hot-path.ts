@@ -1,0 +1,68 @@
+// The library's per-message path inside k6's JS runtime, with no network: an emit with an ack
+// and its reply, and a received broadcast, each N times through the real Connection and
+// EngineConnection. Prints operations per second with the library's k6 metrics on and off, so
+// a change to the hot path is measured where it runs (sobek interprets; Node's JIT hides costs).
+//   npm run bench:hot-path            (bundled and run by bench/hot-path.mjs)
+import { Connection } from "../../src/socketio/connection";
+import { EngineConnection } from "../../src/socketio/engine";
+import { k6Metrics } from "../../src/socketio/k6-metrics";
+import type { SocketMetrics } from "../../src/socketio/metrics";
+import type { FrameSink, Scheduler } from "../../src/socketio/transport";
+
+export const options = { vus: 1, iterations: 1, summaryTrendStats: ["count"] };
+const N = Number(__ENV.HOT_PATH_N ?? "20000");
+const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
+
+const silentMetrics = new Proxy({}, { get: () => () => undefined }) as SocketMetrics;
+
+function rig(metrics: SocketMetrics) {
+  // Timers are collected, never fired: the loop below settles every ack before its timeout.
+  const scheduler: Scheduler = { now: () => Date.now(), after: () => undefined };
+  let last = "";
+  const sink: FrameSink = { sendText: (d) => (last = d), sendBinary: () => undefined, close: () => undefined };
+  const connection = new Connection({ scheduler, metrics, defaultAckTimeout: 5000, startedAt: Date.now(), log: () => undefined });
+  const socket = connection.socket("/");
+  const engine = new EngineConnection(sink, scheduler, connection, { openTimeout: 5000 });
+  connection.attach(engine);
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.receiveText('40{"sid":"N1"}');
+  return { socket, engine, lastSent: () => last };
+}
+
+function ackLoop(metrics: SocketMetrics): number {
+  const { socket, engine, lastSent } = rig(metrics);
+  let acked = 0;
+  const t0 = Date.now();
+  for (let i = 0; i < N; i++) {
+    socket.emitWithAck("echo", [i], (o) => {
+      if (o.ok) acked++;
+    });
+    const sent = lastSent(); // 42<id>["echo",i]
+    const id = sent.slice(2, sent.indexOf("["));
+    engine.receiveText(`43${id}[${i}]`);
+  }
+  if (acked !== N) throw new Error(`hot path: ${acked} of ${N} acks settled`);
+  return Date.now() - t0;
+}
+
+function fanoutLoop(metrics: SocketMetrics): number {
+  const { socket, engine } = rig(metrics);
+  let received = 0;
+  socket.on("broadcast", () => received++);
+  const frame = '42["broadcast",{"n":1,"sent_at":1700000000000}]';
+  const t0 = Date.now();
+  for (let i = 0; i < N; i++) engine.receiveText(frame);
+  if (received !== N) throw new Error(`hot path: ${received} of ${N} broadcasts delivered`);
+  return Date.now() - t0;
+}
+
+export default function (): void {
+  const rows: string[] = [];
+  for (const [name, metrics] of [["no metrics", silentMetrics], ["k6 metrics", k6Metrics]] as const) {
+    const ack = ackLoop(metrics);
+    const fan = fanoutLoop(metrics);
+    rows.push(`${name.padEnd(11)} ack round trip ${((N / ack) * 1000).toFixed(0).padStart(7)}/s (${((ack * 1000) / N).toFixed(1)} µs)   broadcast ${((N / fan) * 1000).toFixed(0).padStart(7)}/s (${((fan * 1000) / N).toFixed(1)} µs)`);
+  }
+  console.log(`hot path, ${N} operations each, one VU:\n${rows.join("\n")}`);
+}

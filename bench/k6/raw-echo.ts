@@ -1,0 +1,61 @@
+// k6's floor: the same workloads over k6/ws with hand-written Engine.IO v4 / Socket.IO v5
+// frames and no library at all (no parser, no ack registry, no library metrics). What
+// k6-socketio costs above this is the price of its protocol engine.
+import { sleep } from "k6";
+import exec from "k6/execution";
+import ws from "k6/ws";
+import { ackMs, bench, benchOptions, benchSummary, connectMs, failures, fanoutMs, inWindow, losses, rampOffset } from "./contract";
+
+export const options = benchOptions(1);
+const wsUrl = `${bench.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
+
+export default function (): void {
+  sleep(Math.max(0, exec.scenario.startTime + rampOffset(exec.vu.idInTest - 1) - Date.now()) / 1000);
+  const t0 = Date.now();
+  let connected = false;
+  let closing = false;
+  let sentAt = 0;
+  let seq = 0;
+  const res = ws.connect(wsUrl, {}, (socket) => {
+    const next = (): void => {
+      if (Date.now() >= bench.endAt) return;
+      seq += 1;
+      sentAt = Date.now();
+      socket.send(`42${seq}["echo",${seq}]`);
+    };
+    socket.on("message", (frame: string) => {
+      switch (frame.charCodeAt(0)) {
+        case 0x32: // "2" ping
+          socket.send("3");
+          return;
+        case 0x30: // "0" open
+          socket.send("40");
+          return;
+      }
+      // Socket.IO packets: "40{sid}" connect, "42[...]" event, "43<id>[...]" ack.
+      const type = frame.charCodeAt(1);
+      if (type === 0x33) {
+        const now = Date.now();
+        if (inWindow(now)) ackMs.add(now - sentAt);
+        next();
+      } else if (type === 0x32) {
+        const now = Date.now();
+        if (inWindow(now) && frame.startsWith('42["broadcast"')) fanoutMs.add(now - (JSON.parse(frame.slice(2)) as [string, { sent_at: number }])[1].sent_at);
+      } else if (type === 0x30 && !connected) {
+        connected = true;
+        connectMs.add(Date.now() - t0);
+        socket.setTimeout(() => {
+          closing = true;
+          socket.close();
+        }, Math.max(1, bench.endAt - Date.now()));
+        if (bench.workload === "ack") socket.setTimeout(next, Math.max(1, bench.startAt - Date.now()));
+      }
+    });
+    socket.on("close", () => {
+      if (connected && !closing) losses.add(1);
+    });
+  });
+  if (!connected || !res) failures.add(1);
+}
+
+export const handleSummary = benchSummary("raw k6/ws echo", __ENV.K6_VERSION ?? "");
