@@ -18,6 +18,8 @@ export const bench = {
   startAt: num("BENCH_START_AT"),
   endAt: num("BENCH_END_AT"),
   out: __ENV.BENCH_OUT ?? "bench-result.json",
+  /** ack workload: pause between an ack and the next emit (0 = closed loop). k6 rows only. */
+  ackIntervalMs: Number(__ENV.BENCH_ACK_INTERVAL_MS ?? "0"),
 };
 if (!["hold", "ack", "fanout"].includes(bench.workload)) throw new Error(`bench: unknown BENCH_WORKLOAD ${JSON.stringify(bench.workload)}`);
 

@@ -2,7 +2,7 @@
 // and its reply, and a received broadcast, each N times through the real Connection and
 // EngineConnection. Prints operations per second with the library's k6 metrics on and off, so
 // a change to the hot path is measured where it runs (sobek interprets; Node's JIT hides costs).
-//   npm run bench:hot-path            (bundled and run by bench/hot-path.mjs)
+//   run by `npm run bench` (bench/lib/k6-tools.mjs), or bundle it and `k6 run` it yourself
 import { Connection } from "../../src/socketio/connection";
 import { EngineConnection } from "../../src/socketio/engine";
 import { k6Metrics } from "../../src/socketio/k6-metrics";

@@ -37,7 +37,8 @@ export default function (): void {
       if (type === 0x33) {
         const now = Date.now();
         if (inWindow(now)) ackMs.add(now - sentAt);
-        next();
+        if (bench.ackIntervalMs > 0) socket.setTimeout(next, bench.ackIntervalMs);
+        else next();
       } else if (type === 0x32) {
         const now = Date.now();
         if (inWindow(now) && frame.startsWith('42["broadcast"')) fanoutMs.add(now - (JSON.parse(frame.slice(2)) as [string, { sent_at: number }])[1].sent_at);

@@ -38,7 +38,8 @@ function loop(socket: Socket, seq: number): void {
   if (Date.now() >= bench.endAt || !socket.connected) return;
   socket.emitWithAck("echo", [seq], (ack) => {
     if (ack.ok && inWindow(Date.now())) ackMs.add(ack.elapsedMs);
-    loop(socket, seq + 1);
+    if (bench.ackIntervalMs > 0) socket.setTimeout(() => loop(socket, seq + 1), bench.ackIntervalMs);
+    else loop(socket, seq + 1);
   });
 }
 

@@ -1,0 +1,140 @@
+// Turns benchmark rows into tables (console and Markdown), ratios to k6-socketio's own figure,
+// and the issue's targets, each met or missed by a stated amount.
+
+export const REFERENCE_TOOL = "k6-socketio-websockets";
+
+const fmt = (x, digits = 0) => (x === null || x === undefined || Number.isNaN(x) ? "–" : Number(x).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (x, ref) => (x && ref ? `${(x / ref).toFixed(2)}×` : "–");
+
+/** Columns per workload: [header, value(row), the figure ratios are taken of]. */
+const COLUMNS = {
+  hold: [
+    ["held", (r) => `${fmt(r.connected)}/${fmt(r.connections)}`],
+    ["connect p95 ms", (r) => fmt(r.connect_p95_ms, 1)],
+    ["heartbeat losses", (r) => fmt(r.heartbeat_losses)],
+    ["lost (client)", (r) => fmt(r.client_disconnects)],
+    ["CPU % of a core", (r) => fmt(r.cpu_util * 100, 1)],
+    ["peak RSS MiB", (r) => fmt(r.peak_rss_mib, 1)],
+    ["KiB per conn.", (r) => fmt(r.rss_per_connection_kib, 1), "rss_per_connection_kib"],
+  ],
+  ack: [
+    ["conns", (r) => fmt(r.connected)],
+    ["acks/s", (r) => fmt(r.acks_per_s)],
+    ["acks per CPU-s", (r) => fmt(r.acks_per_cpu_s), "acks_per_cpu_s"],
+    ["p50 ms", (r) => fmt(r.ack_p50_ms, 1)],
+    ["p95 ms", (r) => fmt(r.ack_p95_ms, 1)],
+    ["p99 ms", (r) => fmt(r.ack_p99_ms, 1)],
+    ["CPU % of a core", (r) => fmt(r.cpu_util * 100, 1)],
+    ["peak RSS MiB", (r) => fmt(r.peak_rss_mib, 1)],
+  ],
+  fanout: [
+    ["conns", (r) => fmt(r.connected)],
+    ["msgs/s", (r) => fmt(r.messages_per_s)],
+    ["delivered", (r) => (r.delivery === null ? "–" : `${fmt(r.delivery * 100, 1)}%`)],
+    ["msgs per CPU-s", (r) => fmt(r.messages_per_cpu_s), "messages_per_cpu_s"],
+    ["latency p50 ms", (r) => fmt(r.fanout_p50_ms, 1)],
+    ["p95 ms", (r) => fmt(r.fanout_p95_ms, 1)],
+    ["CPU % of a core", (r) => fmt(r.cpu_util * 100, 1)],
+    ["peak RSS MiB", (r) => fmt(r.peak_rss_mib, 1)],
+  ],
+};
+COLUMNS.capacity = COLUMNS.hold;
+
+/** Table rows (arrays of cells) for one workload, with the ratio column. */
+export function workloadTable(workload, rows) {
+  const columns = COLUMNS[workload];
+  const key = columns.find((c) => c[2])?.[2];
+  const ref = rows.find((r) => r.tool_id === REFERENCE_TOOL && r.ok)?.[key];
+  const header = ["tool", ...columns.map((c) => c[0]), key ? "× k6-socketio" : "", "status"];
+  const body = rows.map((r) => [
+    `${r.tool}${r.version ? ` ${r.version}` : ""}`,
+    ...columns.map((c) => (r.connected || r.ok ? c[1](r) : "–")),
+    key && r.ok ? ratio(r[key], ref) : "–",
+    r.ok ? "ok" : `FAILED: ${r.errors.join("; ") || "no connections"}`,
+  ]);
+  return { header, body };
+}
+
+export function consoleTable({ header, body }) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => String(row[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+export function markdownTable({ header, body }) {
+  const esc = (c) => String(c).replace(/\|/g, "\\|");
+  return [`| ${header.map(esc).join(" | ")} |`, `|${header.map((_, i) => (i === 0 || i === header.length - 1 ? "---" : "---:")).join("|")}|`, ...body.map((r) => `| ${r.map(esc).join(" | ")} |`)].join("\n");
+}
+
+/**
+ * The issue's targets, evaluated on this run. Each: {target, met (true/false/null when it could
+ * not be measured), observed, gap}.
+ */
+export function evaluateTargets(results, profile) {
+  const find = (workload, id) => results.find((r) => r.workload === workload && r.tool_id === id);
+  const targets = [];
+  const cap = find("capacity", REFERENCE_TOOL);
+  const n = profile.capacity?.connections;
+  const secs = profile.capacity ? profile.capacity.windowMs / 1000 : 0;
+  if (!cap) {
+    targets.push({ target: "10,000 connections held 60 s, zero heartbeat losses (k6/websockets)", met: null, observed: "capacity workload not run", gap: "" });
+  } else {
+    const held = cap.ok && cap.connected === n && cap.server_connected_at_end === n && cap.heartbeat_losses === 0 && cap.client_disconnects === 0;
+    targets.push({
+      target: `${fmt(n)} connections held ${secs} s, zero heartbeat losses (k6/websockets)`,
+      met: n >= 10_000 && secs >= 60 ? held : held ? null : false,
+      observed: `${fmt(cap.connected)} connected, ${fmt(cap.server_connected_at_end)} still connected at the end (server's count), ${fmt(cap.heartbeat_losses)} ping timeouts, ${fmt(cap.client_disconnects)} lost`,
+      gap: n < 10_000 || secs < 60 ? "run with the full profile (not --quick) to test the 10,000 × 60 s target" : held ? "" : `${fmt(n - (cap.server_connected_at_end ?? 0))} connections short`,
+    });
+    const kib = cap.rss_per_connection_kib;
+    targets.push({
+      target: "under 250 KB of generator memory per connection (k6/websockets)",
+      met: kib === null ? null : kib * 1.024 < 250,
+      observed: kib === null ? "–" : `${fmt(kib * 1.024, 1)} KB per connection (${fmt(cap.peak_rss_mib, 1)} MiB peak RSS for ${fmt(cap.connected)})`,
+      gap: kib !== null && kib * 1.024 >= 250 ? `${fmt(kib * 1.024 - 250, 1)} KB over` : "",
+    });
+  }
+  const art = find("ack", "artillery");
+  const loc = find("ack", "locust");
+  for (const id of ["k6-socketio-ws", "k6-socketio-websockets"]) {
+    const ours = find("ack", id);
+    if (!ours?.ok || !ours.acks_per_cpu_s) {
+      targets.push({ target: `acks per CPU-second ≥ Artillery and ≥ 3× Locust (${id})`, met: null, observed: "our ack row failed", gap: "" });
+      continue;
+    }
+    const vsArt = art?.ok && art.acks_per_cpu_s ? ours.acks_per_cpu_s / art.acks_per_cpu_s : null;
+    const vsLoc = loc?.ok && loc.acks_per_cpu_s ? ours.acks_per_cpu_s / loc.acks_per_cpu_s : null;
+    targets.push({
+      target: `acks per CPU-second ≥ Artillery's (${ours.tool})`,
+      met: vsArt === null ? null : vsArt >= 1,
+      observed: vsArt === null ? "Artillery's row failed" : `${fmt(ours.acks_per_cpu_s)} vs ${fmt(art.acks_per_cpu_s)} (${vsArt.toFixed(2)}×)`,
+      gap: vsArt !== null && vsArt < 1 ? `${((1 - vsArt) * 100).toFixed(0)}% short` : "",
+    });
+    targets.push({
+      target: `acks per CPU-second ≥ 3× Locust's (${ours.tool})`,
+      met: vsLoc === null ? null : vsLoc >= 3,
+      observed: vsLoc === null ? "Locust's row failed" : `${fmt(ours.acks_per_cpu_s)} vs ${fmt(loc.acks_per_cpu_s)} (${vsLoc.toFixed(2)}×)`,
+      gap: vsLoc !== null && vsLoc < 3 ? `${(3 - vsLoc).toFixed(2)}× short` : "",
+    });
+  }
+  // Latency is compared where neither generator is saturated (the paced latency workload):
+  // in a closed loop, latency is just connections ÷ throughput.
+  const ws = find("latency", "k6-socketio-ws");
+  const raw = find("latency", "raw-k6");
+  if (ws?.ok && raw?.ok && raw.ack_p50_ms !== null && ws.ack_p50_ms !== null) {
+    const over = ws.ack_p50_ms - raw.ack_p50_ms;
+    // k6 has no sub-millisecond clock: both p50s are medians of whole milliseconds.
+    const within = over <= Math.max(0.1 * raw.ack_p50_ms, 1);
+    targets.push({
+      target: "ack latency p50 within 10% of the raw k6 echo (latency workload, both over k6/ws; k6's clock has 1 ms resolution)",
+      met: within,
+      observed: `${fmt(ws.ack_p50_ms, 1)} ms vs ${fmt(raw.ack_p50_ms, 1)} ms at ${fmt(ws.acks_per_s)} vs ${fmt(raw.acks_per_s)} acks/s`,
+      gap: within ? "" : `${fmt(over, 1)} ms (${raw.ack_p50_ms ? ((over / raw.ack_p50_ms) * 100).toFixed(0) : "∞"}%) slower`,
+    });
+  } else targets.push({ target: "ack latency p50 within 10% of the raw k6 echo", met: null, observed: "a row failed", gap: "" });
+  return targets;
+}
+
+export function targetLines(targets) {
+  return targets.map((t) => `${t.met === true ? "MET   " : t.met === false ? "MISSED" : "n/a   "} ${t.target}: ${t.observed}${t.gap ? ` — ${t.gap}` : ""}`);
+}
