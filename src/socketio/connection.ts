@@ -158,7 +158,7 @@ export class Connection implements SocketHost, EngineListener {
 
   invoke(template: string, fn: (...args: any[]) => void, args: unknown[], name?: string): void {
     try {
-      fn(...args);
+      fn.apply(undefined, args); // not fn(...args): spread goes through the iterator protocol in k6
     } catch (err) {
       if (this.handlerError) return;
       const label = name === undefined ? template : template.replace("%s", name);

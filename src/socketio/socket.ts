@@ -147,7 +147,8 @@ export class Socket {
 
   /** Sends an event. Before the namespace is connected it is queued; after a disconnect it is dropped. */
   emit(event: string, ...args: unknown[]): boolean {
-    return this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: [event, ...args] }, event);
+    // concat, not spread: k6's interpreter runs spread through the iterator protocol.
+    return this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: [event as unknown].concat(args) }, event);
   }
 
   /**
@@ -155,9 +156,9 @@ export class Socket {
    * the ack arrives, or `{ ok: false, reason }` on timeout or disconnect. An ack that arrives
    * after its timeout is ignored and counted in socketio_acks_late.
    */
-  emitWithAck(event: string, args: unknown[], onAck: (outcome: Outcome) => void, options: AckOptions = {}): void {
+  emitWithAck(event: string, args: unknown[], onAck: (outcome: Outcome) => void, options?: AckOptions): void {
     const sentAt = this.host.scheduler.now();
-    const timeout = options.timeout ?? this.host.defaultAckTimeout;
+    const timeout = options?.timeout ?? this.host.defaultAckTimeout;
     const id = this.acks.register(event, sentAt, sentAt + timeout, (ackArgs, elapsedMs, reason) => {
       if (ackArgs) {
         this.host.metrics.ackReceived(event, elapsedMs);
@@ -174,7 +175,7 @@ export class Socket {
       return;
     }
     this.armAckSweep(sentAt + timeout);
-    this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: [event, ...args], id }, event);
+    this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: [event as unknown].concat(args), id }, event);
   }
 
   /**
