@@ -13,7 +13,11 @@ export const options = { vus: 1, iterations: 1, summaryTrendStats: ["count"] };
 const N = Number(__ENV.HOT_PATH_N ?? "20000");
 const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
 
-const silentMetrics = new Proxy({}, { get: () => () => undefined }) as SocketMetrics;
+const noop = (): void => undefined;
+const silentMetrics: SocketMetrics = {
+  connected: noop, connectFailed: noop, ackReceived: noop, ackTimedOut: noop, ackLate: noop, packetSent: noop,
+  packetReceived: noop, decodeError: noop, disconnected: noop, reconnectAttempt: noop, reconnected: noop, reconnectFailed: noop,
+} satisfies SocketMetrics;
 
 function rig(metrics: SocketMetrics) {
   // Timers are collected, never fired: the loop below settles every ack before its timeout.

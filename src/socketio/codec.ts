@@ -74,7 +74,10 @@ export function encodeTextEventOrAck(packet: SocketPacket): string | undefined {
 function containsBinary(value: unknown, followToJSON: boolean): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (containsBinary(value[i], true)) return true;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === "object" && item !== null && containsBinary(item, true)) return true;
+    }
     return false;
   }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return true;

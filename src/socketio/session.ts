@@ -10,7 +10,7 @@ import { Connection } from "./connection";
 import { EngineConnection } from "./engine";
 import type { Handshake } from "./handshake";
 import { preview } from "./handshake";
-import { k6Metrics } from "./k6-metrics";
+import { flushMessageCounts, k6Metrics } from "./k6-metrics";
 import type { ResolvedOptions } from "./options";
 import { pollingHandshake } from "./polling";
 import type { ConnectError, Socket } from "./socket";
@@ -37,6 +37,7 @@ export type SessionHandler = (socket: Socket) => void;
 
 /** What a session reports when it ends, whatever transport it ran on. */
 export function sessionResult(connection: Connection, socket: Socket, startedAt: number, sid: string | undefined): SessionResult {
+  flushMessageCounts();
   return {
     connected: socket.connects > 0,
     connectError: socket.connects > 0 ? undefined : socket.connectError,
