@@ -1,7 +1,7 @@
 // One Engine.IO connection and the namespace sockets multiplexed over it (the role of
 // socket.io-client's Manager). Routes decoded packets to sockets, guards user callbacks,
 // and closes the connection once no namespace is left.
-import type { Frame, SocketPacket } from "./codec";
+import { encodeTextEventOrAck, type Frame, type SocketPacket } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
 import type { Handshake } from "./handshake";
 import type { DecodeErrorReason, SocketMetrics } from "./metrics";
@@ -135,15 +135,18 @@ export class Connection implements SocketHost, EngineListener {
     const dropped = this.decoder.takeDropped();
     if (dropped) this.onDecodeError("attachments", `a binary packet whose attachments never arrived was dropped (${dropped.message})`);
     if (result === null) return;
-    if (result instanceof Error) {
-      this.onDecodeError(/binary|plaintext|attachment/i.test(result.message) ? "attachments" : "socket_packet", `undecodable Socket.IO packet (${result.message})`);
+    // A packet always has a numeric type; an Error never does (cheaper than instanceof in k6).
+    if (typeof (result as { type?: unknown }).type !== "number") {
+      const { message } = result as Error;
+      this.onDecodeError(/binary|plaintext|attachment/i.test(message) ? "attachments" : "socket_packet", `undecodable Socket.IO packet (${message})`);
       return;
     }
-    const socket = this.sockets.get(result.nsp);
-    if (socket) socket.receive(result, receivedAt);
+    const packet = result as SocketPacket;
+    const socket = this.sockets.get(packet.nsp);
+    if (socket) socket.receive(packet, receivedAt);
     // A Socket.IO v2 server connects "/" unasked, even for a client that only wants another namespace.
-    else if (!(this.handshake?.eio3 && result.nsp === "/" && result.type === 0)) {
-      this.warn("nsp", `packet for namespace ${result.nsp}, which this connection did not join`);
+    else if (!(this.handshake?.eio3 && packet.nsp === "/" && packet.type === 0)) {
+      this.warn("nsp", `packet for namespace ${packet.nsp}, which this connection did not join`);
     }
   }
 
@@ -151,6 +154,11 @@ export class Connection implements SocketHost, EngineListener {
 
   sendPacket(packet: SocketPacket): void {
     if (!this.engine) return; // no transport yet: only failure paths get here, and they send nothing
+    if (this.parser === defaultParser) {
+      // The common packet (text EVENT/ACK) goes straight to the engine, without a frames array.
+      const text = encodeTextEventOrAck(packet);
+      if (text !== undefined) return this.engine.send(text);
+    }
     const frames = this.parser.encode(packet);
     // Indexed loops on the per-message path: k6's interpreter runs for-of through the iterator protocol.
     for (let i = 0; i < frames.length; i++) this.engine.send(frames[i]!);
