@@ -9,7 +9,7 @@ import { build, ensureK6, ensureNodeModules, pinnedK6Version, root } from "../sc
 import { benchTools, installBenchTools } from "./install.mjs";
 import { bundleBenchScripts, bundleSizes, hotPath, initCost, k6Tools } from "./lib/k6-tools.mjs";
 import { machineFacts } from "./lib/machine.mjs";
-import { consoleTable, evaluateTargets, markdownTable, REFERENCE_TOOL, targetLines, workloadTable } from "./lib/report.mjs";
+import { consoleTable, evaluateTargets, explainGaps, markdownTable, REFERENCE_TOOL, targetLines, workloadTable } from "./lib/report.mjs";
 import { killAll, live, pinning, runTool } from "./lib/run-tool.mjs";
 
 const HOLD_PINGS = ["--ping-interval", "5000", "--ping-timeout", "5000"];
@@ -128,8 +128,10 @@ async function main() {
   const report = { started_at: startedAt.toISOString(), profile: opts.profile, machine, pinning, tools: toolVersions(tools, install, k6Version), workloads: profile, results, targets, extras };
   const resultsDir = join(root, "bench", "results");
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `${opts.profile}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  const partial = opts.tools || opts.workloads !== ALL_WORKLOADS;
+  // Only a complete run replaces the committed full.json / docs/benchmarks.md.
+  const partial = opts.tools || opts.workloads !== ALL_WORKLOADS || opts.skipExtras;
+  const resultsFile = `${opts.profile}${partial ? "-partial" : ""}.json`;
+  writeFileSync(join(resultsDir, resultsFile), `${JSON.stringify(report, null, 2)}\n`);
   if (!partial && opts.profile === "full") writeFileSync(join(root, "docs", "benchmarks.md"), renderMarkdown(report));
 
   log("");
@@ -142,9 +144,10 @@ async function main() {
   }
   log("TARGETS");
   for (const line of targetLines(targets)) log(`  ${line}`);
+  for (const line of explainGaps(results, extras)) log(`  why: ${line}`);
   if (extras.hot_path?.ok) for (const r of extras.hot_path.rows) log(`hot path (${r.metrics}): ack round trip ${r.ack_round_trip_us} µs, broadcast ${r.broadcast_us} µs of k6 CPU`);
   if (extras.init_cost?.ok) log(`VU init: +${extras.init_cost.extra_cpu_s_per_1000_vus} CPU-s and +${extras.init_cost.extra_rss_kib_per_vu} KiB per VU over an empty script, per 1,000 VUs (bundle ${extras.init_cost.bundle_bytes} bytes)`);
-  log(`\nraw results: bench/results/${opts.profile}.json${!partial && opts.profile === "full" ? "; report: docs/benchmarks.md" : ""}`);
+  log(`\nraw results: bench/results/${resultsFile}${!partial && opts.profile === "full" ? "; report: docs/benchmarks.md" : ""}`);
   return 0;
 }
 
@@ -168,7 +171,7 @@ export function describe(name, w) {
     case "ack":
       return `${base}, each connection emits echo with an ack in a closed loop`;
     case "latency":
-      return `${base}, each connection emits echo with an ack every ${w.ackIntervalMs} ms after the last ack (k6 rows: the generator is not saturated)`;
+      return `${base}, each connection emits echo with an ack 0.5–1.5 × ${w.ackIntervalMs} ms (random) after the last ack, from a random phase: k6 rows only, neither generator saturated`;
     case "fanout":
       return `${base}, the server broadcasts ${w.rate} messages/s to every connection`;
   }
@@ -196,6 +199,8 @@ function renderMarkdown(report) {
     lines.push(`## ${name}`, "", describe(name, report.workloads[name]) + ".", "", markdownTable(workloadTable(name === "latency" ? "ack" : name, rows)), "");
   }
   lines.push("## Targets", "", ...targetLines(report.targets).map((l) => `- ${l}`), "");
+  const why = explainGaps(report.results, report.extras);
+  if (why.length) lines.push("### Why, from this run's figures", "", ...why.map((l) => `- ${l}`), "");
   const x = report.extras;
   if (x.hot_path?.ok) {
     lines.push("## The per-message path inside k6", "", "`bench/k6/hot-path.ts`: the library's Connection and Engine with no network, in k6's interpreter.", "");

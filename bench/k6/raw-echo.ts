@@ -4,7 +4,7 @@
 import { sleep } from "k6";
 import exec from "k6/execution";
 import ws from "k6/ws";
-import { ackMs, bench, benchOptions, benchSummary, connectMs, failures, fanoutMs, inWindow, losses, rampOffset } from "./contract";
+import { ackMs, bench, benchOptions, benchSummary, connectMs, failures, fanoutMs, firstEmitDelay, inWindow, losses, nextEmitPause, rampOffset } from "./contract";
 
 export const options = benchOptions(1);
 const wsUrl = `${bench.url.replace(/^http/, "ws")}/socket.io/?EIO=4&transport=websocket`;
@@ -37,7 +37,7 @@ export default function (): void {
       if (type === 0x33) {
         const now = Date.now();
         if (inWindow(now)) ackMs.add(now - sentAt);
-        if (bench.ackIntervalMs > 0) socket.setTimeout(next, bench.ackIntervalMs);
+        if (bench.ackIntervalMs > 0) socket.setTimeout(next, nextEmitPause());
         else next();
       } else if (type === 0x32) {
         const now = Date.now();
@@ -49,7 +49,7 @@ export default function (): void {
           closing = true;
           socket.close();
         }, Math.max(1, bench.endAt - Date.now()));
-        if (bench.workload === "ack") socket.setTimeout(next, Math.max(1, bench.startAt - Date.now()));
+        if (bench.workload === "ack") socket.setTimeout(next, firstEmitDelay());
       }
     });
     socket.on("close", () => {

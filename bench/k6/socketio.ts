@@ -4,7 +4,7 @@
 import { sleep } from "k6";
 import exec from "k6/execution";
 import { connect, connectAsync, type Socket } from "k6-socketio";
-import { ackMs, bench, benchOptions, benchSummary, connectMs, failures, fanoutMs, inWindow, losses, rampOffset } from "./contract";
+import { ackMs, bench, benchOptions, benchSummary, connectMs, failures, fanoutMs, firstEmitDelay, inWindow, losses, nextEmitPause, rampOffset } from "./contract";
 
 const perVu = Math.max(1, Number(__ENV.SOCKETS_PER_VU ?? "1"));
 export const options = benchOptions(perVu);
@@ -20,7 +20,7 @@ function player(startedAt: () => number) {
         closing = true;
         socket.disconnect();
       }, Math.max(1, bench.endAt - Date.now()));
-      if (bench.workload === "ack") socket.setTimeout(() => loop(socket, 0), Math.max(1, bench.startAt - Date.now()));
+      if (bench.workload === "ack") socket.setTimeout(() => loop(socket, 0), firstEmitDelay());
       if (bench.workload === "fanout") {
         socket.on("broadcast", (msg: { sent_at: number }) => {
           const now = Date.now();
@@ -38,7 +38,7 @@ function loop(socket: Socket, seq: number): void {
   if (Date.now() >= bench.endAt || !socket.connected) return;
   socket.emitWithAck("echo", [seq], (ack) => {
     if (ack.ok && inWindow(Date.now())) ackMs.add(ack.elapsedMs);
-    if (bench.ackIntervalMs > 0) socket.setTimeout(() => loop(socket, seq + 1), bench.ackIntervalMs);
+    if (bench.ackIntervalMs > 0) socket.setTimeout(() => loop(socket, seq + 1), nextEmitPause());
     else loop(socket, seq + 1);
   });
 }
