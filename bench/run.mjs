@@ -1,9 +1,10 @@
 // npm run bench [-- --quick] [--tools id,id] [--workloads hold,ack,latency,fanout,capacity] [--host 127.0.0.1|::1]
+//                [--no-extras] [--render (re-write docs/benchmarks.md from bench/results/full.json)]
 //
 // The side-by-side benchmark (bench/README.md): every tool, every workload, one at a time,
 // against a fresh reference server pinned to core 1 while the tool runs pinned to core 0.
 // Prints the tables and the targets, writes docs/benchmarks.md and bench/results/latest.json.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, ensureK6, ensureNodeModules, pinnedK6Version, root } from "../scripts/lib.mjs";
 import { benchTools, installBenchTools } from "./install.mjs";
@@ -50,6 +51,7 @@ function parseArgs(argv) {
     else if (a === "--workloads") o.workloads = value().split(",");
     else if (a === "--host") o.host = value();
     else if (a === "--no-extras") o.skipExtras = true;
+    else if (a === "--render") o.render = true;
     else if (a === "--help" || a === "-h") throw new UsageError("");
     else throw new UsageError(`unknown argument ${a}`);
   }
@@ -59,7 +61,7 @@ function parseArgs(argv) {
   return o;
 }
 
-const USAGE = "usage: npm run bench -- [--quick] [--tools id,id] [--workloads hold,ack,latency,fanout,capacity] [--host 127.0.0.1|::1] [--no-extras]";
+const USAGE = "usage: npm run bench -- [--quick] [--tools id,id] [--workloads hold,ack,latency,fanout,capacity] [--host 127.0.0.1|::1] [--no-extras] [--render]\n  tool ids: k6-socketio-ws, k6-socketio-websockets, raw-k6, artillery, locust, node";
 
 async function main() {
   let opts;
@@ -72,6 +74,13 @@ async function main() {
     return err.message ? 2 : 0;
   }
   const log = (line) => console.log(line);
+  if (opts.render) {
+    // Re-renders docs/benchmarks.md from the last full run, without measuring anything.
+    const report = JSON.parse(readFileSync(join(root, "bench", "results", "full.json"), "utf8"));
+    writeFileSync(join(root, "docs", "benchmarks.md"), renderMarkdown(report));
+    log("docs/benchmarks.md re-rendered from bench/results/full.json");
+    return 0;
+  }
   const profile = PROFILES[opts.profile];
   const startedAt = new Date();
   const outDir = join(root, "bench", ".out", "runs");
@@ -190,7 +199,7 @@ function renderMarkdown(report) {
     "CPU and memory are measured from outside, over each tool's whole process tree (`/proc`), inside the measured window only.",
     "Heartbeat losses are the server's own count of `ping timeout` disconnects.",
     "",
-    "Tool versions: " + Object.entries(report.tools).map(([k, v]) => `${k} ${typeof v === "string" ? v : Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`).join("; ") + ".",
+    "Tool versions: " + Object.entries(report.tools).map(([k, v]) => `${k}: ${typeof v === "string" ? v : Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`).join("; ") + ".",
     "",
   ];
   for (const name of ALL_WORKLOADS) {
