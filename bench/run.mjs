@@ -10,7 +10,7 @@ import { build, ensureK6, ensureNodeModules, pinnedK6Version, root } from "../sc
 import { benchTools, installBenchTools } from "./install.mjs";
 import { bundleBenchScripts, bundleSizes, hotPath, initCost, k6Tools } from "./lib/k6-tools.mjs";
 import { machineFacts } from "./lib/machine.mjs";
-import { consoleTable, evaluateTargets, explainGaps, markdownTable, REFERENCE_TOOL, targetLines, workloadTable } from "./lib/report.mjs";
+import { consoleTable, evaluateTargets, explainGaps, markdownTable, summaryTable, REFERENCE_TOOL, targetLines, workloadTable } from "./lib/report.mjs";
 import { killAll, live, pinning, runTool } from "./lib/run-tool.mjs";
 
 const HOLD_PINGS = ["--ping-interval", "5000", "--ping-timeout", "5000"];
@@ -77,8 +77,8 @@ async function main() {
   if (opts.render) {
     // Re-renders docs/benchmarks.md from the last full run, without measuring anything.
     const report = JSON.parse(readFileSync(join(root, "bench", "results", "full.json"), "utf8"));
-    writeFileSync(join(root, "docs", "benchmarks.md"), renderMarkdown(report));
-    log("docs/benchmarks.md re-rendered from bench/results/full.json");
+    publish(report);
+    log("docs/benchmarks.md and the README summary re-rendered from bench/results/full.json");
     return 0;
   }
   const profile = PROFILES[opts.profile];
@@ -141,7 +141,7 @@ async function main() {
   const partial = opts.tools || opts.workloads !== ALL_WORKLOADS || opts.skipExtras;
   const resultsFile = `${opts.profile}${partial ? "-partial" : ""}.json`;
   writeFileSync(join(resultsDir, resultsFile), `${JSON.stringify(report, null, 2)}\n`);
-  if (!partial && opts.profile === "full") writeFileSync(join(root, "docs", "benchmarks.md"), renderMarkdown(report));
+  if (!partial && opts.profile === "full") publish(report);
 
   log("");
   for (const name of opts.workloads) {
@@ -158,6 +158,20 @@ async function main() {
   if (extras.init_cost?.ok) log(`VU init: +${extras.init_cost.extra_cpu_s_per_1000_vus} CPU-s and +${extras.init_cost.extra_rss_kib_per_vu} KiB per VU over an empty script, per 1,000 VUs (bundle ${extras.init_cost.bundle_bytes} bytes)`);
   log(`\nraw results: bench/results/${resultsFile}${!partial && opts.profile === "full" ? "; report: docs/benchmarks.md" : ""}`);
   return 0;
+}
+
+/** docs/benchmarks.md, and the summary table between the README's bench-summary markers. */
+function publish(report) {
+  writeFileSync(join(root, "docs", "benchmarks.md"), renderMarkdown(report));
+  const readmePath = join(root, "README.md");
+  const readme = readFileSync(readmePath, "utf8");
+  const start = "<!-- bench-summary:start -->";
+  const end = "<!-- bench-summary:end -->";
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) return;
+  const summary = `${summaryTable(report.results)}\n\nRun ${report.started_at.slice(0, 10)}, k6 ${report.tools.k6}; targets: ${report.targets.filter((t) => t.met === true).length} of ${report.targets.length} met (see docs/benchmarks.md).`;
+  writeFileSync(readmePath, `${readme.slice(0, from + start.length)}\n${summary}\n${readme.slice(to)}`);
 }
 
 function failedRow(tool, w, error) {

@@ -167,7 +167,7 @@ export function explainGaps(results, extras) {
       `${ours.tool} used ${fmt(us(ours.acks_per_cpu_s), 0)} µs per acked emit, ${fmt(above, 0)} µs above the floor` +
         (hot
           ? `. The hot-path microbenchmark (the library's Connection and Engine in k6's interpreter, no network) accounts for ${hot.ack_round_trip_us} µs of that: encode, decode, ack registry and metrics, where one JSON.parse of a short array costs about 2.5 µs and one tagged metric sample about 4 µs. ` +
-            `The other ${fmt(Math.max(0, above - hot.ack_round_trip_us), 0)} µs are spent outside that loop (per-VU state, garbage collection of per-message objects, k6 ingesting one more metric sample per ack) and were not attributed further`
+            `The other ${fmt(Math.max(0, above - hot.ack_round_trip_us), 0)} µs are spent outside that loop and were not attributed further (candidates: garbage collection of per-message objects across many VUs' heaps, k6 ingesting one more metric sample per ack, the scheduling of many sockets)`
           : "") +
         ".",
     );
@@ -188,4 +188,23 @@ export function explainGaps(results, extras) {
     );
   }
   return lines;
+}
+
+/** One line per tool across workloads: the README's summary of the last full run. */
+export function summaryTable(results) {
+  const tools = [...new Map(results.map((r) => [r.tool_id, r.tool])).entries()];
+  const cell = (workload, id, pick) => {
+    const r = results.find((x) => x.workload === workload && x.tool_id === id);
+    if (!r) return "–";
+    return r.ok ? pick(r) : "failed";
+  };
+  const header = ["tool", "memory per connection (1,000 held)", "acked emits per CPU-second", "broadcasts received per CPU-second", "10,000 held for 60 s (k6-socketio's multi-socket transport only)"];
+  const body = tools.map(([id, name]) => [
+    name,
+    cell("hold", id, (r) => `${fmt(r.rss_per_connection_kib)} KiB`),
+    cell("ack", id, (r) => fmt(r.acks_per_cpu_s)),
+    cell("fanout", id, (r) => `${fmt(r.messages_per_cpu_s)}${r.delivery !== null && r.delivery < 0.99 ? ` (${fmt(r.delivery * 100, 0)}% delivered)` : ""}`),
+    cell("capacity", id, (r) => (r.heartbeat_losses === 0 && r.server_connected_at_end === r.connections ? `yes: ${fmt(r.rss_per_connection_kib)} KiB each, ${fmt(r.cpu_util * 100, 0)}% of a core` : `no: ${fmt(r.server_connected_at_end)} held`)),
+  ]);
+  return markdownTable({ header, body });
 }
