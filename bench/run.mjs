@@ -11,7 +11,7 @@ import { benchTools, installBenchTools } from "./install.mjs";
 import { bundleBenchScripts, bundleSizes, hotPath, initCost, k6Tools } from "./lib/k6-tools.mjs";
 import { machineFacts } from "./lib/machine.mjs";
 import { consoleTable, evaluateTargets, explainGaps, markdownTable, summaryTable, REFERENCE_TOOL, targetLines, workloadTable } from "./lib/report.mjs";
-import { killAll, live, pinning, runTool } from "./lib/run-tool.mjs";
+import { killAll, pinning, runTool } from "./lib/run-tool.mjs";
 
 const HOLD_PINGS = ["--ping-interval", "5000", "--ping-timeout", "5000"];
 const SOCKETS_PER_VU = 100;
@@ -116,8 +116,7 @@ async function main() {
       const env = { ...(tool.env ?? {}), ...(w.ackIntervalMs ? { BENCH_ACK_INTERVAL_MS: String(w.ackIntervalMs) } : {}) };
       log(`  ${label}: ${w.connections} connections, ${(w.rampMs + w.settleMs + w.windowMs) / 1000} s…`);
       try {
-        const row = await runTool({ ...tool, env }, { ...w, name: name === "latency" ? "ack" : name, serverArgs }, { host: opts.host, outDir, log });
-        row.workload = name;
+        const row = await runTool({ ...tool, env }, { ...w, serverArgs }, { host: opts.host, outDir, log });
         results.push(row);
         log(`    ${row.ok ? "ok" : `FAILED (${row.errors.join("; ")})`}`);
       } catch (err) {
@@ -148,7 +147,7 @@ async function main() {
     const rows = results.filter((r) => r.workload === name);
     if (!rows.length) continue;
     log(`${name.toUpperCase()}: ${describe(name, profile[name])}`);
-    log(consoleTable(workloadTable(name === "latency" ? "ack" : name, rows)));
+    log(consoleTable(workloadTable(name, rows)));
     log("");
   }
   log("TARGETS");
@@ -219,7 +218,7 @@ function renderMarkdown(report) {
   for (const name of ALL_WORKLOADS) {
     const rows = report.results.filter((r) => r.workload === name);
     if (!rows.length) continue;
-    lines.push(`## ${name}`, "", describe(name, report.workloads[name]) + ".", "", markdownTable(workloadTable(name === "latency" ? "ack" : name, rows)), "");
+    lines.push(`## ${name}`, "", describe(name, report.workloads[name]) + ".", "", markdownTable(workloadTable(name, rows)), "");
   }
   lines.push("## Targets", "", ...targetLines(report.targets).map((l) => `- ${l}`), "");
   const why = explainGaps(report.results, report.extras);
@@ -262,6 +261,5 @@ main()
   .catch((err) => {
     console.error(`bench failed: ${err.stack ?? err}`);
     killAll();
-    void live;
     process.exit(1);
   });

@@ -17,6 +17,11 @@ export default function (): void {
   let sentAt = 0;
   let seq = 0;
   const res = ws.connect(wsUrl, {}, (socket) => {
+    // Everything ends at the window's end, connected or not: a server that never opens is bounded too.
+    socket.setTimeout(() => {
+      closing = true;
+      socket.close();
+    }, Math.max(1, bench.endAt - Date.now()));
     const next = (): void => {
       if (Date.now() >= bench.endAt) return;
       seq += 1;
@@ -45,10 +50,6 @@ export default function (): void {
       } else if (type === 0x30 && !connected) {
         connected = true;
         connectMs.add(Date.now() - t0);
-        socket.setTimeout(() => {
-          closing = true;
-          socket.close();
-        }, Math.max(1, bench.endAt - Date.now()));
         if (bench.workload === "ack") socket.setTimeout(next, firstEmitDelay());
       }
     });

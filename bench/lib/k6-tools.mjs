@@ -1,6 +1,6 @@
 // The k6-based rows of the benchmark, and the measurements only k6 needs: the in-k6 hot-path
 // microbenchmark, bundle sizes, and VU init time per 1,000 VUs.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { bundleFile } from "../../build.mjs";
@@ -43,7 +43,6 @@ export function hotPath(k6, scripts) {
 
 /** Wall time and peak RSS of `k6 run` over `vus` VUs that do nothing, for a script. */
 async function initRun(k6, script, vus) {
-  const { spawn } = await import("node:child_process");
   const t0 = Date.now();
   const child = spawn(k6, ["run", "-q", "--no-usage-report", "--summary-mode", "disabled", "-e", `VUS=${vus}`, script], { stdio: "ignore" });
   const sampler = sampleTree(child.pid, 100);

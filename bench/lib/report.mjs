@@ -40,6 +40,7 @@ const COLUMNS = {
   ],
 };
 COLUMNS.capacity = COLUMNS.hold;
+COLUMNS.latency = COLUMNS.ack;
 
 /** Table rows (arrays of cells) for one workload, with the ratio column. */
 export function workloadTable(workload, rows) {

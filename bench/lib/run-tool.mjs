@@ -3,6 +3,7 @@
 // the server's own count of connections and disconnect reasons at the end of the window.
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { startTarget } from "../../scripts/lib.mjs";
 import { sampleTree } from "./proc-sampler.mjs";
@@ -26,9 +27,12 @@ function killGroup(child, signal) {
   }
 }
 
+/** What each benchmark workload asks of the tool, in the contract's three words. */
+const CONTRACT_WORKLOAD = { hold: "hold", capacity: "hold", ack: "ack", latency: "ack", fanout: "fanout" };
+
 const hasTaskset = spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
 /** Server on core 1, tool on core 0, when the machine has two cores and taskset exists. */
-export const pinning = hasTaskset && (await import("node:os")).cpus().length >= 2;
+export const pinning = hasTaskset && cpus().length >= 2;
 
 function pinProcess(pid, core) {
   if (pinning) spawnSync("taskset", ["-a", "-cp", String(core), String(pid)], { stdio: "ignore" });
@@ -63,7 +67,7 @@ export async function runTool(tool, workload, { host, outDir, graceMs = 15_000, 
     ...process.env,
     ...(tool.env ?? {}),
     BENCH_URL: server.url,
-    BENCH_WORKLOAD: workload.name === "capacity" ? "hold" : workload.name,
+    BENCH_WORKLOAD: CONTRACT_WORKLOAD[workload.name],
     BENCH_CONNECTIONS: String(workload.connections),
     BENCH_RAMP_MS: String(workload.rampMs),
     BENCH_START_AT: String(startAt),
@@ -147,7 +151,7 @@ export async function runTool(tool, workload, { host, outDir, graceMs = 15_000, 
     processes: Math.max(...samples.samples.map((s) => s.processes)),
     log: logPath,
   };
-  if (workload.name === "ack") {
+  if (CONTRACT_WORKLOAD[workload.name] === "ack") {
     Object.assign(row, {
       acks: r.acks ?? 0,
       acks_per_s: round((r.acks ?? 0) / windowS, 0),
@@ -158,7 +162,7 @@ export async function runTool(tool, workload, { host, outDir, graceMs = 15_000, 
       ack_p99_ms: r.ack_p99_ms ?? null,
     });
   }
-  if (workload.name === "fanout") {
+  if (CONTRACT_WORKLOAD[workload.name] === "fanout") {
     const expected = (workload.rate ?? 0) * windowS * connected;
     Object.assign(row, {
       messages: r.messages ?? 0,

@@ -14,6 +14,8 @@ export type Frame = string | ArrayBuffer;
 
 /** Decodes one Engine.IO text frame; `null` when the frame is not a valid packet. */
 export function decodeEngineFrame(frame: string): EnginePacket | null {
+  // Text messages ("4…") are nearly all traffic: decoded here as engine.io-parser does, without its generic path.
+  if (frame.charCodeAt(0) === 52 && frame.length > 1) return { type: "message", data: frame.slice(1) };
   const packet = decodePacket(frame, "arraybuffer");
   return packet.type === "error" ? null : packet;
 }

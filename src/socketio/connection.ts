@@ -1,7 +1,7 @@
 // One Engine.IO connection and the namespace sockets multiplexed over it (the role of
 // socket.io-client's Manager). Routes decoded packets to sockets, guards user callbacks,
 // and closes the connection once no namespace is left.
-import { encodeTextEventOrAck, type Frame, type SocketPacket } from "./codec";
+import type { Frame, SocketPacket } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
 import type { Handshake } from "./handshake";
 import type { DecodeErrorReason, SocketMetrics } from "./metrics";
@@ -154,11 +154,6 @@ export class Connection implements SocketHost, EngineListener {
 
   sendPacket(packet: SocketPacket): void {
     if (!this.engine) return; // no transport yet: only failure paths get here, and they send nothing
-    if (this.parser === defaultParser) {
-      // The common packet (text EVENT/ACK) goes straight to the engine, without a frames array.
-      const text = encodeTextEventOrAck(packet);
-      if (text !== undefined) return this.engine.send(text);
-    }
     const frames = this.parser.encode(packet);
     // Indexed loops on the per-message path: k6's interpreter runs for-of through the iterator protocol.
     for (let i = 0; i < frames.length; i++) this.engine.send(frames[i]!);

@@ -89,13 +89,6 @@ export class EngineConnection {
 
   receiveText(frame: string): void {
     if (this.phase === "closed" || this.silent) return;
-    // Messages ("4…") on an open connection are nearly all traffic: handled without the generic decode.
-    if (this.phase === "open" && frame.charCodeAt(0) === 52 && frame.length > 1) {
-      this.checkSize(frame.length);
-      if (this.v3) this.armWatchdog();
-      this.listener.onMessage(frame.slice(1));
-      return;
-    }
     const packet = decodeEngineFrame(frame);
     if (!packet) {
       if (this.phase === "awaiting-open") {

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Decoder, Encoder, type Packet } from "socket.io-parser";
-import { decodeTextEventOrAck, encodeTextEventOrAck, SocketDecoder } from "../../src/socketio/codec";
+import { decodePacket } from "engine.io-parser";
+import { decodeEngineFrame, decodeTextEventOrAck, encodeTextEventOrAck, SocketDecoder } from "../../src/socketio/codec";
 
 const reference = new Encoder();
 
@@ -106,4 +107,12 @@ test("SocketDecoder: text frames during a binary packet still go through socket.
   assert.equal(bin, null);
   const done = decoder.add(new Uint8Array([9]).buffer);
   assert.ok(done && !(done instanceof Error) && done.type === 3 && done.id === 3);
+});
+
+test("decodeEngineFrame: text messages decode as engine.io-parser decodes them", () => {
+  for (const frame of ['42["x",1]', "4a", "4", "2", "3probe", "6", '0{"sid":"s"}', "bAQID"]) {
+    const ours = decodeEngineFrame(frame);
+    const theirs = decodePacket(frame, "arraybuffer");
+    assert.deepEqual(ours, theirs.type === "error" ? null : theirs, frame);
+  }
 });

@@ -19,10 +19,9 @@
 //   bench.disconnects                     `disconnect` before END_AT not caused by the VU's end
 import { performance } from "node:perf_hooks";
 import { Socket } from "socket.io-client";
+import { readContract } from "../contract.mjs";
 
-const WORKLOAD = process.env.BENCH_WORKLOAD;
-const START_AT = Number(process.env.BENCH_START_AT);
-const END_AT = Number(process.env.BENCH_END_AT);
+const { workload: WORKLOAD, startAt: START_AT, endAt: END_AT } = readContract();
 const ACK_TIMEOUT_MS = Number(process.env.BENCH_ARTILLERY_ACK_TIMEOUT_MS ?? 5000);
 const LAUNCHED_AT = Number(process.env.BENCH_ARTILLERY_LAUNCHED_AT);
 

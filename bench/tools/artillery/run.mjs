@@ -24,6 +24,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readContract } from "../contract.mjs";
 
 const launchedAt = Date.now();
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,14 +33,7 @@ const artilleryDir = join(toolsDir, "node_modules", "artillery");
 const ACK_TIMEOUT_MS = 5000;
 const KILL_AFTER_END_MS = 10_000;
 
-const env = process.env;
-const URL = env.BENCH_URL;
-const WORKLOAD = env.BENCH_WORKLOAD;
-const N = Number(env.BENCH_CONNECTIONS);
-const RAMP_MS = Number(env.BENCH_RAMP_MS ?? 0);
-const START_AT = Number(env.BENCH_START_AT);
-const END_AT = Number(env.BENCH_END_AT);
-const OUT = env.BENCH_OUT;
+const { url: URL, workload: WORKLOAD, connections: N, rampMs: RAMP_MS, startAt: START_AT, endAt: END_AT, out: OUT, problems } = readContract();
 
 function readJson(path) {
   try {
@@ -173,14 +167,8 @@ async function main() {
     console.error("BENCH_OUT is not set");
     process.exit(2);
   }
-  const bad = [];
-  if (!URL) bad.push("BENCH_URL");
-  if (!["hold", "ack", "fanout"].includes(WORKLOAD)) bad.push("BENCH_WORKLOAD");
-  if (!(N > 0)) bad.push("BENCH_CONNECTIONS");
-  if (!Number.isFinite(START_AT)) bad.push("BENCH_START_AT");
-  if (!Number.isFinite(END_AT)) bad.push("BENCH_END_AT");
-  if (bad.length) {
-    writeOut({ errors: [`bad or missing ${bad.join(", ")}`] });
+  if (problems.length) {
+    writeOut({ errors: [`bad or missing ${problems.join(", ")}`] });
     process.exit(2);
   }
   const bin = join(artilleryDir, "bin", "run");
@@ -200,7 +188,7 @@ async function main() {
   const child = spawn(process.execPath, [bin, "run", "--output", reportPath, configPath], {
     cwd: runDir,
     env: {
-      ...env,
+      ...process.env,
       ARTILLERY_DISABLE_TELEMETRY: "true",
       PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1",
       BENCH_ARTILLERY_LAUNCHED_AT: String(launchedAt),

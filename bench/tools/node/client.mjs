@@ -14,18 +14,12 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
+import { readContract } from "../contract.mjs";
 
 const ACK_TIMEOUT_MS = 5000;
 const launchedAt = Date.now();
 
-const env = process.env;
-const URL = env.BENCH_URL;
-const WORKLOAD = env.BENCH_WORKLOAD;
-const N = Number(env.BENCH_CONNECTIONS);
-const RAMP_MS = Number(env.BENCH_RAMP_MS ?? 0);
-const START_AT = Number(env.BENCH_START_AT);
-const END_AT = Number(env.BENCH_END_AT);
-const OUT = env.BENCH_OUT;
+const { url: URL, workload: WORKLOAD, connections: N, rampMs: RAMP_MS, startAt: START_AT, endAt: END_AT, out: OUT, problems } = readContract();
 
 const require = createRequire(import.meta.url);
 const clientVersion = JSON.parse(readFileSync(require.resolve("socket.io-client/package.json"), "utf8")).version;
@@ -170,18 +164,12 @@ function finish() {
 }
 
 function main() {
-  const bad = [];
-  if (!URL) bad.push("BENCH_URL");
-  if (!["hold", "ack", "fanout"].includes(WORKLOAD)) bad.push("BENCH_WORKLOAD");
-  if (!(N > 0)) bad.push("BENCH_CONNECTIONS");
-  if (!Number.isFinite(START_AT)) bad.push("BENCH_START_AT");
-  if (!Number.isFinite(END_AT)) bad.push("BENCH_END_AT");
   if (!OUT) {
     console.error("BENCH_OUT is not set");
     process.exit(2);
   }
-  if (bad.length) {
-    writeFileSync(OUT, JSON.stringify({ tool: "node-socket.io-client", version: clientVersion, errors: [`bad or missing ${bad.join(", ")}`] }) + "\n");
+  if (problems.length) {
+    writeFileSync(OUT, JSON.stringify({ tool: "node-socket.io-client", version: clientVersion, errors: [`bad or missing ${problems.join(", ")}`] }) + "\n");
     process.exit(2);
   }
   // Connection i opens at launch + i * RAMP/N: spread evenly over the ramp, scheduled on absolute
