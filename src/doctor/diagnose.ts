@@ -55,7 +55,7 @@ export function diagnoseHandshakeStatus(status: number, body: string, path: stri
   if (engine?.code === 5) {
     return {
       cause: `the server does not speak Engine.IO v4 ("${engine.message}"): EIO version mismatch`,
-      fix: "this client speaks Socket.IO v5 / Engine.IO v4 (socket.io 3.x/4.x, python-socketio 5.x); upgrade the server, or enable allowEIO3 there for old clients",
+      fix: "the server refused the Engine.IO version asked for: the library asks for v4 unless the connect options say protocol: 3 (the doctor always asks for v4); match the server, or enable allowEIO3 there for v3 clients",
     };
   }
   if (engine?.code === 0 && transport === "websocket") {

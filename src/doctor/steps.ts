@@ -18,6 +18,10 @@ import {
 } from "./diagnose";
 import { redact, type Report, type Step } from "./report";
 
+/** What to do about a Socket.IO v2 (Engine.IO v3) server, which this doctor does not check further. */
+const EIO3_FIX =
+  "the doctor checks Engine.IO v4 only, but the library speaks v3 too: scenarios reach this server with the default protocol \"auto\" (or protocol: 3 in the connect options); or upgrade the server to socket.io 3.x/4.x (python-socketio 5.x)";
+
 export interface DoctorConfig {
   targetUrl: string;
   target: Target;
@@ -134,7 +138,7 @@ function pollingHandshake(cfg: DoctorConfig): { step: Step; handshake: Handshake
         ...step,
         status: "fail",
         cause: "the server answered in Engine.IO v3 framing (Socket.IO v2): EIO version mismatch",
-        fix: "this client speaks Socket.IO v5 / Engine.IO v4; upgrade the server to socket.io 3.x/4.x (python-socketio 5.x), or use a v2 client",
+        fix: EIO3_FIX,
       },
       handshake: null,
     };
@@ -209,7 +213,7 @@ function websocketHandshake(cfg: DoctorConfig, pollingWorks: boolean): Step {
     return { ...step, status: "fail", ms, received: "101, then the socket closed without an open packet", cause: "the WebSocket was accepted and closed before Engine.IO said anything", fix: "check the server's log; a proxy may accept the upgrade but not connect it to the backend" };
   }
   if (opened && looksLikeEio3(opened.replace(/^\d+:/, "x:"))) {
-    return { ...step, status: "fail", ms, received: preview(opened), cause: "EIO version mismatch: the server answered with an Engine.IO v3 packet", fix: "upgrade the server to socket.io 3.x/4.x (python-socketio 5.x)" };
+    return { ...step, status: "fail", ms, received: preview(opened), cause: "EIO version mismatch: the server answered with an Engine.IO v3 packet", fix: EIO3_FIX };
   }
   return {
     ...step,
@@ -270,7 +274,6 @@ function upgradeProbe(cfg: DoctorConfig): Step {
 function socketSession(cfg: DoctorConfig): Step[] {
   const url = engineUrl(cfg.target, cfg.enginePath, "websocket", {});
   const connectFrame = encodeSocketPacket({ type: PacketType.CONNECT, nsp: cfg.namespace, ...(cfg.auth ? { data: cfg.auth } : {}) })[0] as string;
-  const nsPrefix = cfg.namespace === "/" ? "" : `${cfg.namespace},`;
   const ns: Step = { id: "namespace", title: `Namespace connect to ${cfg.namespace}`, status: "not run", sent: `4${connectFrame}` };
   const emit: Step = { id: "emit", title: cfg.event ? `Emit '${cfg.event}' with ack` : "Emit with ack", status: "not run" };
   const beat: Step = { id: "heartbeat", title: "Heartbeat: server ping within pingInterval + pingTimeout", status: "not run" };

@@ -90,9 +90,8 @@ export class Connection implements SocketHost, EngineListener {
     const frames: Frame[] = [];
     for (const s of this.sockets.values()) {
       if (s.disconnected || s.connectSent) continue;
-      s.connectSent = true;
-      if (eio3 && s.namespace === "/") continue;
-      frames.push(...this.parser.encode(s.connectPacket(eio3)));
+      const packet = s.takeConnectPacket(eio3);
+      if (packet) frames.push(...this.parser.encode(packet));
     }
     return frames;
   }

@@ -118,7 +118,7 @@ export class EngineConnection {
         return;
       case "open":
         this.checkSize(frame.length);
-        if (this.v3) this.armWatchdog();
+        if (this.v3) this.watchdog!.touch(this.scheduler.now());
         this.onOpenPacket(packet.type, packet.data, frame);
     }
   }
@@ -128,7 +128,7 @@ export class EngineConnection {
     this.checkSize(data.byteLength);
     if (this.v3) {
       // Engine.IO v3 binary frames start with their packet type byte (4, message).
-      this.armWatchdog();
+      this.watchdog!.touch(this.scheduler.now());
       const type = new Uint8Array(data)[0];
       if (type !== 4) {
         this.listener.onDecodeError("engine_frame", `an Engine.IO v3 binary frame of packet type ${String(type)}, not 4 (message)`);

@@ -25,6 +25,14 @@ export class HeartbeatWatchdog {
   }
 
   /**
+   * Records life without a new check (Engine.IO v3: any frame proves the server alive). The
+   * check already scheduled finds the connection pending and waits out the rest.
+   */
+  touch(now: number): void {
+    this.lastSeen = now;
+  }
+
+  /**
    * Evaluates the check scheduled for `token`. A newer ping supersedes it; a timer that fires
    * early (timers have millisecond granularity) reports how long is left rather than passing.
    */

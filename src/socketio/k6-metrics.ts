@@ -32,9 +32,10 @@ function tags(kind: string, event: string | undefined): Record<string, string> {
   let t = byEvent.get(event);
   if (!t) {
     const ev = event === undefined ? "" : eventTags.get(event);
-    t = ev === "" ? { type: kind } : { type: kind, event: ev };
-    // Past the bound, new names share the `_other` tags and are not cached one by one.
-    if (ev !== OTHER_TAG || event === OTHER_TAG) byEvent.set(event, t);
+    // Past the bound, every new name shares the one `_other` tag object of its kind (not cached
+    // by name, so the cache stays bounded; one object, so the message counts batch together).
+    t = byEvent.get(ev) ?? (ev === "" ? { type: kind } : { type: kind, event: ev });
+    byEvent.set(ev === OTHER_TAG ? OTHER_TAG : event, t);
   }
   return t;
 }

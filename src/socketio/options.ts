@@ -117,3 +117,8 @@ function protocolOf(value: ConnectOptions["protocol"]): 3 | 4 | "auto" {
   if (p !== 3 && p !== 4 && p !== "auto") throw new OptionsError(`protocol must be 3, 4 or "auto", got ${JSON.stringify(p)}`);
   return p;
 }
+
+/** The handshake query of every Engine.IO request: the user's, plus EIO=3 when protocol 3 is forced (engineUrl defaults to 4). */
+export function engineQuery(opts: ResolvedOptions): Record<string, string> {
+  return opts.protocol === 3 ? { ...opts.query, EIO: "3" } : opts.query;
+}

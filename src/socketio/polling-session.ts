@@ -7,7 +7,7 @@ import http from "k6/http";
 import { decodePollingBodyV3, encodePollingBodyV3, isPollingBodyV3 } from "./codec";
 import { EngineConnection } from "./engine";
 import { preview } from "./handshake";
-import type { ResolvedOptions } from "./options";
+import { engineQuery, type ResolvedOptions } from "./options";
 import { eventLoopTimers } from "./event-loop";
 import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { engineUrl } from "./url";
@@ -51,7 +51,7 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
     // The engine knows its sid as soon as the open packet is handled, before anything is sent.
     // b64=1 from the first request: Engine.IO v3 fixes a session's binary framing at the
     // handshake (base64 text is what we decode), and v4 servers ignore the parameter.
-    const url = () => engineUrl(opts.target, opts.path, "polling", { ...opts.query, b64: "1" }, engine?.sid);
+    const url = () => engineUrl(opts.target, opts.path, "polling", { ...engineQuery(opts), b64: "1" }, engine?.sid);
 
     const flush = (): void => {
       if (posting || outbox.length === 0 || transportFailed) return;

@@ -6,7 +6,7 @@ import http from "k6/http";
 import { decodeEngineFrame, decodePollingBodyV3, encodeEngineText, encodePollingBodyV3, type Frame, isPollingBodyV3, PacketType } from "./codec";
 import type { PacketDecoder } from "./parser";
 import { type Handshake, parseHandshake, preview } from "./handshake";
-import type { ResolvedOptions } from "./options";
+import { engineQuery, type ResolvedOptions } from "./options";
 import type { ConnectError } from "./socket";
 import { engineUrl } from "./url";
 
@@ -31,7 +31,7 @@ export function pollingHandshake(
   const request = (method: "GET" | "POST", sid: string | undefined, body?: string): Reply => {
     // b64=1 from the first request: Engine.IO v3 fixes a session's binary framing at the
     // handshake (base64 text is what we decode), and v4 servers ignore the parameter.
-    const url = engineUrl(opts.target, opts.path, "polling", { ...opts.query, b64: "1" }, sid);
+    const url = engineUrl(opts.target, opts.path, "polling", { ...engineQuery(opts), b64: "1" }, sid);
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { fail: timeoutError(opts) };
     const headers = method === "POST" ? { "Content-Type": "text/plain;charset=UTF-8", ...opts.headers } : opts.headers;

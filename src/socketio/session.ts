@@ -11,7 +11,7 @@ import { EngineConnection } from "./engine";
 import type { Handshake } from "./handshake";
 import { preview } from "./handshake";
 import { flushMessageCounts, k6Metrics } from "./k6-metrics";
-import type { ResolvedOptions } from "./options";
+import { engineQuery, type ResolvedOptions } from "./options";
 import { pollingHandshake } from "./polling";
 import type { ConnectError, Socket } from "./socket";
 import { inertScheduler, type Scheduler } from "./transport";
@@ -160,8 +160,7 @@ function oneTransport(
     }
     upgrade = polled;
   }
-  const query = opts.protocol === 3 ? { ...opts.query, EIO: "3" } : opts.query;
-  const url = engineUrl(opts.target, opts.path, "websocket", query, upgrade?.handshake.sid);
+  const url = engineUrl(opts.target, opts.path, "websocket", engineQuery(opts), upgrade?.handshake.sid);
   // The sid makes every upgrade URL unique: name the metric series after the endpoint instead.
   const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
   let engine: EngineConnection | undefined;

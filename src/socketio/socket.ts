@@ -175,6 +175,7 @@ export class Socket {
     const timeout = options?.timeout ?? this.host.defaultAckTimeout;
     const id = this.acks.register(event, sentAt, sentAt + timeout, (ackArgs, elapsedMs, reason) => {
       if (ackArgs) {
+        this.host.metrics.packetReceived("ack", event);
         this.host.metrics.ackReceived(event, elapsedMs);
         this.host.invoke("ack of '%s'", onAck, [{ ok: true, args: ackArgs, data: ackArgs[0], elapsedMs }], event);
         return;
@@ -259,11 +260,19 @@ export class Socket {
 
   /** Sends the CONNECT packet; the connection calls this once the transport is usable. */
   sendConnect(): void {
+    const packet = this.takeConnectPacket(this.host.handshake?.eio3 ?? false);
+    if (packet) this.host.sendPacket(packet);
+  }
+
+  /**
+   * Marks the CONNECT as sent and returns it, counted; null when none is to be sent: Socket.IO
+   * v2 servers connect "/" by themselves, and a second CONNECT would open a second socket.
+   */
+  takeConnectPacket(eio3: boolean): SocketPacket | null {
     this.connectSent = true;
-    // Socket.IO v2 servers connect "/" by themselves, and a second CONNECT would open a second socket.
-    if (this.host.handshake?.eio3 && this.namespace === "/") return;
-    this.host.sendPacket(this.connectPacket());
+    if (eio3 && this.namespace === "/") return null;
     this.host.metrics.packetSent("connect");
+    return this.connectPacket(eio3);
   }
 
   /** CONNECT with the auth payload, plus {pid, offset} when reconnecting to a recoverable session. */
@@ -425,10 +434,12 @@ export class Socket {
 
   private onAck(packet: SocketPacket): void {
     const id = packet.id ?? -1;
+    const args = Array.isArray(packet.data) ? (packet.data as unknown[]) : [];
+    // A settled ack is counted by its emit's callback, which knows the event: one lookup per ack.
+    const settled = this.acks.settle(id, args, this.host.scheduler.now());
+    if (settled === "settled") return;
     const event = this.acks.eventOf(id);
     this.host.metrics.packetReceived("ack", event);
-    const args = Array.isArray(packet.data) ? (packet.data as unknown[]) : [];
-    const settled = this.acks.settle(id, args, this.host.scheduler.now());
     if (settled === "late" && event !== undefined) this.host.metrics.ackLate(event);
     else if (settled === "unknown") this.host.onDecodeError("unknown_ack", `an ack for id ${String(packet.id)}, which this socket never sent (or settled already)`);
   }

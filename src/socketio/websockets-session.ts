@@ -5,7 +5,7 @@
 import { WebSocket } from "k6/websockets";
 import { backoffDelay } from "./backoff";
 import { EngineConnection } from "./engine";
-import type { ResolvedOptions } from "./options";
+import { engineQuery, type ResolvedOptions } from "./options";
 import { eventLoopTimers } from "./event-loop";
 import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { engineUrl } from "./url";
@@ -17,7 +17,7 @@ export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHand
     const connection = newConnection(opts, scheduler, startedAt);
     const socket = connection.socket(opts.namespace, opts.auth);
     const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
-    const url = engineUrl(opts.target, opts.path, "websocket", opts.protocol === 3 ? { ...opts.query, EIO: "3" } : opts.query);
+    const url = engineUrl(opts.target, opts.path, "websocket", engineQuery(opts));
     const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
     let handlerRan = false;
     let sid: string | undefined;

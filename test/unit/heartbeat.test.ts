@@ -18,3 +18,11 @@ test("a newer ping supersedes the earlier check", () => {
   assert.deepEqual(w.check(second, 269), { state: "pending", remainingMs: 1 });
   assert.deepEqual(w.check(second, 270), { state: "dead" });
 });
+
+test("touch records life without superseding the scheduled check", () => {
+  const w = new HeartbeatWatchdog(100, 50);
+  const token = w.arm(0);
+  w.touch(120);
+  assert.deepEqual(w.check(token, 150), { state: "pending", remainingMs: 120 });
+  assert.deepEqual(w.check(token, 270), { state: "dead" });
+});

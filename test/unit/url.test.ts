@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { engineUrl, isLoopback, parseTarget, TargetUrlError } from "../../src/socketio/url";
+import { engineQuery, resolveOptions } from "../../src/socketio/options";
 
 test("http, https, ws and wss targets", () => {
   assert.deepEqual(parseTarget("http://127.0.0.1:3000"), { secure: false, authority: "127.0.0.1:3000", namespace: "/", query: {} });
@@ -45,4 +46,13 @@ test("loopback detection", () => {
     assert.equal(isLoopback(parseTarget(u)), true, u);
   }
   for (const u of ["http://10.0.0.1", "http://example.com", "http://[::2]:1"]) assert.equal(isLoopback(parseTarget(u)), false, u);
+});
+
+test("protocol 3 puts EIO=3 on every Engine.IO request, polling and WebSocket alike", () => {
+  const forced = resolveOptions("http://127.0.0.1:3000", { protocol: 3, query: { room: "a" } });
+  assert.deepEqual(engineQuery(forced), { room: "a", EIO: "3" });
+  assert.match(engineUrl(forced.target, forced.path, "polling", { ...engineQuery(forced), b64: "1" }), /[?&]EIO=3&/);
+  assert.match(engineUrl(forced.target, forced.path, "websocket", engineQuery(forced)), /[?&]EIO=3&/);
+  const auto = resolveOptions("http://127.0.0.1:3000", {});
+  assert.match(engineUrl(auto.target, auto.path, "polling", engineQuery(auto)), /\?EIO=4&/);
 });
