@@ -3,11 +3,11 @@
 // EngineConnection. Prints operations per second with the library's k6 metrics on and off, so
 // a change to the hot path is measured where it runs (sobek interprets; Node's JIT hides costs).
 //   run by `npm run bench` (bench/lib/k6-tools.mjs), or bundle it and `k6 run` it yourself
-import { Connection } from "../../src/socketio/connection";
-import { EngineConnection } from "../../src/socketio/engine";
-import { k6Metrics } from "../../src/socketio/k6-metrics";
-import type { SocketMetrics } from "../../src/socketio/metrics";
-import type { FrameSink, Scheduler } from "../../src/socketio/transport";
+import { Connection } from "../../src/socketio/protocol/connection";
+import { EngineConnection } from "../../src/socketio/protocol/engine";
+import { k6Metrics } from "../../src/socketio/k6/k6-metrics";
+import type { SocketMetrics } from "../../src/socketio/protocol/metrics";
+import type { FrameSink, Scheduler } from "../../src/socketio/protocol/transport";
 
 export const options = { vus: 1, iterations: 1, summaryTrendStats: ["count"] };
 const N = Number(__ENV.HOT_PATH_N ?? "20000");

@@ -3,9 +3,9 @@
 // rules in diagnose.ts. A step that cannot run because an earlier one failed says so.
 import http from "k6/http";
 import ws from "k6/ws";
-import { decodeEngineFrame, decodePollingBody, encodeEngineText, encodePollingBody, encodeSocketPacket, PacketType, SocketDecoder } from "../socketio/codec";
-import { type Handshake, parseHandshake, preview } from "../socketio/handshake";
-import { engineUrl, hostOf, type Target } from "../socketio/url";
+import { decodeEngineFrame, decodePollingBody, encodeEngineText, encodePollingBody, encodeSocketPacket, PacketType, SocketDecoder } from "../socketio/protocol/codec";
+import { type Handshake, parseHandshake, preview } from "../socketio/protocol/handshake";
+import { engineUrl, hostOf, type Target } from "../socketio/protocol/url";
 import {
   diagnoseConnectError,
   diagnoseEarlyClose,

@@ -8,7 +8,7 @@ import { Counter } from "k6/metrics";
 import { type DoctorConfig, runDoctor } from "../doctor/steps";
 import { renderReport, type Report } from "../doctor/report";
 import { EnvReader, parseDurationMs } from "../kit/env";
-import { normalizeEnginePath, parseTarget } from "../socketio/url";
+import { normalizeEnginePath, parseTarget } from "../socketio/protocol/url";
 
 const env = new EnvReader(__ENV);
 const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");

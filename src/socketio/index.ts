@@ -1,6 +1,6 @@
 // k6-socketio: Socket.IO v5 / Engine.IO v4 clients for k6 scenarios.
 //
-//   import { connect } from "../socketio";
+//   import { connect } from "k6-socketio";
 //   const result = connect("http://127.0.0.1:3000", { auth: { token } }, (socket) => {
 //     socket.on("connect", () => {
 //       socket.emitWithAck("queue_join", [{ player_id: "p1", elo: 1200 }], (ack) => {
@@ -11,20 +11,20 @@
 //
 // connect() blocks until the session ends (k6/ws semantics). Inside a session only the
 // socket's own timers fire: use socket.setTimeout, never sleep().
-import { type ConnectOptions, resolveOptions } from "./options";
-import { runPollingOnlySession } from "./polling-session";
-import { runWebSocketsSession } from "./websockets-session";
-import { explain, runSession, type SessionHandler, type SessionResult } from "./session";
+import { type ConnectOptions, resolveOptions } from "./protocol/options";
+import { runPollingOnlySession } from "./k6/polling-session";
+import { runWebSocketsSession } from "./k6/websockets-session";
+import { explain, runSession, type SessionHandler, type SessionResult } from "./k6/ws-session";
 
-export type { ConnectOptions } from "./options";
-export type { ReconnectOptions } from "./backoff";
-export type { PacketParser } from "./parser";
-export { OptionsError, resolveOptions as resolveConnectOptions } from "./options";
-export type { SessionHandler, SessionResult } from "./session";
-export type { AckOptions, ConnectError, Outcome, Socket, WaitOptions } from "./socket";
-export { TargetUrlError, parseTarget, isLoopback } from "./url";
-export { touchLibraryCounters } from "./k6-metrics";
-export { systemTagsWithoutUrl } from "./system-tags";
+export type { ConnectOptions } from "./protocol/options";
+export type { ReconnectOptions } from "./protocol/backoff";
+export type { PacketParser } from "./protocol/parser";
+export { OptionsError, resolveOptions as resolveConnectOptions } from "./protocol/options";
+export type { SessionHandler, SessionResult } from "./k6/ws-session";
+export type { AckOptions, ConnectError, Outcome, Socket, WaitOptions } from "./protocol/socket";
+export { TargetUrlError, parseTarget, isLoopback } from "./protocol/url";
+export { touchLibraryCounters } from "./k6/k6-metrics";
+export { systemTagsWithoutUrl } from "./k6/system-tags";
 
 /** Opens a connection, runs `handler` with the namespace socket, and returns when the session ends. */
 export function connect(url: string, handler: SessionHandler): SessionResult;

@@ -4,8 +4,8 @@
 //   import { msgpackParser } from "k6-socketio/msgpack";
 //   connect(url, { parser: msgpackParser }, …)
 import { Decoder, Encoder } from "socket.io-msgpack-parser";
-import type { Frame, SocketPacket } from "./codec";
-import type { PacketDecoder, PacketParser } from "./parser";
+import type { Frame, SocketPacket } from "./protocol/codec";
+import type { PacketDecoder, PacketParser } from "./protocol/parser";
 
 const encoder = new Encoder();
 

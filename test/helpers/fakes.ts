@@ -1,7 +1,7 @@
 // Test doubles for the protocol engine's surroundings: a scheduler whose clock the test
 // advances, a frame sink that records what was sent, and a metrics recorder.
-import type { SocketMetrics } from "../../src/socketio/metrics";
-import type { FrameSink, Scheduler } from "../../src/socketio/transport";
+import type { SocketMetrics } from "../../src/socketio/protocol/metrics";
+import type { FrameSink, Scheduler } from "../../src/socketio/protocol/transport";
 
 export class ManualScheduler implements Scheduler {
   private time = 1_000_000;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AckRegistry } from "../../src/socketio/ack-registry";
+import { AckRegistry } from "../../src/socketio/protocol/ack-registry";
 
 test("ack ids are per registry and increase from 0", () => {
   const a = new AckRegistry();

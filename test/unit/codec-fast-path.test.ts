@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Decoder, Encoder, type Packet } from "socket.io-parser";
 import { decodePacket } from "engine.io-parser";
-import { decodeEngineFrame, decodeTextEventOrAck, encodeTextEventOrAck, SocketDecoder } from "../../src/socketio/codec";
+import { decodeEngineFrame, decodeTextEventOrAck, encodeTextEventOrAck, SocketDecoder } from "../../src/socketio/protocol/codec";
 
 const reference = new Encoder();
 

@@ -11,7 +11,7 @@ import {
   isPollingBodyV3,
   PacketType,
   SocketDecoder,
-} from "../../src/socketio/codec";
+} from "../../src/socketio/protocol/codec";
 
 test("engine frames: text packets decode by their type digit", () => {
   assert.deepEqual(decodeEngineFrame("2"), { type: "ping" });

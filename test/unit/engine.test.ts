@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EngineConnection, type EngineListener } from "../../src/socketio/engine";
-import type { Handshake } from "../../src/socketio/handshake";
+import { EngineConnection, type EngineListener } from "../../src/socketio/protocol/engine";
+import type { Handshake } from "../../src/socketio/protocol/handshake";
 import { ManualScheduler, OPEN, RecordingSink } from "../helpers/fakes";
 
 class Events implements EngineListener {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { HeartbeatWatchdog } from "../../src/socketio/heartbeat";
+import { HeartbeatWatchdog } from "../../src/socketio/protocol/heartbeat";
 
 test("dead only when no ping arrived within pingInterval + pingTimeout", () => {
   const w = new HeartbeatWatchdog(25_000, 20_000);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EnvError, EnvReader, parseDurationMs } from "../../src/kit/env";
 import { buildThresholds } from "../../src/kit/thresholds";
-import { OptionsError, resolveOptions } from "../../src/socketio/options";
+import { OptionsError, resolveOptions } from "../../src/socketio/protocol/options";
 
 test("env reader: defaults, valid values, and errors that name the variable", () => {
   const env = new EnvReader({ VUS: "50", EMPTY: "", BAD: "5x", T: "polling", D: "1m30s", J: '{"a":1}' });

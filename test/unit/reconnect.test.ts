@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { backoffDelay, isReconnectable, resolveReconnect } from "../../src/socketio/backoff";
-import { Connection } from "../../src/socketio/connection";
-import { EngineConnection } from "../../src/socketio/engine";
+import { backoffDelay, isReconnectable, resolveReconnect } from "../../src/socketio/protocol/backoff";
+import { Connection } from "../../src/socketio/protocol/connection";
+import { EngineConnection } from "../../src/socketio/protocol/engine";
 import { ManualScheduler, OPEN, RecordingMetrics, RecordingSink } from "../helpers/fakes";
 
 test("backoff: exponential, capped, jittered within bounds", () => {

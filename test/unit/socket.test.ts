@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Connection } from "../../src/socketio/connection";
-import { EngineConnection } from "../../src/socketio/engine";
-import type { Outcome } from "../../src/socketio/socket";
+import { Connection } from "../../src/socketio/protocol/connection";
+import { EngineConnection } from "../../src/socketio/protocol/engine";
+import type { Outcome } from "../../src/socketio/protocol/socket";
 import { ManualScheduler, OPEN, RecordingMetrics, RecordingSink } from "../helpers/fakes";
 
 function session(auth?: Record<string, unknown>, namespace = "/") {

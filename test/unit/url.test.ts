@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { engineUrl, isLoopback, parseTarget, TargetUrlError } from "../../src/socketio/url";
-import { engineQuery, resolveOptions } from "../../src/socketio/options";
+import { engineUrl, isLoopback, parseTarget, TargetUrlError } from "../../src/socketio/protocol/url";
+import { engineQuery, resolveOptions } from "../../src/socketio/protocol/options";
 
 test("http, https, ws and wss targets", () => {
   assert.deepEqual(parseTarget("http://127.0.0.1:3000"), { secure: false, authority: "127.0.0.1:3000", namespace: "/", query: {} });

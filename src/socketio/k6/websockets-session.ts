@@ -3,12 +3,12 @@
 // (await Promise.all([...])). Protocol, heartbeats, acks, reconnection and metrics are the same
 // code as over k6/ws; only the socket and the timers differ.
 import { WebSocket } from "k6/websockets";
-import { backoffDelay } from "./backoff";
-import { EngineConnection } from "./engine";
-import { engineQuery, type ResolvedOptions } from "./options";
+import { backoffDelay } from "../protocol/backoff";
+import { EngineConnection } from "../protocol/engine";
+import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { eventLoopTimers } from "./event-loop";
-import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
-import { engineUrl } from "./url";
+import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./ws-session";
+import { engineUrl } from "../protocol/url";
 
 export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
   return new Promise((resolve) => {

@@ -3,12 +3,12 @@
 // k6/http is synchronous, so each request is bounded by what is left of the connect deadline.
 import encoding from "k6/encoding";
 import http from "k6/http";
-import { decodeEngineFrame, decodePollingBodyV3, encodeEngineText, encodePollingBodyV3, type Frame, isPollingBodyV3, PacketType } from "./codec";
-import type { PacketDecoder } from "./parser";
-import { type Handshake, parseHandshake, preview } from "./handshake";
-import { engineQuery, type ResolvedOptions } from "./options";
-import type { ConnectError } from "./socket";
-import { engineUrl } from "./url";
+import { decodeEngineFrame, decodePollingBodyV3, encodeEngineText, encodePollingBodyV3, type Frame, isPollingBodyV3, PacketType } from "../protocol/codec";
+import type { PacketDecoder } from "../protocol/parser";
+import { type Handshake, parseHandshake, preview } from "../protocol/handshake";
+import { engineQuery, type ResolvedOptions } from "../protocol/options";
+import type { ConnectError } from "../protocol/socket";
+import { engineUrl } from "../protocol/url";
 
 export type PollingOutcome =
   | { ok: true; handshake: Handshake; payloads: { payload: Frame; receivedAt: number }[] }

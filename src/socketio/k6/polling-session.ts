@@ -4,13 +4,13 @@
 // session is a Promise: connectAsync() in an async default function or setup().
 import encoding from "k6/encoding";
 import http from "k6/http";
-import { decodePollingBodyV3, encodePollingBodyV3, isPollingBodyV3 } from "./codec";
-import { EngineConnection } from "./engine";
-import { preview } from "./handshake";
-import { engineQuery, type ResolvedOptions } from "./options";
+import { decodePollingBodyV3, encodePollingBodyV3, isPollingBodyV3 } from "../protocol/codec";
+import { EngineConnection } from "../protocol/engine";
+import { preview } from "../protocol/handshake";
+import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { eventLoopTimers } from "./event-loop";
-import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
-import { engineUrl } from "./url";
+import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./ws-session";
+import { engineUrl } from "../protocol/url";
 
 const RECORD_SEPARATOR = "\x1e";
 

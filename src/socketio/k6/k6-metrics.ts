@@ -1,7 +1,7 @@
 // The library's k6 metrics. Created at import time, which is k6's init context.
 import { Counter, Rate, Trend } from "k6/metrics";
-import { BoundedTagValues, OTHER_TAG } from "./bounded-tags";
-import type { PacketKind, SocketMetrics } from "./metrics";
+import { BoundedTagValues, OTHER_TAG } from "../protocol/bounded-tags";
+import type { PacketKind, SocketMetrics } from "../protocol/metrics";
 
 const connectDuration = new Trend("socketio_connect_duration", true);
 const connectSuccess = new Rate("socketio_connect_success");

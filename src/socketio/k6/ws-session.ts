@@ -5,17 +5,17 @@
 // same Socket objects, listeners and recovery state carry over.
 import { sleep } from "k6";
 import ws from "k6/ws";
-import { backoffDelay } from "./backoff";
-import { Connection } from "./connection";
-import { EngineConnection } from "./engine";
-import type { Handshake } from "./handshake";
-import { preview } from "./handshake";
+import { backoffDelay } from "../protocol/backoff";
+import { Connection } from "../protocol/connection";
+import { EngineConnection } from "../protocol/engine";
+import type { Handshake } from "../protocol/handshake";
+import { preview } from "../protocol/handshake";
 import { flushMessageCounts, k6Metrics } from "./k6-metrics";
-import { engineQuery, type ResolvedOptions } from "./options";
-import { pollingHandshake } from "./polling";
-import type { ConnectError, Socket } from "./socket";
-import { inertScheduler, type Scheduler } from "./transport";
-import { engineUrl } from "./url";
+import { engineQuery, type ResolvedOptions } from "../protocol/options";
+import { pollingHandshake } from "./polling-handshake";
+import type { ConnectError, Socket } from "../protocol/socket";
+import { inertScheduler, type Scheduler } from "../protocol/transport";
+import { engineUrl } from "../protocol/url";
 
 export interface SessionResult {
   /** The namespace connection succeeded (it may have ended since). */

@@ -5,7 +5,7 @@
 // it runs pops whichever timer is first in the queue then, due or not (seen: a 5000 ms connect
 // deadline firing after 0 ms, right after the previous session cleared its timers). So each
 // callback checks its own due time and re-arms for the remainder when woken too soon.
-import type { Scheduler } from "./transport";
+import type { Scheduler } from "../protocol/transport";
 
 export interface EventLoopTimers {
   scheduler: Scheduler;
