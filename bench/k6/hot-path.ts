@@ -15,7 +15,7 @@ const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":25000,"pingTimeout":2000
 
 const noop = (): void => undefined;
 const silentMetrics: SocketMetrics = {
-  connected: noop, connectFailed: noop, ackReceived: noop, ackTimedOut: noop, ackLate: noop, packetSent: noop,
+  connected: noop, connectFailed: noop, ackReceived: noop, ackTimedOut: noop, waitTimedOut: noop, ackLate: noop, packetSent: noop,
   packetReceived: noop, decodeError: noop, disconnected: noop, reconnectAttempt: noop, reconnected: noop, reconnectFailed: noop,
 } satisfies SocketMetrics;
 
@@ -39,7 +39,7 @@ function ackLoop(metrics: SocketMetrics): number {
   let acked = 0;
   const t0 = Date.now();
   for (let i = 0; i < N; i++) {
-    socket.emitWithAck("echo", [i], (o) => {
+    socket.request("echo", [i], (o) => {
       if (o.ok) acked++;
     });
     const sent = lastSent(); // 42<id>["echo",i]

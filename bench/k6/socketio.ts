@@ -3,7 +3,7 @@
 // SOCKETS_PER_VU>1: that many connections per VU over k6/websockets (connectAsync).
 import { sleep } from "k6";
 import exec from "k6/execution";
-import { connect, connectAsync, type Socket } from "k6-socketio";
+import { connect, connectAsync, type CallbackSocket } from "k6-socketio";
 import { ackMs, bench, benchOptions, benchSummary, connectMs, failures, fanoutMs, firstEmitDelay, inWindow, losses, nextEmitPause, rampOffset } from "./contract";
 
 const perVu = Math.max(1, Number(__ENV.SOCKETS_PER_VU ?? "1"));
@@ -11,7 +11,7 @@ export const options = benchOptions(perVu);
 const connectOptions = { transport: "websocket" as const, connectTimeout: 10_000, ackTimeout: 5_000 };
 
 function player(startedAt: () => number) {
-  return (socket: Socket): void => {
+  return (socket: CallbackSocket): void => {
     let closing = false;
     socket.on("connect", () => {
       connectMs.add(Date.now() - startedAt());
@@ -34,9 +34,9 @@ function player(startedAt: () => number) {
   };
 }
 
-function loop(socket: Socket, seq: number): void {
+function loop(socket: CallbackSocket, seq: number): void {
   if (Date.now() >= bench.endAt || !socket.connected) return;
-  socket.emitWithAck("echo", [seq], (ack) => {
+  socket.request("echo", [seq], (ack) => {
     if (ack.ok && inWindow(Date.now())) ackMs.add(ack.elapsedMs);
     if (bench.ackIntervalMs > 0) socket.setTimeout(() => loop(socket, seq + 1), nextEmitPause());
     else loop(socket, seq + 1);

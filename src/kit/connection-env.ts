@@ -17,7 +17,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
   const connectTimeoutMs = env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000);
   const ackTimeoutMs = env.int("ACK_TIMEOUT_MS", defaults.ackTimeoutMs ?? 5_000, 1, 600_000);
   const connectOptions: ConnectOptions = {
-    transport: env.oneOf("TRANSPORT", "websocket", ["websocket", "polling"] as const),
+    transport: env.oneOf("TRANSPORT", "websocket", ["websocket", "polling", "polling-only"] as const),
     ...(namespace ? { namespace } : {}),
     ...(authToken ? { auth: { token: authToken } } : {}),
     connectTimeout: connectTimeoutMs,

@@ -97,7 +97,7 @@ export function member(data: RunData): void {
       }
       seq += 1;
       const message = { conversation_id: conversation, message_id: `${index}-${seq}`, text: `message ${seq} from ${userId}`, sent_at: Date.now() };
-      socket.emitWithAck(config.sendEvent, [message], (ack) => {
+      socket.request(config.sendEvent, [message], (ack) => {
         const reply = ack.data as Reply | undefined;
         if (ack.ok && reply?.ok === false) {
           sendErrors.add(1, { error: String(reply.error) });
@@ -109,7 +109,7 @@ export function member(data: RunData): void {
     };
 
     socket.on("connect", () => {
-      socket.emitWithAck(config.joinEvent, [{ conversation_id: conversation }], (ack) => {
+      socket.request(config.joinEvent, [{ conversation_id: conversation }], (ack) => {
         const reply = ack.data as Reply | undefined;
         if (!ack.ok || reply?.ok === false) {
           const error = ack.ok ? String(reply?.error) : ack.reason;

@@ -16,7 +16,7 @@ import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, type Socket } from "../socketio";
+import { connect, type CallbackSocket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -203,7 +203,7 @@ export function player(data: RunData): void {
   if (creator && result.connected) teamCompleted.add(rounds >= config.minRounds);
 }
 
-function answer(socket: Socket, question: Question, next: () => void): void {
+function answer(socket: CallbackSocket, question: Question, next: () => void): void {
   const submittedAt = Date.now();
   socket.waitFor("answer_confirmed", { timeout: connection.ackTimeoutMs, filter: (c: { round_id?: string }) => c?.round_id === question.round_id }, (confirmed) => {
     errorRate.add(!confirmed.ok);

@@ -6,7 +6,7 @@
 // -e SERVER=<name> labels the run; -e CONFORMANCE_OUT=path writes the results as JSON.
 import { check } from "k6";
 import { Counter } from "k6/metrics";
-import { connect, connectAsync, type ConnectOptions, type Socket } from "k6-socketio";
+import { connect, connectAsync, type ConnectOptions, type CallbackSocket } from "k6-socketio";
 import { msgpackParser } from "k6-socketio/msgpack";
 import { EnvReader } from "../kit/env";
 
@@ -43,10 +43,10 @@ const client = env.oneOf("CLIENT", "k6/ws", ["k6/ws", "async"] as const);
  * Runs one session for an item; the item calls `done` with its verdict. Bounded by `limitMs`.
  * With -e CLIENT=async every session goes through connectAsync (k6/websockets).
  */
-async function session(opts: ConnectOptions, limitMs: number, body: (socket: Socket, done: (r: Result, detail: string) => void) => void, url = targetUrl): Promise<Verdict> {
+async function session(opts: ConnectOptions, limitMs: number, body: (socket: CallbackSocket, done: (r: Result, detail: string) => void) => void, url = targetUrl): Promise<Verdict> {
   let verdict: Verdict | null = null;
   const options: ConnectOptions = { connectTimeout: stepMs, ackTimeout: stepMs, ...opts, sessionTimeout: limitMs, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) };
-  const handler = (socket: Socket): void => {
+  const handler = (socket: CallbackSocket): void => {
     const done = (r: Result, detail: string): void => {
       if (verdict) return;
       verdict = [r, detail];
@@ -64,8 +64,8 @@ async function session(opts: ConnectOptions, limitMs: number, body: (socket: Soc
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const bytes = (b: unknown) => (b instanceof ArrayBuffer ? Array.from(new Uint8Array(b)) : `not an ArrayBuffer: ${JSON.stringify(b)}`);
 
-function echoes(socket: Socket, label: string, then: (ok: boolean, detail: string) => void): void {
-  socket.emitWithAck("echo", [label], (a) => then(a.ok && a.data === label, a.ok ? `echo ${JSON.stringify(a.args)}` : `echo ${a.reason}`));
+function echoes(socket: CallbackSocket, label: string, then: (ok: boolean, detail: string) => void): void {
+  socket.request("echo", [label], (a) => then(a.ok && a.data === label, a.ok ? `echo ${JSON.stringify(a.args)}` : `echo ${a.reason}`));
 }
 
 const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> }[] = [
@@ -117,7 +117,7 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
       session({}, stepMs * 2, (s, done) => {
         const date = new Date(Date.UTC(2026, 10, 22, 12, 0, 0)).toISOString();
         const sent = [false, "héllo wörld 👋 日本語", date, { nested: [1, { a: null, b: [true] }] }];
-        s.on("connect", () => s.emitWithAck("echo", sent, (a) => (a.ok && same(a.args, sent) ? done("pass", "all four values round-tripped") : done("fail", a.ok ? `got ${JSON.stringify(a.args)}` : `ack ${a.reason}`))));
+        s.on("connect", () => s.request("echo", sent, (a) => (a.ok && same(a.args, sent) ? done("pass", "all four values round-tripped") : done("fail", a.ok ? `got ${JSON.stringify(a.args)}` : `ack ${a.reason}`))));
       }),
   },
   {
@@ -138,7 +138,7 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
     run: () =>
       session({}, stepMs * 2, (s, done) => {
         s.on("connect", () =>
-          s.emitWithAck("no_such_event", [1], (a) => (!a.ok && a.reason === "timeout" && a.elapsedMs >= 500 && a.elapsedMs < 1500 ? done("pass", `timed out after ${a.elapsedMs} ms`) : done("fail", JSON.stringify(a))), { timeout: 500 }),
+          s.request("no_such_event", [1], (a) => (!a.ok && a.reason === "timeout" && a.elapsedMs >= 500 && a.elapsedMs < 1500 ? done("pass", `timed out after ${a.elapsedMs} ms`) : done("fail", JSON.stringify(a))), { timeout: 500 }),
         );
       }),
   },
@@ -148,7 +148,7 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
     run: () =>
       session({}, stepMs * 2, (s, done) => {
         s.on("connect", () =>
-          s.emitWithAck("echo", ["text", new Uint8Array([1, 2, 3]), { nested: new Uint8Array([250, 251]).buffer, n: 7 }, 42], (a) => {
+          s.request("echo", ["text", new Uint8Array([1, 2, 3]), { nested: new Uint8Array([250, 251]).buffer, n: 7 }, 42], (a) => {
             if (!a.ok) return done("fail", `ack ${a.reason}`);
             const [t, b1, obj, n] = a.args as [string, unknown, { nested: unknown; n: number }, number];
             const ok = t === "text" && same(bytes(b1), [1, 2, 3]) && same(bytes(obj?.nested), [250, 251]) && obj?.n === 7 && n === 42;
@@ -191,7 +191,7 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
       session({}, 120_000, (s, done) => {
         s.on("connect", () => {
           const hs = s.handshake!;
-          s.emitWithAck("stop_pinging", [], (a) => {
+          s.request("stop_pinging", [], (a) => {
             if (!a.ok) return done("not supported by server", "no stop_pinging test hook to silence the server's pings");
             const limit = hs.pingInterval + hs.pingTimeout + 1_000;
             s.on("disconnect", (reason: string) => done(reason === "ping timeout" ? "pass" : "fail", `reason ${reason}`));
@@ -264,7 +264,7 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
         s.on("connect", () => {
           // Stay longer than a ping interval of the test servers: pings and pongs travel by poll and POST.
           s.setTimeout(() => {
-            s.emitWithAck("echo", ["poll", new Uint8Array([5, 6]).buffer], (a) => {
+            s.request("echo", ["poll", new Uint8Array([5, 6]).buffer], (a) => {
               const ok = a.ok && a.data === "poll" && same(bytes(a.args[1]), [5, 6]) && s.connected;
               verdict = [ok ? "pass" : "fail", ok ? "echo with binary over long-polling, after 1.2 s of heartbeats" : JSON.stringify(a)];
               s.disconnect();

@@ -18,7 +18,7 @@ import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, parseTarget, type Socket } from "../socketio";
+import { connect, parseTarget, type CallbackSocket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -243,7 +243,7 @@ function session(me: Player, resume: boolean): "done" | "dropped" | "failed" {
 }
 
 /** Sends one request that must be refused and checks the error code it gets back. */
-function expectError(label: string, auth: Record<string, unknown> | null, send: (socket: Socket) => void, code: string): void {
+function expectError(label: string, auth: Record<string, unknown> | null, send: (socket: CallbackSocket) => void, code: string): void {
   let got = "no error event";
   const opts = auth ? withAuth(connection.connectOptions, auth) : connection.connectOptions;
   connect(connection.targetUrl, opts, (socket) => {

@@ -1,10 +1,10 @@
-// Matchmaking queue load test (seed 000).
+// Matchmaking queue load test.
 //   queue      players connect, emit queue_join {player_id, elo}, wait for match_found, leave.
 //              join latency = emit to ack; match formation = emit to the match event.
 //   rate_limit probe players each send PROBE_JOINS joins within a minute (default 8, limit 5):
 //              every join past the limit must be rejected, none before it.
 // Run: k6 run -e TARGET_URL=http://127.0.0.1:3000 dist/matchmaking.js   (options: README)
-import { check, sleep } from "k6";
+import { check } from "k6";
 import exec from "k6/execution";
 import { Counter, Rate, Trend } from "k6/metrics";
 import presets from "../../thresholds/matchmaking.json";
@@ -14,7 +14,8 @@ import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { readConnectionEnv } from "../kit/connection-env";
 import { runIdFrom } from "../kit/run-id";
-import { connect, connectAsync, type SessionResult, type Socket } from "../socketio";
+import { allPlayers, pause } from "../kit/flow";
+import { io, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -111,135 +112,94 @@ function watchDisconnects(socket: Socket): void {
 }
 
 /**
- * One queue iteration. With SOCKETS_PER_VU > 1 the VU plays that many players at once, each on
- * its own connection over k6/websockets (connectAsync); otherwise one player over k6/ws.
+ * One queue iteration: SOCKETS_PER_VU players at once, each on its own connection, then the
+ * think time (or a back-off when the server refused us; the error is counted).
  */
 export async function queue(data: RunData): Promise<void> {
-  if (config.socketsPerVu === 1) {
-    const connected = playerSession(data, 0, (handler) => connect(config.targetUrl, connectOptions, handler)).connected;
-    pause(connected);
-    return;
-  }
-  const results = await Promise.all(
-    Array.from({ length: config.socketsPerVu }, (_, slot) => connectAsync(config.targetUrl, connectOptions, playerHandler(data, slot))),
-  );
-  for (const r of results) check(r, { "connected to the namespace": (x) => x.connected });
-  const connected = results.every((r) => r.connected);
-  await new Promise<void>((resolve) => setTimeout(resolve, connected ? Math.max(1, config.thinkTimeMs) : 1_000));
+  const connected = await allPlayers(Array.from({ length: config.socketsPerVu }, (_, slot) => player(data, slot)));
+  await pause(connected.every(Boolean) ? Math.max(1, config.thinkTimeMs) : 1_000);
 }
 
-/** Think time between sessions, or a back-off when the server refused us (the error is counted). */
-function pause(connected: boolean): void {
-  if (!connected) sleep(1);
-  else if (config.thinkTimeMs > 0) sleep(config.thinkTimeMs / 1000);
-}
+/** `k6 run --vus N --duration T dist/matchmaking.js` runs the queue players alone. */
+export default queue;
 
-function playerSession(data: RunData, slot: number, run: (handler: (socket: Socket) => void) => SessionResult): SessionResult {
-  const result = run(playerHandler(data, slot));
-  check(result, { "connected to the namespace": (r) => r.connected });
-  return result;
-}
-
-/** A player: join the queue, wait for a match that seats it, leave. */
-function playerHandler(data: RunData, slot: number): (socket: Socket) => void {
+/** A player: join the queue, wait for a match that seats it, leave. Resolves with whether it connected. */
+async function player(data: RunData, slot: number): Promise<boolean> {
   const playerId = `${data.runId}-q${exec.vu.idInTest}-${exec.vu.iterationInScenario}-${slot}`;
   const elo = config.eloMin + Math.floor(Math.random() * (config.eloMax - config.eloMin + 1));
-  return (socket) => {
-    watchDisconnects(socket);
-    socket.on("connect", () => {
-      let joinedAt = 0;
-      // Leave once both the join ack and the match are settled: a match can overtake a slow
-      // ack, and leaving early would hide the ack's latency (or its timeout).
-      let unsettled = 2;
-      const settled = (): void => {
-        unsettled -= 1;
-        if (unsettled === 0) socket.disconnect();
-      };
-      // Wait first, then join: the match can arrive right behind the ack.
-      socket.waitFor(
-        config.matchEvent,
-        { timeout: config.ackTimeoutMs + config.matchTimeoutMs, filter: (m: unknown) => seats(m, playerId) },
-        (match) => {
-          if (match.ok) {
-            matchDuration.add(Date.now() - joinedAt);
-            matched.add(true);
-          } else if (match.reason === "timeout" && exec.scenario.progress >= 1) {
-            // Near the end of the test nobody new joins, so a lone waiter is expected: not a failure.
-            matchUnfinished.add(1);
-          } else {
-            // Timed out, or the session ended first (join rejected, server dropped us).
-            matched.add(false);
-          }
-          if (!match.ok && match.reason === "timeout") socket.emit(config.leaveEvent, { player_id: playerId });
-          settled();
-        },
-      );
-      joinedAt = Date.now();
-      socket.emitWithAck(config.joinEvent, [{ player_id: playerId, elo }], (ack) => {
-        // A timed-out ack is counted by the library; the server may still seat us, so keep waiting.
-        if (ack.ok) {
-          joinDuration.add(ack.elapsedMs);
-          const reply = ack.data as JoinReply | undefined;
-          const queued = check(reply, { "queue_join answered queued": (r) => r?.status === "queued" });
-          if (!queued) {
-            if (reply?.status === "rejected") falseRejections.add(1, { phase: "queue" });
-            socket.disconnect(); // not in the queue: no match will come
-            return;
-          }
-        }
-        settled();
-      });
-    });
-  };
+  const socket = await io(config.targetUrl, connectOptions);
+  if (!check(socket, { "connected to the namespace": (s) => s.connected })) return false;
+  watchDisconnects(socket);
+
+  // Wait first, then join: the match can arrive right behind the ack.
+  const match = socket.waitFor(config.matchEvent, { timeout: config.ackTimeoutMs + config.matchTimeoutMs, filter: (m: unknown) => seats(m, playerId) });
+  const joinedAt = Date.now();
+  const join = await socket.request(config.joinEvent, { player_id: playerId, elo });
+  // A timed-out ack is counted by the library; the server may still seat us, so keep waiting.
+  if (join.ok) {
+    joinDuration.add(join.elapsedMs);
+    const reply = join.data as JoinReply | undefined;
+    if (!check(reply, { "queue_join answered queued": (r) => r?.status === "queued" })) {
+      if (reply?.status === "rejected") falseRejections.add(1, { phase: "queue" });
+      socket.disconnect(); // not in the queue: no match will come
+    }
+  }
+  // The session ends only once both the ack and the match are settled: a match can overtake a
+  // slow ack, and leaving early would hide the ack's latency (or its timeout).
+  const seated = await match;
+  if (seated.ok) {
+    matchDuration.add(Date.now() - joinedAt);
+    matched.add(true);
+  } else if (seated.reason === "timeout" && exec.scenario.progress >= 1) {
+    // Near the end of the test nobody new joins, so a lone waiter is expected: not a failure.
+    matchUnfinished.add(1);
+  } else {
+    // Timed out, or the session ended first (join rejected, server dropped us).
+    matched.add(false);
+  }
+  if (!seated.ok && seated.reason === "timeout") socket.emit(config.leaveEvent, { player_id: playerId });
+  socket.disconnect();
+  await socket.closed;
+  return true;
 }
 
-export function rateLimitProbe(data: RunData): void {
+export async function rateLimitProbe(data: RunData): Promise<void> {
   const playerId = `${data.runId}-probe${exec.vu.idInTest}`;
   // An elo far from everyone else's (and from other probes'): a probe is never seated.
   const elo = 100_000 + exec.vu.idInTest * 10_000;
-  let attempt = 0;
-  const record = (n: number, reply: JoinReply | undefined): void => {
+  const socket = await io(config.targetUrl, connectOptions);
+  if (!check(socket, { "probe connected to the namespace": (s) => s.connected })) {
+    // A probe that never got to send its over-limit joins could not verify them.
+    rateLimitMissed.add(overLimitJoins);
+    return;
+  }
+  watchDisconnects(socket);
+  for (let attempt = 1; attempt <= config.probeJoins; attempt++) {
+    const ack = await socket.request(config.joinEvent, { player_id: playerId, elo });
+    if (!ack.ok) {
+      // No answer: the limit cannot be verified for this and the remaining attempts.
+      for (let n = attempt; n <= config.probeJoins; n++) {
+        if (n <= config.rateLimit) continue;
+        overLimitRejected.add(false);
+        rateLimitMissed.add(1);
+      }
+      break;
+    }
+    const reply = ack.data as JoinReply | undefined;
     const rejected = reply?.status === "rejected" && reply.reason === "rate_limited";
-    if (n > config.rateLimit) {
+    if (attempt > config.rateLimit) {
       rateLimitRejections.add(rejected ? 1 : 0);
       rateLimitMissed.add(rejected ? 0 : 1);
       overLimitRejected.add(rejected);
     } else if (rejected) {
       falseRejections.add(1, { phase: "probe" });
     }
-  };
-  const result = connect(config.targetUrl, connectOptions, (socket) => {
-    watchDisconnects(socket);
-    const next = (): void => {
-      attempt += 1;
-      if (attempt > config.probeJoins) {
-        socket.disconnect();
-        return;
-      }
-      socket.emitWithAck(config.joinEvent, [{ player_id: playerId, elo }], (ack) => {
-        if (!ack.ok) {
-          // No answer: the limit cannot be verified for this and the remaining attempts.
-          for (let n = attempt; n <= config.probeJoins; n++) {
-            if (n <= config.rateLimit) continue;
-            overLimitRejected.add(false);
-            rateLimitMissed.add(1);
-          }
-          socket.disconnect();
-          return;
-        }
-        const reply = ack.data as JoinReply | undefined;
-        record(attempt, reply);
-        // Leave after each queued join, so that the probe never waits in the queue.
-        const pause = (): void => socket.setTimeout(next, Math.max(1, config.probeIntervalMs));
-        if (reply?.status === "queued") socket.emitWithAck(config.leaveEvent, [{ player_id: playerId }], pause);
-        else pause();
-      });
-    };
-    socket.on("connect", next);
-  });
-  check(result, { "probe connected to the namespace": (r) => r.connected });
-  // A probe that never got to send its over-limit joins could not verify them.
-  if (!result.connected) rateLimitMissed.add(overLimitJoins);
+    // Leave after each queued join, so that the probe never waits in the queue.
+    if (reply?.status === "queued") await socket.request(config.leaveEvent, { player_id: playerId });
+    await pause(Math.max(1, config.probeIntervalMs));
+  }
+  socket.disconnect();
+  await socket.closed;
 }
 
 function seats(match: unknown, playerId: string): boolean {

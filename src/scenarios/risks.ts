@@ -17,7 +17,7 @@ import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, type Socket } from "k6-socketio";
+import { connect, type CallbackSocket } from "k6-socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -66,15 +66,15 @@ export function setup(): RunData {
 const as = (user: string | null) =>
   withAuth({ ...connection.connectOptions, namespace: config.namespace }, user === null ? {} : { token: `${config.tokenPrefix}${user}` });
 
-function timedOut(what: string, socket: Socket): void {
+function timedOut(what: string, socket: CallbackSocket): void {
   timeouts.add(1, { wait: what });
   console.warn(`risks: no ${what} within ${config.waitMs} ms`);
   socket.disconnect();
 }
 
 /** Joins a game; `ready` runs once both players are in it. */
-function joinTable(socket: Socket, game: string, ready: () => void): void {
-  socket.emitWithAck("join_game", [{ game_id: game }], (ack) => {
+function joinTable(socket: CallbackSocket, game: string, ready: () => void): void {
+  socket.request("join_game", [{ game_id: game }], (ack) => {
     const players = (ack.data as { players?: string[] } | undefined)?.players ?? [];
     if (!ack.ok) return timedOut("join_game ack", socket);
     if (players.length >= 2) return ready();
@@ -92,7 +92,7 @@ export function race(data: RunData): void {
     // Both players submit for every roll the moment they hear of it: the same instant, give or take a packet.
     socket.on("dice_rolled", (d: { game_id: string; roll_id: string }) => {
       if (d.game_id !== game) return;
-      socket.emitWithAck("submit_manual_outcome", [{ game_id: game, roll_id: d.roll_id, outcome: roller ? "single" : "double" }], () => undefined);
+      socket.request("submit_manual_outcome", [{ game_id: game, roll_id: d.roll_id, outcome: roller ? "single" : "double" }], () => undefined);
       if (!roller && ++rounds >= config.rounds) socket.setTimeout(() => socket.disconnect(), config.settleMs * 2);
     });
     const roll = (): void => {
@@ -103,7 +103,7 @@ export function race(data: RunData): void {
         if (o.roll_id === rollId) accepted.push(o.user_id);
       };
       socket.on("outcome_accepted", onAccepted);
-      socket.emitWithAck("roll_dice", [{ game_id: game }], (ack) => {
+      socket.request("roll_dice", [{ game_id: game }], (ack) => {
         if (!ack.ok) return timedOut("roll_dice ack", socket);
         rollId = (ack.data as { roll_id: string }).roll_id;
         // Give both submissions time to be judged, then count the acceptances the room heard.
@@ -126,10 +126,10 @@ export function authz(data: RunData): void {
   const game = `${data.runId}-race0`; // a game the intruder never joined
   connect(connection.targetUrl, as(`${data.runId}-intruder`), (socket) => {
     socket.on("connect", () => {
-      socket.emitWithAck("roll_dice", [{ game_id: game }], (roll) => {
+      socket.request("roll_dice", [{ game_id: game }], (roll) => {
         const refused = roll.ok && (roll.data as { ok?: boolean }).ok === false;
         authzEnforced.add(check(refused, { "roll_dice in someone else's game is refused": (r) => r }), { action: "roll_dice" });
-        socket.emitWithAck("submit_manual_outcome", [{ game_id: game, roll_id: `${game}#1`, outcome: "homer" }], (submit) => {
+        socket.request("submit_manual_outcome", [{ game_id: game, roll_id: `${game}#1`, outcome: "homer" }], (submit) => {
           const refused2 = submit.ok && (submit.data as { error?: string }).error === "NOT_AUTHORIZED";
           authzEnforced.add(check(refused2, { "submit_manual_outcome in someone else's game is refused NOT_AUTHORIZED": (r) => r }), { action: "submit_manual_outcome" });
           socket.disconnect();
@@ -177,7 +177,7 @@ export function zombie(data: RunData): void {
             socket.disconnect();
           });
         });
-        socket.setTimeout(() => socket.emitWithAck("roll_dice", [{ game_id: game }], () => undefined), 200);
+        socket.setTimeout(() => socket.request("roll_dice", [{ game_id: game }], () => undefined), 200);
       }),
     );
   });
@@ -193,7 +193,7 @@ export function duplicate(data: RunData): void {
       endedBy = reason;
     });
     socket.on("connect", () => {
-      socket.emitWithAck("join_game", [{ game_id: `${data.runId}-dup` }], () => undefined);
+      socket.request("join_game", [{ game_id: `${data.runId}-dup` }], () => undefined);
       socket.setTimeout(() => socket.disconnect(), second ? 700 : 1_500);
     });
   });

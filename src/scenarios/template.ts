@@ -36,7 +36,7 @@ export function setup(): void {
 export function user(): void {
   const result = connect(connection.targetUrl, connection.connectOptions, (socket) => {
     socket.on("connect", () => {
-      socket.emitWithAck("echo", [{ vu: exec.vu.idInTest, hello: "world" }], (ack) => {
+      socket.request("echo", [{ vu: exec.vu.idInTest, hello: "world" }], (ack) => {
         check(ack, { "echo acked with what was sent": (a) => a.ok && (a.data as { hello?: string })?.hello === "world" });
         let received = 0;
         // A wait is armed before the request that triggers it, and every wait has a bound.

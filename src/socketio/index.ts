@@ -1,32 +1,38 @@
-// k6-socketio: Socket.IO v5 / Engine.IO v4 clients for k6 scenarios.
+// k6-socketio: Socket.IO clients for k6 scenarios (Engine.IO v4 / Socket.IO v5, and v3 / v2).
 //
-//   import { connect } from "k6-socketio";
-//   const result = connect("http://127.0.0.1:3000", { auth: { token } }, (socket) => {
-//     socket.on("connect", () => {
-//       socket.emitWithAck("queue_join", [{ player_id: "p1", elo: 1200 }], (ack) => {
-//         socket.disconnect();
-//       }, { timeout: 5000 });
-//     });
-//   });
+// The await API, on k6's event loop (k6/websockets; polling over http.asyncRequest):
 //
-// connect() blocks until the session ends (k6/ws semantics). Inside a session only the
-// socket's own timers fire: use socket.setTimeout, never sleep().
+//   import { io } from "k6-socketio";
+//   export default async function () {
+//     const socket = await io("http://127.0.0.1:3000", { auth: { token } });
+//     const reply = await socket.request("queue_join", { player_id: "p1", elo: 1200 });
+//     socket.disconnect();
+//   }
+//
+// connect() runs one session on k6/ws, which blocks the VU until the socket closes; its
+// callback socket has the same methods with callbacks instead of promises.
+import { runSession } from "./k6/ws-session";
+import { explain, type LiveSession, type SessionHandler, type SessionResult } from "./k6/session";
+import { openPollingOnlySession } from "./k6/polling-session";
+import { openWebSocketsSession } from "./k6/websockets-session";
 import { type ConnectOptions, resolveOptions } from "./protocol/options";
-import { runPollingOnlySession } from "./k6/polling-session";
-import { runWebSocketsSession } from "./k6/websockets-session";
-import { explain, runSession, type SessionHandler, type SessionResult } from "./k6/ws-session";
 
+export { AckError, io, Socket } from "./io";
 export type { ConnectOptions } from "./protocol/options";
 export type { ReconnectOptions } from "./protocol/backoff";
 export type { PacketParser } from "./protocol/parser";
 export { OptionsError, resolveOptions as resolveConnectOptions } from "./protocol/options";
-export type { SessionHandler, SessionResult } from "./k6/ws-session";
-export type { AckOptions, ConnectError, Outcome, Socket, WaitOptions } from "./protocol/socket";
+export type { SessionHandler, SessionResult } from "./k6/session";
+export type { AckOptions, ConnectError, Outcome, Socket as CallbackSocket, WaitOptions } from "./protocol/socket";
 export { TargetUrlError, parseTarget, isLoopback } from "./protocol/url";
 export { touchLibraryCounters } from "./k6/k6-metrics";
 export { systemTagsWithoutUrl } from "./k6/system-tags";
 
-/** Opens a connection, runs `handler` with the namespace socket, and returns when the session ends. */
+/**
+ * Opens a connection on k6/ws, runs `handler` with the namespace socket, and returns when the
+ * session ends. The handler registers listeners; only the socket's own timers fire inside
+ * (socket.setTimeout), never sleep().
+ */
 export function connect(url: string, handler: SessionHandler): SessionResult;
 export function connect(url: string, options: ConnectOptions, handler: SessionHandler): SessionResult;
 export function connect(url: string, a: ConnectOptions | SessionHandler, b?: SessionHandler): SessionResult {
@@ -36,14 +42,14 @@ export function connect(url: string, a: ConnectOptions | SessionHandler, b?: Ses
 }
 
 /**
- * The same session as connect(), as a Promise, on k6's event loop: "websocket" runs over
- * k6/websockets and "polling-only" over http.asyncRequest, so one VU can hold many sessions at
- * once (await Promise.all([...])). "polling" (handshake, then upgrade) runs as connect() does.
+ * The callback session of connect(), on k6's event loop instead of k6/ws: resolves when the
+ * session ends. Prefer io() for new scenarios; this is for handler-style code that must run
+ * many sessions per VU.
  */
 export function connectAsync(url: string, options: ConnectOptions, handler: SessionHandler): Promise<SessionResult> {
   const opts = resolveOptions(url, options);
-  // Failures are explained once per reason and VU, as connect() does.
-  if (opts.transport === "polling-only") return runPollingOnlySession(opts, handler).then((r) => explain(opts, r));
-  if (opts.transport === "websocket") return runWebSocketsSession(opts, handler).then((r) => explain(opts, r));
-  return Promise.resolve(runSession(opts, handler));
+  const session: LiveSession = opts.transport === "polling-only" ? openPollingOnlySession(opts) : openWebSocketsSession(opts);
+  // The handler runs before any frame can arrive: the transports deliver only from the event loop.
+  session.connection.invoke("session handler", handler, [session.socket]);
+  return session.finished.then((r) => explain(opts, r));
 }

@@ -69,6 +69,9 @@ export class RecordingMetrics implements SocketMetrics {
   ackTimedOut(event: string): void {
     this.events.push(`ackTimeout:${event}`);
   }
+  waitTimedOut(event: string): void {
+    this.events.push(`waitTimeout:${event}`);
+  }
   ackLate(event: string): void {
     this.events.push(`ackLate:${event}`);
   }

@@ -70,13 +70,13 @@ test("emitWithAck: the ack resolves with its arguments and time; metrics by even
   const s = session();
   s.connect();
   const outcomes: Outcome[] = [];
-  s.socket.emitWithAck("queue_join", [{ player_id: "p" }], (o) => outcomes.push(o), { timeout: 500 });
+  s.socket.request("queue_join", [{ player_id: "p" }], (o) => outcomes.push(o), { timeout: 500 });
   assert.equal(s.sink.text.at(-1), '420["queue_join",{"player_id":"p"}]');
   s.clock.advance(12);
   s.engine.receiveText('430[{"status":"queued"}]');
   assert.deepEqual(outcomes, [{ ok: true, args: [{ status: "queued" }], data: { status: "queued" }, elapsedMs: 12 }]);
   assert.deepEqual(s.metrics.ackDurations, [12]);
-  s.socket.emitWithAck("queue_join", [], () => {});
+  s.socket.request("queue_join", [], () => {});
   assert.equal(s.sink.text.at(-1), '421["queue_join"]', "ids increase per socket");
 });
 
@@ -84,7 +84,7 @@ test("emitWithAck: timeout fires once, is counted, and a late ack is ignored and
   const s = session();
   s.connect();
   const outcomes: Outcome[] = [];
-  s.socket.emitWithAck("queue_join", [], (o) => outcomes.push(o), { timeout: 500 });
+  s.socket.request("queue_join", [], (o) => outcomes.push(o), { timeout: 500 });
   s.clock.advance(500);
   assert.deepEqual(outcomes, [{ ok: false, reason: "timeout", elapsedMs: 500 }]);
   s.engine.receiveText("430[]");
@@ -99,7 +99,7 @@ test("pending acks and waits fail as disconnected when the server disconnects th
   const outcomes: string[] = [];
   const reasons: string[] = [];
   s.socket.on("disconnect", (r) => reasons.push(r));
-  s.socket.emitWithAck("a", [], (o) => outcomes.push(o.ok ? "ok" : o.reason));
+  s.socket.request("a", [], (o) => outcomes.push(o.ok ? "ok" : o.reason));
   s.socket.waitFor("b", { timeout: 10_000 }, (o) => outcomes.push(o.ok ? "ok" : o.reason));
   s.engine.receiveText("41");
   assert.deepEqual(outcomes, ["disconnected", "disconnected"]);
@@ -306,9 +306,9 @@ test("emitWithAck: acks with different timeouts each expire at their own deadlin
   s.connect();
   const seen: string[] = [];
   const start = s.clock.now();
-  s.socket.emitWithAck("slow", [], (o) => seen.push(`slow:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 1000 });
-  s.socket.emitWithAck("fast", [], (o) => seen.push(`fast:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 200 });
-  s.socket.emitWithAck("acked", [], (o) => seen.push(`acked:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 300 });
+  s.socket.request("slow", [], (o) => seen.push(`slow:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 1000 });
+  s.socket.request("fast", [], (o) => seen.push(`fast:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 200 });
+  s.socket.request("acked", [], (o) => seen.push(`acked:${o.ok ? "ok" : o.reason}@${s.clock.now() - start}`), { timeout: 300 });
   s.clock.advance(100);
   s.engine.receiveText("432[]");
   s.clock.advance(2000);
@@ -320,7 +320,7 @@ test("emitWithAck: a thousand settled emits leave no pending timers behind", () 
   s.connect();
   let acked = 0;
   for (let i = 0; i < 1000; i++) {
-    s.socket.emitWithAck("echo", [i], (o) => (acked += o.ok ? 1 : 0), { timeout: 500 });
+    s.socket.request("echo", [i], (o) => (acked += o.ok ? 1 : 0), { timeout: 500 });
     s.engine.receiveText(`43${i}[${i}]`);
   }
   assert.equal(acked, 1000);

@@ -9,6 +9,7 @@ const connectErrors = new Counter("socketio_connect_errors");
 const ackDuration = new Trend("socketio_ack_duration", true);
 const ackTimeouts = new Counter("socketio_ack_timeouts");
 const acksLate = new Counter("socketio_acks_late");
+const waitTimeouts = new Counter("socketio_wait_timeouts");
 const messagesSent = new Counter("socketio_messages_sent");
 const messagesReceived = new Counter("socketio_messages_received");
 const decodeErrors = new Counter("socketio_decode_errors");
@@ -78,6 +79,9 @@ export const k6Metrics: SocketMetrics = {
   ackTimedOut(event) {
     ackTimeouts.add(1, tags("ack", event));
   },
+  waitTimedOut(event) {
+    waitTimeouts.add(1, tags("wait", event));
+  },
   ackLate(event) {
     acksLate.add(1, tags("ack", event));
   },
@@ -112,5 +116,5 @@ export const k6Metrics: SocketMetrics = {
  * evaluated against a real 0 and a run that never hit an error still reports it.
  */
 export function touchLibraryCounters(): void {
-  for (const c of [connectErrors, ackTimeouts, acksLate, decodeErrors, disconnects]) c.add(0);
+  for (const c of [connectErrors, ackTimeouts, acksLate, waitTimeouts, decodeErrors, disconnects]) c.add(0);
 }

@@ -9,17 +9,19 @@ import { EngineConnection } from "../protocol/engine";
 import { preview } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { eventLoopTimers } from "./event-loop";
-import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./ws-session";
+import { type LiveSession, newConnection, type SessionResult, sessionResult } from "./session";
+import { wireTracer } from "./trace";
 import { engineUrl } from "../protocol/url";
 
 const RECORD_SEPARATOR = "\x1e";
 
-export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
-  return new Promise((resolve) => {
-    const startedAt = Date.now();
-    const { scheduler, clearAll } = eventLoopTimers();
-    const connection = newConnection(opts, scheduler, startedAt);
-    const socket = connection.socket(opts.namespace, opts.auth);
+export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
+  const startedAt = Date.now();
+  const { scheduler, clearAll } = eventLoopTimers();
+  const connection = newConnection(opts, scheduler, startedAt);
+  const socket = connection.socket(opts.namespace, opts.auth);
+  const finished = new Promise<SessionResult>((resolve) => {
+    const trace = wireTracer(opts);
     const nameTag = engineUrl(opts.target, opts.path, "polling", {});
     let sid: string | undefined;
     let closed = false;
@@ -92,7 +94,6 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
       (res) => {
         const body = String(res.body ?? "");
         if (res.status !== 200) {
-          connection.invoke("session handler", handler, [socket]);
           const reason = res.status === 0 ? "network" : `http_${res.status}`;
           connection.failAll({ reason, message: `polling handshake: ${res.status === 0 ? res.error : `HTTP ${res.status} ${preview(body)}`}` });
           return done();
@@ -117,10 +118,9 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
           },
           scheduler,
           connection,
-          { openTimeout: opts.connectTimeout, protocol: opts.protocol, binaryFrames: "base64" },
+          { openTimeout: opts.connectTimeout, protocol: opts.protocol, binaryFrames: "base64", trace },
         );
         connection.attach(engine, startedAt);
-        connection.invoke("session handler", handler, [socket]);
         scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout));
         if (opts.sessionTimeout !== undefined) scheduler.after(opts.sessionTimeout, () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
         engine.start();
@@ -130,10 +130,10 @@ export function runPollingOnlySession(opts: ResolvedOptions, handler: SessionHan
         else done();
       },
       (err: unknown) => {
-        connection.invoke("session handler", handler, [socket]);
         connection.failAll({ reason: "network", message: `polling handshake failed: ${String(err)}` });
         done();
       },
     );
   });
+  return { connection, socket, finished };
 }

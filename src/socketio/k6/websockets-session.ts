@@ -1,106 +1,121 @@
-// A Socket.IO session over k6/websockets, on k6's event loop. Unlike k6/ws, nothing blocks:
-// connectAsync() returns a Promise, so one VU can hold many sessions at once
-// (await Promise.all([...])). Protocol, heartbeats, acks, reconnection and metrics are the same
-// code as over k6/ws; only the socket and the timers differ.
+// A Socket.IO session over k6/websockets, on k6's event loop. Nothing blocks: the session runs
+// beside the VU's other sessions, so one VU can hold many. With transport "polling" the
+// Engine.IO handshake and the namespace CONNECT go over http.asyncRequest first, then the
+// connection is upgraded to the WebSocket, as socket.io-client does by default.
 import { WebSocket } from "k6/websockets";
-import { backoffDelay } from "../protocol/backoff";
 import { EngineConnection } from "../protocol/engine";
+import type { Handshake } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
-import { eventLoopTimers } from "./event-loop";
-import { newConnection, type SessionHandler, type SessionResult, sessionResult } from "./ws-session";
+import { ReconnectPlan } from "../protocol/reconnect";
+import type { Frame } from "../protocol/transport";
 import { engineUrl } from "../protocol/url";
+import { eventLoopTimers } from "./event-loop";
+import { pollingHandshakeAsync } from "./polling-handshake";
+import { type LiveSession, newConnection, sessionResult } from "./session";
+import { wireTracer } from "./trace";
 
-export function runWebSocketsSession(opts: ResolvedOptions, handler: SessionHandler): Promise<SessionResult> {
-  return new Promise((resolve) => {
-    const startedAt = Date.now();
-    const { scheduler, clearAll } = eventLoopTimers();
-    const connection = newConnection(opts, scheduler, startedAt);
-    const socket = connection.socket(opts.namespace, opts.auth);
-    const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
-    const url = engineUrl(opts.target, opts.path, "websocket", engineQuery(opts));
-    const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
-    let handlerRan = false;
-    let sid: string | undefined;
-    let failedAttempts = 0;
-    let finished = false;
+interface Upgrade {
+  handshake: Handshake;
+  payloads: { payload: Frame; receivedAt: number }[];
+}
 
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      clearAll();
-      resolve(sessionResult(connection, socket, startedAt, sid));
-    };
+export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
+  const startedAt = Date.now();
+  const { scheduler, clearAll } = eventLoopTimers();
+  const connection = newConnection(opts, scheduler, startedAt);
+  const socket = connection.socket(opts.namespace, opts.auth);
+  const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
+  const plan = new ReconnectPlan(opts.reconnect, deadline);
+  const trace = wireTracer(opts);
+  // The sid makes every upgrade URL unique: name the metric series after the endpoint instead.
+  const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
+  let sid: string | undefined;
+  let resolveFinished!: (r: ReturnType<typeof sessionResult>) => void;
+  const finished = new Promise<ReturnType<typeof sessionResult>>((resolve) => (resolveFinished = resolve));
+  let over = false;
 
-    const afterTransport = (connectsBefore: number): void => {
-      const lost = connection.lostSockets;
-      if (!opts.reconnect || connection.handlerError || lost.length === 0) return finish();
-      failedAttempts = socket.connects > connectsBefore ? 0 : failedAttempts + 1;
-      if (failedAttempts >= opts.reconnect.attempts) {
-        for (const s of lost) s.giveUp(failedAttempts);
-        return finish();
+  const finish = (): void => {
+    if (over) return;
+    over = true;
+    clearAll();
+    resolveFinished(sessionResult(connection, socket, startedAt, sid));
+  };
+
+  const afterTransport = (connectsBefore: number): void => {
+    const delay = plan.next(connection, socket.connects > connectsBefore, Date.now());
+    if (delay === null) return finish();
+    scheduler.after(delay, () => {
+      connection.prepareReconnect();
+      attempt();
+    });
+  };
+
+  const attempt = (): void => {
+    const attemptStart = Date.now();
+    const connectsBefore = socket.connects;
+    const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
+    connection.startedAt = attemptStart;
+    scheduler.after(connectDeadline - Date.now(), () => connection.connectDeadline(opts.connectTimeout));
+    if (deadline !== Infinity && connectsBefore === 0) {
+      scheduler.after(deadline - Date.now(), () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
+    }
+    if (opts.transport !== "polling") return dial(attemptStart, connectsBefore, connectDeadline, undefined);
+    if (trace) trace.note(`polling handshake ${engineUrl(opts.target, opts.path, "polling", engineQuery(opts))}`);
+    pollingHandshakeAsync(opts, (eio3) => connection.connectFrames(eio3), connection.newDecoder(), connectDeadline).then((polled) => {
+      if (over) return;
+      if (!polled.ok) {
+        connection.failAll(polled.error);
+        return afterTransport(connectsBefore);
       }
-      const delay = backoffDelay(failedAttempts + 1, opts.reconnect);
-      if (Date.now() + delay >= deadline) return finish();
-      for (const s of lost) s.announceAttempt(failedAttempts + 1);
-      scheduler.after(delay, () => {
-        connection.prepareReconnect();
-        attempt();
-      });
-    };
+      dial(attemptStart, connectsBefore, connectDeadline, polled);
+    });
+  };
 
-    const attempt = (): void => {
-      const attemptStart = Date.now();
-      const connectsBefore = socket.connects;
-      const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
-      let ended = false;
-      const ws = new WebSocket(url, null, { headers: opts.headers, tags });
-      (ws as unknown as { binaryType: string }).binaryType = "arraybuffer";
-      const engine = new EngineConnection(
-        { sendText: (d) => ws.send(d), sendBinary: (d) => ws.send(d), close: () => ws.close() },
-        scheduler,
-        connection,
-        { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol },
-      );
-      connection.attach(engine, attemptStart);
-      const end = (): void => {
-        if (ended) return;
-        ended = true;
-        sid = engine.sid ?? sid;
-        afterTransport(connectsBefore);
-      };
-      let dialed = false;
-      ws.onopen = () => {
-        dialed = true;
-        engine.start();
-      };
-      ws.onmessage = (e) => {
-        const data = e?.data;
-        if (typeof data === "string") engine.receiveText(data);
-        else if (data instanceof ArrayBuffer) engine.receiveBinary(data);
-      };
-      ws.onerror = (e) => {
-        const wasOpen = engine.state === "open";
-        // A dial that never opened is a "network" connect error, as over k6/ws.
-        if (!dialed) connection.failAll({ reason: "network", message: `WebSocket handshake to ${url} failed: ${e?.error ?? "no response"}` });
-        engine.transportError(e?.error ?? "WebSocket error");
-        // Before the upgrade answered there is no connection to close: the attempt is over.
-        if (!wasOpen) end();
-        else ws.close();
-      };
-      (ws as unknown as { onclose: (e?: { code?: number }) => void }).onclose = (e) => {
-        engine.transportClosed(e?.code ?? 1006);
-        end();
-      };
-      scheduler.after(connectDeadline - Date.now(), () => connection.connectDeadline(opts.connectTimeout));
-      if (deadline !== Infinity) {
-        scheduler.after(deadline - Date.now(), () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
-      }
-      if (!handlerRan) {
-        handlerRan = true;
-        connection.invoke("session handler", handler, [socket]);
-      }
+  const dial = (attemptStart: number, connectsBefore: number, connectDeadline: number, upgrade: Upgrade | undefined): void => {
+    const url = engineUrl(opts.target, opts.path, "websocket", engineQuery(opts), upgrade?.handshake.sid);
+    if (trace) trace.note(`${upgrade ? "upgrade to" : "dial"} ${url}`);
+    let ended = false;
+    const ws = new WebSocket(url, null, { headers: opts.headers, tags });
+    (ws as unknown as { binaryType: string }).binaryType = "arraybuffer";
+    const engine = new EngineConnection(
+      { sendText: (d) => ws.send(d), sendBinary: (d) => ws.send(d), close: () => ws.close() },
+      scheduler,
+      connection,
+      { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol, trace, ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
+    );
+    connection.attach(engine, attemptStart);
+    if (upgrade) connection.preload(upgrade.payloads);
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      sid = engine.sid ?? upgrade?.handshake.sid ?? sid;
+      afterTransport(connectsBefore);
     };
+    let dialed = false;
+    ws.onopen = () => {
+      dialed = true;
+      engine.start();
+    };
+    ws.onmessage = (e) => {
+      const data = e?.data;
+      if (typeof data === "string") engine.receiveText(data);
+      else if (data instanceof ArrayBuffer) engine.receiveBinary(data);
+    };
+    ws.onerror = (e) => {
+      const wasOpen = engine.state === "open";
+      // A dial that never opened is a "network" connect error, as over k6/ws.
+      if (!dialed) connection.failAll({ reason: "network", message: `WebSocket handshake to ${url} failed: ${e?.error ?? "no response"}` });
+      engine.transportError(e?.error ?? "WebSocket error");
+      // Before the upgrade answered there is no connection to close: the attempt is over.
+      if (!wasOpen) end();
+      else ws.close();
+    };
+    (ws as unknown as { onclose: (e?: { code?: number }) => void }).onclose = (e) => {
+      engine.transportClosed(e?.code ?? 1006);
+      end();
+    };
+  };
 
-    attempt();
-  });
+  attempt();
+  return { connection, socket, finished };
 }

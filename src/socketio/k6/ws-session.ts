@@ -5,75 +5,18 @@
 // same Socket objects, listeners and recovery state carry over.
 import { sleep } from "k6";
 import ws from "k6/ws";
-import { backoffDelay } from "../protocol/backoff";
-import { Connection } from "../protocol/connection";
 import { EngineConnection } from "../protocol/engine";
 import type { Handshake } from "../protocol/handshake";
 import { preview } from "../protocol/handshake";
-import { flushMessageCounts, k6Metrics } from "./k6-metrics";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
-import { pollingHandshake } from "./polling-handshake";
-import type { ConnectError, Socket } from "../protocol/socket";
-import { inertScheduler, type Scheduler } from "../protocol/transport";
+import { ReconnectPlan } from "../protocol/reconnect";
+import type { ConnectError } from "../protocol/socket";
+import { inertScheduler, type Scheduler, type WireTrace } from "../protocol/transport";
 import { engineUrl } from "../protocol/url";
-
-export interface SessionResult {
-  /** The namespace connection succeeded (it may have ended since). */
-  connected: boolean;
-  /** Why the namespace could not be connected, when it could not. */
-  connectError: ConnectError | undefined;
-  /** Why a connected session ended: io client disconnect, io server disconnect, ping timeout, … */
-  disconnectReason: string | undefined;
-  /** Set when a scenario callback threw; the session was closed because of it. */
-  handlerError: Error | undefined;
-  /** The Engine.IO session id (of the last connection). */
-  sid: string | undefined;
-  /** Reconnections that succeeded. */
-  reconnects: number;
-  durationMs: number;
-}
-
-export type SessionHandler = (socket: Socket) => void;
-
-/** What a session reports when it ends, whatever transport it ran on. */
-export function sessionResult(connection: Connection, socket: Socket, startedAt: number, sid: string | undefined): SessionResult {
-  flushMessageCounts();
-  return {
-    connected: socket.connects > 0,
-    connectError: socket.connects > 0 ? undefined : socket.connectError,
-    disconnectReason: socket.disconnectReason,
-    handlerError: connection.handlerError,
-    sid,
-    reconnects: Math.max(0, socket.connects - 1),
-    durationMs: Date.now() - startedAt,
-  };
-}
-
-const log = (level: "warn" | "error", message: string): void => {
-  if (level === "error") console.error(message);
-  else console.warn(message);
-};
-
-/** Reasons already explained in this VU: a failing server should not flood the log. */
-const explained = new Set<string>();
-
-function explainOnce(key: string, message: string): void {
-  if (explained.has(key)) return;
-  explained.add(key);
-  console.warn(`k6-socketio: ${message} (logged once per reason and VU; every occurrence is counted)`);
-}
-
-/** Says why a session did not go as planned, so that a failed threshold comes with its cause. */
-export function explain(opts: ResolvedOptions, result: SessionResult): SessionResult {
-  const where = `${opts.target.secure ? "https" : "http"}://${opts.target.authority} namespace ${opts.namespace}`;
-  if (result.connectError) {
-    const { reason, message } = result.connectError;
-    explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${message}`);
-  } else if (result.disconnectReason && result.disconnectReason !== "io client disconnect" && result.disconnectReason !== "handler error") {
-    explainOnce(`disconnect:${result.disconnectReason}`, `session on ${where} ended by ${result.disconnectReason}`);
-  }
-  return result;
-}
+import type { Connection } from "../protocol/connection";
+import { pollingHandshake } from "./polling-handshake";
+import { explain, newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
+import { wireTracer } from "./trace";
 
 /** Timers go to whichever socket is current; before the first and between sockets none fire. */
 class CurrentSocketScheduler implements Scheduler {
@@ -84,19 +27,6 @@ class CurrentSocketScheduler implements Scheduler {
   after(ms: number, fn: () => void): void {
     this.current.after(ms, fn);
   }
-}
-
-/** The connection of one session, whatever transport carries it. */
-export function newConnection(opts: ResolvedOptions, scheduler: Scheduler, startedAt: number): Connection {
-  return new Connection({
-    scheduler,
-    metrics: k6Metrics,
-    defaultAckTimeout: opts.ackTimeout,
-    connectTimeout: opts.connectTimeout,
-    parser: opts.parser,
-    startedAt,
-    log,
-  });
 }
 
 export function runSession(opts: ResolvedOptions, handler: SessionHandler): SessionResult {
@@ -115,23 +45,15 @@ export function runSession(opts: ResolvedOptions, handler: SessionHandler): Sess
     connection.invoke("session handler", handler, [socket]);
   };
   const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
+  const plan = new ReconnectPlan(opts.reconnect, deadline);
+  const trace = wireTracer(opts);
   let sid: string | undefined;
-  let failedAttempts = 0;
 
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     const connectsBefore = socket.connects;
-    sid = oneTransport(opts, connection, scheduler, runHandler, Date.now(), deadline) ?? sid;
-    if (!opts.reconnect || connection.handlerError) break;
-    const lost = connection.lostSockets;
-    if (lost.length === 0) break;
-    failedAttempts = socket.connects > connectsBefore ? 0 : failedAttempts + 1;
-    if (failedAttempts >= opts.reconnect.attempts) {
-      for (const s of lost) s.giveUp(failedAttempts);
-      break;
-    }
-    const delay = backoffDelay(failedAttempts + 1, opts.reconnect);
-    if (Date.now() + delay >= deadline) break;
-    for (const s of lost) s.announceAttempt(failedAttempts + 1);
+    sid = oneTransport(opts, connection, scheduler, runHandler, Date.now(), deadline, trace) ?? sid;
+    const delay = plan.next(connection, socket.connects > connectsBefore, Date.now());
+    if (delay === null) break;
     sleep(delay / 1000);
     connection.prepareReconnect();
   }
@@ -146,6 +68,7 @@ function oneTransport(
   runHandler: () => void,
   attemptStart: number,
   deadline: number,
+  trace: WireTrace | undefined,
 ): string | undefined {
   let upgrade: { handshake: Handshake; payloads: { payload: string | ArrayBuffer; receivedAt: number }[] } | undefined;
   const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
@@ -161,6 +84,7 @@ function oneTransport(
     upgrade = polled;
   }
   const url = engineUrl(opts.target, opts.path, "websocket", engineQuery(opts), upgrade?.handshake.sid);
+  if (trace) trace.note(`${upgrade ? "upgrade to" : "dial"} ${url}`);
   // The sid makes every upgrade URL unique: name the metric series after the endpoint instead.
   const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
   let engine: EngineConnection | undefined;
@@ -171,7 +95,7 @@ function oneTransport(
       { sendText: (d) => raw.send(d), sendBinary: (d) => raw.sendBinary(d), close: () => raw.close() },
       scheduler,
       connection,
-      { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol, ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
+      { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol, trace, ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
     );
     connection.attach(engine, attemptStart);
     if (upgrade) connection.preload(upgrade.payloads);

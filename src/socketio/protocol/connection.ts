@@ -20,6 +20,8 @@ export interface ConnectionSettings {
   parser?: PacketParser;
   /** Where warnings go; k6's console in production, a list in tests. */
   log: (level: "warn" | "error", message: string) => void;
+  /** Logs a warning once per key, across connections (per VU in k6); defaults to every time via `log`. */
+  logOnce?: (key: string, message: string) => void;
 }
 
 /** Warnings of one kind are logged this many times per connection, then only counted. */
@@ -169,6 +171,11 @@ export class Connection implements SocketHost, EngineListener {
       this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);
       this.close("handler error", `the ${label} threw`);
     }
+  }
+
+  warnOnce(key: string, message: string): void {
+    if (this.settings.logOnce) this.settings.logOnce(key, `k6-socketio: ${message}`);
+    else this.settings.log("warn", `k6-socketio: ${message}`);
   }
 
   socketEnded(): void {

@@ -5,7 +5,7 @@ import { decodeEngineFrame, encodeEngineText, type Frame } from "./codec";
 import { type Handshake, parseHandshake, preview } from "./handshake";
 import { HeartbeatWatchdog } from "./heartbeat";
 import type { DecodeErrorReason } from "./metrics";
-import type { FrameSink, Scheduler } from "./transport";
+import type { FrameSink, Scheduler, WireTrace } from "./transport";
 
 export type EnginePhase = "awaiting-open" | "probing" | "open" | "closed";
 
@@ -29,6 +29,8 @@ export interface EngineOptions {
   protocol?: 3 | 4 | "auto";
   /** Binary frames travel as WebSocket frames (default), or as "b"+base64 text over polling. */
   binaryFrames?: "websocket" | "base64";
+  /** Sees every frame both ways (SOCKETIO_DEBUG). */
+  trace?: WireTrace | undefined;
 }
 
 export class EngineConnection {
@@ -41,15 +43,19 @@ export class EngineConnection {
   private silent = false;
   /** Engine.IO v3 rules: the client pings, and anything received proves the server alive. */
   private v3 = false;
+  private readonly sink: FrameSink;
+  private readonly trace: WireTrace | undefined;
 
   constructor(
-    private readonly sink: FrameSink,
+    sink: FrameSink,
     private readonly scheduler: Scheduler,
     private readonly listener: EngineListener,
     private readonly options: EngineOptions,
   ) {
     // An upgrade socket holds writes from the start: nothing may reach it before the probe.
     this.phase = options.upgradeFrom ? "probing" : "awaiting-open";
+    this.trace = options.trace;
+    this.sink = options.trace ? tracedSink(sink, options.trace) : sink;
   }
 
   get state(): EnginePhase {
@@ -88,6 +94,7 @@ export class EngineConnection {
   }
 
   receiveText(frame: string): void {
+    if (this.trace) this.trace.received(frame);
     if (this.phase === "closed" || this.silent) return;
     const packet = decodeEngineFrame(frame);
     if (!packet) {
@@ -124,6 +131,7 @@ export class EngineConnection {
   }
 
   receiveBinary(data: ArrayBuffer): void {
+    if (this.trace) this.trace.received(data);
     if (this.phase !== "open" || this.silent) return;
     this.checkSize(data.byteLength);
     if (this.v3) {
@@ -175,6 +183,7 @@ export class EngineConnection {
     if (this.phase === "closed") return;
     const wasOpen = this.phase === "open";
     this.phase = "closed";
+    if (this.trace) this.trace.note(`closed: ${reason} (${detail})`);
     this.held = [];
     try {
       if (closeTransport) this.sink.close();
@@ -260,4 +269,18 @@ export class EngineConnection {
       this.sink.sendBinary(framed.buffer);
     } else this.sink.sendBinary(payload);
   }
+}
+
+function tracedSink(sink: FrameSink, trace: WireTrace): FrameSink {
+  return {
+    sendText: (d) => {
+      trace.sent(d);
+      sink.sendText(d);
+    },
+    sendBinary: (d) => {
+      trace.sent(d);
+      sink.sendBinary(d);
+    },
+    close: () => sink.close(),
+  };
 }

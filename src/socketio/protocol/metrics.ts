@@ -17,6 +17,8 @@ export interface SocketMetrics {
   connectFailed(reason: string): void;
   ackReceived(event: string, durationMs: number): void;
   ackTimedOut(event: string): void;
+  /** A waitFor for `event` timed out. */
+  waitTimedOut(event: string): void;
   /** An ack arrived after its emit had already timed out. */
   ackLate(event: string): void;
   packetSent(kind: PacketKind, event?: string): void;

@@ -40,6 +40,11 @@ export interface ConnectOptions {
    * (default: v4, switching to v3 rules when the open packet has no maxPayload).
    */
   protocol?: 3 | 4 | "auto";
+  /**
+   * Prints the frames of the first sessions of VU 1 (and of setup()), secrets redacted:
+   * `true` for 3 sessions, or a number of sessions. Also `-e SOCKETIO_DEBUG=1`.
+   */
+  debug?: boolean | number;
 }
 
 export type SessionTransport = EngineTransportName | "polling-only";
@@ -59,6 +64,8 @@ export interface ResolvedOptions {
   reconnect: ResolvedReconnect | null;
   parser: PacketParser;
   protocol: 3 | 4 | "auto";
+  /** Sessions to trace when the option was given; undefined leaves it to SOCKETIO_DEBUG. */
+  debug: number | undefined;
 }
 
 export class OptionsError extends Error {
@@ -68,6 +75,8 @@ export class OptionsError extends Error {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function resolveOptions(url: string, options: ConnectOptions = {}): ResolvedOptions {
+  if (typeof url !== "string") throw new OptionsError(`the URL must be a string such as "http://127.0.0.1:3000", got ${typeof url}`);
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new OptionsError("options must be an object");
   const target = parseTarget(url);
   const transport = options.transport ?? "websocket";
   if (transport !== "websocket" && transport !== "polling" && transport !== "polling-only") {
@@ -83,16 +92,17 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     transport,
     namespace,
     auth: options.auth,
-    query: { ...(options.query ?? {}) },
-    headers: { ...(options.headers ?? {}) },
+    query: stringRecord("query", options.query),
+    headers: stringRecord("headers", options.headers),
     path: normalizeEnginePath(options.path ?? "/socket.io/"),
     connectTimeout: positive("connectTimeout", options.connectTimeout, DEFAULT_TIMEOUT_MS),
     ackTimeout: positive("ackTimeout", options.ackTimeout, DEFAULT_TIMEOUT_MS),
     sessionTimeout: options.sessionTimeout === undefined ? undefined : positive("sessionTimeout", options.sessionTimeout, 0),
-    tags: { ...(options.tags ?? {}) },
+    tags: stringRecord("tags", options.tags),
     reconnect: reconnectOf(options.reconnect),
     parser: options.parser ?? defaultParser,
     protocol: protocolOf(options.protocol),
+    debug: debugOf(options.debug),
   };
 }
 
@@ -121,4 +131,22 @@ function protocolOf(value: ConnectOptions["protocol"]): 3 | 4 | "auto" {
 /** The handshake query of every Engine.IO request: the user's, plus EIO=3 when protocol 3 is forced (engineUrl defaults to 4). */
 export function engineQuery(opts: ResolvedOptions): Record<string, string> {
   return opts.protocol === 3 ? { ...opts.query, EIO: "3" } : opts.query;
+}
+
+function debugOf(value: ConnectOptions["debug"]): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === true) return 3;
+  if (value === false) return 0;
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+  throw new OptionsError(`debug must be true, false or a whole number of sessions to trace, got ${JSON.stringify(value)}`);
+}
+
+/** Query, headers and tags: an object of strings, nothing else (a number would be sent as "[object Object]" or worse). */
+function stringRecord(name: string, value: Record<string, string> | undefined): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new OptionsError(`${name} must be an object of strings, got ${JSON.stringify(value)}`);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string") throw new OptionsError(`${name}.${k} must be a string, got ${JSON.stringify(v)}`);
+  }
+  return { ...value };
 }

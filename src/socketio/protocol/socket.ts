@@ -2,6 +2,7 @@
 // with timeouts, waitFor, and disconnect. Everything a scenario touches goes through here.
 import { AckRegistry } from "./ack-registry";
 import { isReconnectable } from "./backoff";
+import { RecentEvents } from "./recent-events";
 import { PacketType, type SocketPacket } from "./codec";
 import type { SocketMetrics } from "./metrics";
 import type { Scheduler } from "./transport";
@@ -68,9 +69,10 @@ export interface SocketHost {
   /** The Engine.IO open packet's values, once the connection is open. */
   readonly handshake: { sid: string; pingInterval: number; pingTimeout: number; eio3: boolean } | null;
   vanish(boundMs?: number): void;
+  /** Logs a warning once per key (per VU in k6): a failing server must not flood the log. */
+  warnOnce(key: string, message: string): void;
   /** A received frame or packet that is not usable: counted by reason and logged a few times. */
   onDecodeError(reason: "unknown_ack", detail: string): void;
-  /** Calls user code; a throw is reported and ends the session instead of crashing the VU. */
   /** Runs a user callback; `label` names it in an error, with `name` in place of %s (built only then). */
   invoke(label: string, fn: Listener, args: unknown[], name?: string): void;
   socketEnded(socket: Socket): void;
@@ -114,6 +116,8 @@ export class Socket {
   private readonly listeners = new Map<string, Listener[]>();
   private readonly waiters = new Set<Waiter>();
   private readonly acks = new AckRegistry();
+  /** The last few event names received, to say what did arrive when a waitFor times out. */
+  private readonly recent = new RecentEvents();
   /** Packets emitted before the CONNECT reply; socket.io-client buffers them the same way. */
   private pendingSends: SocketPacket[] = [];
 
@@ -159,8 +163,23 @@ export class Socket {
     return this;
   }
 
-  /** Sends an event. Before the namespace is connected it is queued; after a disconnect it is dropped. */
+  /**
+   * Sends an event. Before the namespace is connected it is queued; after a disconnect it is
+   * dropped (and false is returned). As in socket.io-client, a function as the last argument
+   * asks for an ack and is called with the ack's arguments; unlike it, the wait is bounded by
+   * ackTimeout, and an ack that does not come in time is counted in socketio_ack_timeouts
+   * (the callback is then not called, as socket.io-client never calls it without a timeout).
+   */
   emit(event: string, ...args: unknown[]): boolean {
+    const last = args[args.length - 1];
+    if (typeof last === "function") {
+      const ack = last as Listener;
+      const connected = this.state !== "disconnected";
+      this.request(event, args.slice(0, -1), (outcome) => {
+        if (outcome.ok) ack.apply(undefined, outcome.args);
+      });
+      return connected;
+    }
     // concat, not spread: k6's interpreter runs spread through the iterator protocol.
     return this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: withEventName(event, args) }, event);
   }
@@ -168,9 +187,12 @@ export class Socket {
   /**
    * Sends an event that asks for an ack. `onAck` gets `{ ok: true, args, data, elapsedMs }` when
    * the ack arrives, or `{ ok: false, reason }` on timeout or disconnect. An ack that arrives
-   * after its timeout is ignored and counted in socketio_acks_late.
+   * after its timeout is ignored and counted in socketio_acks_late. (The await API's
+   * `request()` returns the same outcome as a Promise.)
    */
-  emitWithAck(event: string, args: unknown[], onAck: (outcome: Outcome) => void, options?: AckOptions): void {
+  request(event: string, args: unknown[], onAck: (outcome: Outcome) => void, options?: AckOptions): void {
+    if (!Array.isArray(args)) throw new TypeError(`request('${event}', args, onAck): args must be an array of the event's arguments`);
+    if (typeof onAck !== "function") throw new TypeError(`request('${event}', args, onAck): onAck must be a function`);
     const sentAt = this.host.scheduler.now();
     const timeout = options?.timeout ?? this.host.defaultAckTimeout;
     const id = this.acks.register(event, sentAt, sentAt + timeout, (ackArgs, elapsedMs, reason) => {
@@ -199,6 +221,12 @@ export class Socket {
    * the call are not considered: start waiting before the action that triggers the event.
    */
   waitFor(event: string, options: WaitOptions, done: (outcome: Outcome) => void): void {
+    if (typeof event !== "string") throw new TypeError(`waitFor(event, options, done): event must be a string, got ${typeof event}`);
+    if (typeof options?.timeout !== "number" || !(options.timeout > 0)) {
+      throw new TypeError(`waitFor('${event}'): options.timeout must be a positive number of milliseconds, got ${JSON.stringify(options?.timeout)}`);
+    }
+    if (options.filter !== undefined && typeof options.filter !== "function") throw new TypeError(`waitFor('${event}'): options.filter must be a function`);
+    if (typeof done !== "function") throw new TypeError(`waitFor('${event}', options, done): done must be a function`);
     const startedAt = this.host.scheduler.now();
     if (this.state === "disconnected") {
       this.host.invoke("waitFor '%s'", done, [{ ok: false, reason: "disconnected", elapsedMs: 0 }], event);
@@ -208,6 +236,8 @@ export class Socket {
     this.waiters.add(waiter);
     this.host.scheduler.after(options.timeout, () => {
       if (this.waiters.delete(waiter)) {
+        this.host.metrics.waitTimedOut(event);
+        this.host.warnOnce(`wait:${event}`, `waitFor('${event}') timed out after ${options.timeout} ms on namespace ${this.namespace}; meanwhile this socket received ${this.recent.since(startedAt)}; counted in socketio_wait_timeouts`);
         const outcome: Outcome = { ok: false, reason: "timeout", elapsedMs: this.host.scheduler.now() - startedAt };
         this.host.invoke("waitFor '%s'", done, [outcome], event);
       }
@@ -400,6 +430,7 @@ export class Socket {
     const event = typeof data[0] === "string" ? data[0] : String(data[0]);
     this.host.metrics.packetReceived("event", event);
     if (this.state === "disconnected") return;
+    this.recent.add(event, this.host.scheduler.now());
     const args = data.slice(1);
     // With connection state recovery the server appends the event's offset as a last string
     // argument (never to events that ask for an ack): keep it for a reconnect, hide it.

@@ -25,3 +25,11 @@ export const inertScheduler: Scheduler = {
 };
 
 export type { Frame };
+
+/** Sees every frame of a traced connection (SOCKETIO_DEBUG); absent on untraced ones. */
+export interface WireTrace {
+  sent(frame: string | ArrayBuffer): void;
+  received(frame: string | ArrayBuffer): void;
+  /** A line about the connection itself (URL, close). */
+  note(text: string): void;
+}

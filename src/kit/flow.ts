@@ -1,0 +1,34 @@
+// Small pieces every await-API flow needs on k6's event loop.
+
+/**
+ * Resolves after `ms` milliseconds. k6 v2.2's timer queue can run a timer early (a cleared
+ * timer's slot fires whichever timer is first); this re-arms for the remainder when woken too soon.
+ */
+export function pause(ms: number): Promise<void> {
+  const due = Date.now() + ms;
+  return new Promise((resolve) => {
+    const arm = (delay: number): void => {
+      setTimeout(() => {
+        const left = due - Date.now();
+        if (left > 1) arm(left);
+        else resolve();
+      }, Math.max(1, delay));
+    };
+    arm(ms);
+  });
+}
+
+/**
+ * Waits for every player of the iteration. A player whose flow throws (a bug in the flow) does
+ * not cut the others short: the first error is rethrown once all of them have finished, so k6
+ * reports it without interrupting the VU's other sockets.
+ */
+export async function allPlayers<T>(flows: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(flows);
+  const values: T[] = [];
+  for (const s of settled) {
+    if (s.status === "rejected") throw s.reason;
+    values.push(s.value);
+  }
+  return values;
+}
