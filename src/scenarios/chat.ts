@@ -1,4 +1,4 @@
-// Chat room fan-out load test (seed 002). Conversations of ROOM_SIZES members (ROOMS_PER_SIZE of
+// Chat room fan-out load test. Conversations of ROOM_SIZES members (ROOMS_PER_SIZE of
 // each size). Every member joins its conversation (join_conversation, acked), waits until the
 // join window closes, sends MESSAGES messages (send_message, acked), and counts the new_message
 // events it receives from the others. Delivery = received / expected, where each member expects
@@ -15,7 +15,8 @@ import { parseSizes, roomSizes, seatOf } from "../kit/seating";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { connect } from "../socketio";
+import { pause } from "../kit/flow";
+import { io } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -70,7 +71,7 @@ interface Reply {
   message?: string;
 }
 
-export function member(data: RunData): void {
+export async function member(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
   const place = seatOf(index, rooms);
   if (!place) return;
@@ -81,52 +82,46 @@ export function member(data: RunData): void {
   // Everyone starts sending at the same moment: after the join window, counted from the start.
   const sendAt = exec.scenario.startTime + config.joinWindowMs;
 
-  const result = connect(connection.targetUrl, withAuth(connection.connectOptions, { user_id: userId }), (socket) => {
-    socket.on(config.messageEvent, (m: { conversation_id?: string; message_id?: string; sent_at?: number }) => {
-      if (m?.conversation_id !== conversation || typeof m.message_id !== "string" || seen.has(m.message_id)) return;
-      seen.add(m.message_id);
-      received.add(1, sizeTag);
-      if (typeof m.sent_at === "number") fanout.add(Date.now() - m.sent_at, sizeTag);
-    });
-
-    let seq = 0;
-    const sendNext = (): void => {
-      if (seq >= config.messages) {
-        socket.setTimeout(() => socket.disconnect(), Math.max(1, config.drainMs));
-        return;
-      }
-      seq += 1;
-      const message = { conversation_id: conversation, message_id: `${index}-${seq}`, text: `message ${seq} from ${userId}`, sent_at: Date.now() };
-      socket.request(config.sendEvent, [message], (ack) => {
-        const reply = ack.data as Reply | undefined;
-        if (ack.ok && reply?.ok === false) {
-          sendErrors.add(1, { error: String(reply.error) });
-          console.warn(`chat: ${userId}: ${config.sendEvent} to ${conversation} refused: ${String(reply.error)} ${reply.message ?? ""}`);
-        }
-      });
-      sent.add(1, sizeTag);
-      socket.setTimeout(sendNext, config.intervalMs);
-    };
-
-    socket.on("connect", () => {
-      socket.request(config.joinEvent, [{ conversation_id: conversation }], (ack) => {
-        const reply = ack.data as Reply | undefined;
-        if (!ack.ok || reply?.ok === false) {
-          const error = ack.ok ? String(reply?.error) : ack.reason;
-          joinErrors.add(1, { error });
-          console.warn(`chat: ${userId}: ${config.joinEvent} ${conversation} failed: ${error}`);
-        } else {
-          joinDuration.add(ack.elapsedMs);
-        }
-        // Send even after a failed join: what the server does with it is part of the finding.
-        socket.setTimeout(sendNext, Math.max(1, sendAt - Date.now()));
-      });
-    });
+  const socket = await io(connection.targetUrl, withAuth(connection.connectOptions, { user_id: userId }));
+  if (!check(socket, { "member connected": (s) => s.connected })) return;
+  socket.on(config.messageEvent, (m: { conversation_id?: string; message_id?: string; sent_at?: number }) => {
+    if (m?.conversation_id !== conversation || typeof m.message_id !== "string" || seen.has(m.message_id)) return;
+    seen.add(m.message_id);
+    received.add(1, sizeTag);
+    if (typeof m.sent_at === "number") fanout.add(Date.now() - m.sent_at, sizeTag);
   });
-  check(result, { "member connected": (r) => r.connected });
-  if (!result.connected) return;
+
+  const join = await socket.request(config.joinEvent, { conversation_id: conversation });
+  const joinReply = join.data as Reply | undefined;
+  if (!join.ok || joinReply?.ok === false) {
+    const error = join.ok ? String(joinReply?.error) : join.reason;
+    joinErrors.add(1, { error });
+    console.warn(`chat: ${userId}: ${config.joinEvent} ${conversation} failed: ${error}`);
+  } else {
+    joinDuration.add(join.elapsedMs);
+  }
+  // Send even after a failed join: what the server does with it is part of the finding.
+  await pause(Math.max(1, sendAt - Date.now()));
+  for (let seq = 1; seq <= config.messages && socket.connected; seq++) {
+    const message = { conversation_id: conversation, message_id: `${index}-${seq}`, text: `message ${seq} from ${userId}`, sent_at: Date.now() };
+    // Not awaited: messages go out at their interval whatever the acks do (a late ack is counted by the library).
+    void socket.request(config.sendEvent, message).then((ack) => {
+      const reply = ack.data as Reply | undefined;
+      if (ack.ok && reply?.ok === false) {
+        sendErrors.add(1, { error: String(reply.error) });
+        console.warn(`chat: ${userId}: ${config.sendEvent} to ${conversation} refused: ${String(reply.error)} ${reply.message ?? ""}`);
+      }
+    });
+    sent.add(1, sizeTag);
+    await pause(config.intervalMs);
+  }
+  await pause(Math.max(1, config.drainMs));
+  socket.disconnect();
+  await socket.closed;
   const expected = (place.roomSize - 1) * config.messages;
   for (let i = 0; i < expected; i++) delivery.add(i < seen.size, sizeTag);
 }
+
+export default member;
 
 export const handleSummary = makeHandleSummary("chat", __ENV);

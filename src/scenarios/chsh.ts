@@ -1,11 +1,11 @@
-// CHSH team game load test (seed 004). TEAMS teams of two players plus one dashboard client:
+// CHSH team game load test. TEAMS teams of two players plus one dashboard client:
 //   player 2k   create_team, waits for its partner      player 2k+1   join_team (retried until the team exists)
 //   dashboard   start_game once the players are connected
 //   rounds      new_question {round_id, item} -> (response delay) submit_answer -> answer_confirmed;
 //               round_complete when both answered; up to MAX_ROUNDS rounds, then leave_team.
 // Players are numbered by exec.scenario.iterationInTest, which is unique across k6 instances, so
 // a team can be split over two instances (pass the same -e RUN_ID to each).
-import { check, sleep } from "k6";
+import { check } from "k6";
 import exec from "k6/execution";
 import { Counter, Rate, Trend } from "k6/metrics";
 import presets from "../../thresholds/chsh.json";
@@ -16,7 +16,8 @@ import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, type CallbackSocket } from "../socketio";
+import { pause } from "../kit/flow";
+import { io, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -94,140 +95,133 @@ interface Question {
   item: string;
 }
 
-export function player(data: RunData): void {
+export async function player(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
   if (index >= players) return; // arrival-rate executors can round up
   const team = Math.floor(index / 2);
   const creator = index % 2 === 0;
   const teamName = `${config.teamPrefix}-${data.runId}-${team}`;
-  if (config.strategy === "burst") sleep((Math.floor(index / config.burstSize) * config.burstIntervalMs) / 1000);
+  if (config.strategy === "burst") await pause(Math.floor(index / config.burstSize) * config.burstIntervalMs);
 
+  const socket = await io(connection.targetUrl, connection.connectOptions);
+  if (!check(socket, { "player connected": (s) => s.connected })) return;
+  const startedAt = Date.now();
   let rounds = 0;
   let formed = false;
-  const result = connect(connection.targetUrl, connection.connectOptions, (socket) => {
-    const startedAt = Date.now();
-    const finish = (): void => {
-      socket.emit("leave_team", { team_name: teamName });
-      socket.disconnect();
-    };
-    socket.on("error", (e: { code?: string; message?: string }) => {
-      const code = typeof e?.code === "string" ? e.code : "unknown";
-      // TEAM_NOT_FOUND while the creator is still on its way is expected: the joiner retries.
-      if (code === "TEAM_NOT_FOUND" && !creator && !formed) return;
-      // Counted by code here; the operation it failed is counted in chsh_error_rate by its own wait.
-      errorsByCode.add(1, { code });
-      console.warn(`chsh: ${teamName}: server error ${code}: ${e?.message ?? ""}`);
-      if (!formed) socket.disconnect(); // e.g. TEAM_NAME_TAKEN: this team cannot form
-    });
-    socket.on("round_complete", () => {
-      rounds += 1;
-      if (creator) roundsCompleted.add(1);
-    });
-    // The partner finished (its own round or time limit) and left: no more questions will come.
-    socket.on("team_status_update", (s: { players?: number }) => {
-      if (formed && typeof s?.players === "number" && s.players < 2) finish();
-    });
-
-    const done = (): boolean => rounds >= config.maxRounds || Date.now() - startedAt > startDelayMs + config.maxDurationMs;
-    const awaitQuestion = (): void => {
-      if (done()) {
-        finish();
-        return;
-      }
-      socket.waitFor("new_question", { timeout: config.questionTimeoutMs + (rounds === 0 ? startDelayMs : 0) }, (q) => {
-        if (!q.ok) {
-          if (q.reason === "timeout") {
-            questionTimeouts.add(1);
-            console.warn(`chsh: ${teamName}: no new_question within ${config.questionTimeoutMs} ms`);
-            finish();
-          }
-          return;
-        }
-        if (done()) {
-          finish(); // both players see the same round count, so both stop at the same question
-          return;
-        }
-        questionsReceived.add(1);
-        const question = q.data as Question;
-        socket.setTimeout(() => answer(socket, question, awaitQuestion), responseDelayMs(config.pattern, config.responseScale));
-      });
-    };
-
-    const formedTeam = (): void => {
-      formed = true;
-      awaitQuestion();
-    };
-
-    socket.on("connect", () => {
-      const askedAt = Date.now();
-      if (creator) {
-        socket.waitFor("team_created", { timeout: connection.ackTimeoutMs }, (created) => {
-          errorRate.add(!created.ok);
-          if (!created.ok) return socket.disconnect();
-          teamCreation.add(created.elapsedMs);
-        });
-        socket.waitFor("team_status_update", { timeout: config.partnerTimeoutMs, filter: (s: { players?: number }) => s?.players === 2 }, (ready) => {
-          if (!ready.ok) {
-            if (ready.reason === "timeout") {
-              partnerTimeouts.add(1);
-              console.warn(`chsh: ${teamName}: partner did not join within ${config.partnerTimeoutMs} ms`);
-              finish();
-            }
-            return;
-          }
-          teamFormation.add(Date.now() - askedAt);
-          formedTeam();
-        });
-        socket.emit("create_team", { team_name: teamName });
-        return;
-      }
-      const tryJoin = (): void => {
-        if (Date.now() - askedAt > config.partnerTimeoutMs) {
-          partnerTimeouts.add(1);
-          console.warn(`chsh: ${teamName}: team never appeared within ${config.partnerTimeoutMs} ms`);
-          socket.disconnect();
-          return;
-        }
-        socket.waitFor("team_joined", { timeout: 250 }, (joined) => {
-          if (joined.ok) {
-            errorRate.add(false);
-            formedTeam();
-          } else if (joined.reason === "timeout") tryJoin();
-        });
-        socket.emit("join_team", { team_name: teamName });
-      };
-      tryJoin();
-    });
+  const finish = (): void => {
+    if (socket.connected) socket.emit("leave_team", { team_name: teamName });
+    socket.disconnect();
+  };
+  socket.on("error", (e: { code?: string; message?: string }) => {
+    const code = typeof e?.code === "string" ? e.code : "unknown";
+    // TEAM_NOT_FOUND while the creator is still on its way is expected: the joiner retries.
+    if (code === "TEAM_NOT_FOUND" && !creator && !formed) return;
+    // Counted by code here; the operation it failed is counted in chsh_error_rate by its own wait.
+    errorsByCode.add(1, { code });
+    console.warn(`chsh: ${teamName}: server error ${code}: ${e?.message ?? ""}`);
+    if (!formed) socket.disconnect(); // e.g. TEAM_NAME_TAKEN: this team cannot form
   });
-  check(result, { "player connected": (r) => r.connected });
-  if (creator && result.connected) teamCompleted.add(rounds >= config.minRounds);
+  socket.on("round_complete", () => {
+    rounds += 1;
+    if (creator) roundsCompleted.add(1);
+  });
+  // The partner finished (its own round or time limit) and left: no more questions will come.
+  socket.on("team_status_update", (s: { players?: number }) => {
+    if (formed && typeof s?.players === "number" && s.players < 2) finish();
+  });
+
+  formed = creator ? await createTeam(socket, teamName) : await joinTeam(socket, teamName);
+  const done = (): boolean => rounds >= config.maxRounds || Date.now() - startedAt > startDelayMs + config.maxDurationMs;
+  while (formed && socket.connected && !done()) {
+    const q = await socket.waitFor("new_question", { timeout: config.questionTimeoutMs + (rounds === 0 ? startDelayMs : 0) });
+    if (!q.ok) {
+      if (q.reason === "timeout") {
+        questionTimeouts.add(1);
+        console.warn(`chsh: ${teamName}: no new_question within ${config.questionTimeoutMs} ms`);
+      }
+      break;
+    }
+    if (done()) break; // both players see the same round count, so both stop at the same question
+    questionsReceived.add(1);
+    await pause(responseDelayMs(config.pattern, config.responseScale));
+    // The confirmation is awaited beside the next question, not before it.
+    void answer(socket, q.data as Question);
+  }
+  finish();
+  await socket.closed;
+  if (creator) teamCompleted.add(rounds >= config.minRounds);
 }
 
-function answer(socket: CallbackSocket, question: Question, next: () => void): void {
+export default player;
+
+/** The creator: create_team, then wait for the partner. Resolves with whether the team formed. */
+async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
+  const askedAt = Date.now();
+  const created = socket.waitFor("team_created", { timeout: connection.ackTimeoutMs });
+  const ready = socket.waitFor("team_status_update", { timeout: config.partnerTimeoutMs, filter: (s: { players?: number }) => s?.players === 2 });
+  socket.emit("create_team", { team_name: teamName });
+  const c = await created;
+  errorRate.add(!c.ok);
+  if (!c.ok) {
+    socket.disconnect();
+    return false;
+  }
+  teamCreation.add(c.elapsedMs);
+  const r = await ready;
+  if (!r.ok) {
+    if (r.reason === "timeout") {
+      partnerTimeouts.add(1);
+      console.warn(`chsh: ${teamName}: partner did not join within ${config.partnerTimeoutMs} ms`);
+    }
+    return false;
+  }
+  teamFormation.add(Date.now() - askedAt);
+  return true;
+}
+
+/** The partner: join_team until the creator's team exists (TEAM_NOT_FOUND meanwhile), within the partner timeout. */
+async function joinTeam(socket: Socket, teamName: string): Promise<boolean> {
+  const askedAt = Date.now();
+  while (socket.connected) {
+    if (Date.now() - askedAt > config.partnerTimeoutMs) {
+      partnerTimeouts.add(1);
+      console.warn(`chsh: ${teamName}: team never appeared within ${config.partnerTimeoutMs} ms`);
+      return false;
+    }
+    const joined = socket.waitFor("team_joined", { timeout: 250 });
+    socket.emit("join_team", { team_name: teamName });
+    const j = await joined;
+    if (j.ok) {
+      errorRate.add(false);
+      return true;
+    }
+    if (j.reason !== "timeout") return false;
+  }
+  return false;
+}
+
+async function answer(socket: Socket, question: Question): Promise<void> {
   const submittedAt = Date.now();
-  socket.waitFor("answer_confirmed", { timeout: connection.ackTimeoutMs, filter: (c: { round_id?: string }) => c?.round_id === question.round_id }, (confirmed) => {
-    errorRate.add(!confirmed.ok);
-    if (confirmed.ok) responseTime.add(Date.now() - submittedAt);
-    else if (confirmed.reason === "timeout") confirmTimeouts.add(1);
-  });
+  const confirmed = socket.waitFor("answer_confirmed", { timeout: connection.ackTimeoutMs, filter: (c: { round_id?: string }) => c?.round_id === question.round_id });
   socket.emit("submit_answer", { round_id: question.round_id, item: question.item, answer: Math.random() < 0.5 });
   answersSubmitted.add(1);
-  next();
+  const c = await confirmed;
+  errorRate.add(!c.ok);
+  if (c.ok) responseTime.add(Date.now() - submittedAt);
+  else if (c.reason === "timeout") confirmTimeouts.add(1);
 }
 
-export function dashboard(): void {
-  sleep(startDelayMs / 1000);
-  const result = connect(connection.targetUrl, connection.connectOptions, (socket) => {
-    socket.on("connect", () => {
-      socket.waitFor("game_start", { timeout: connection.ackTimeoutMs }, (started) => {
-        check(started, { "game_start broadcast after start_game": (s) => s.ok });
-        if (started.ok) gameStartDuration.add(started.elapsedMs);
-        socket.disconnect();
-      });
-      socket.emit("start_game", {});
-    });
-  });
-  check(result, { "dashboard connected": (r) => r.connected });
+export async function dashboard(): Promise<void> {
+  await pause(startDelayMs);
+  const socket = await io(connection.targetUrl, connection.connectOptions);
+  if (!check(socket, { "dashboard connected": (s) => s.connected })) return;
+  const started = socket.waitFor("game_start", { timeout: connection.ackTimeoutMs });
+  socket.emit("start_game", {});
+  const s = await started;
+  check(s, { "game_start broadcast after start_game": (x) => x.ok });
+  if (s.ok) gameStartDuration.add(s.elapsedMs);
+  socket.disconnect();
+  await socket.closed;
 }
 
 export const handleSummary = makeHandleSummary("chsh", __ENV);

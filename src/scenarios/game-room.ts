@@ -1,4 +1,4 @@
-// Game rooms load test (seed 001, the Arcane Codex). ROOMS rooms of ROOM_SIZE players:
+// Game rooms load test. ROOMS rooms of ROOM_SIZE players:
 //   join_game_room -> player_joined to the room (join latency; the room fills)
 //   each turn: every player sends choice_submitted with its send time; player_chose fans out to
 //   the room with choices_submitted / waiting_for / all_submitted (fan-out latency, delivery ratio)
@@ -18,7 +18,8 @@ import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, parseTarget, type CallbackSocket } from "../socketio";
+import { pause } from "../kit/flow";
+import { io, parseTarget, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -113,14 +114,14 @@ class Player {
   }
 }
 
-export function player(data: RunData): void {
+export async function player(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
   const room = Math.floor(index / config.roomSize);
   const game = `${data.runId}-g${room}`;
   const members = Array.from({ length: config.roomSize }, (_, seat) => `${data.runId}-p${room * config.roomSize + seat}`);
   const me = new Player(members[index % config.roomSize]!, index % config.roomSize, game, members);
   if (!createGame(game, config.roomSize)) return;
-  if (session(me, false) === "dropped") session(me, true);
+  if ((await session(me, false)) === "dropped") await session(me, true);
   // Turns this player never finished (a wait ran out, the room never filled): every choice it
   // should have seen and did not is a lost delivery, so the ratio cannot pass without data.
   while (me.turn <= config.turns) me.closeTurn();
@@ -133,152 +134,134 @@ export function player(data: RunData): void {
   }
 }
 
-/** One connection of a player. Returns "dropped" when seat 0 leaves to test reconnection. */
-function session(me: Player, resume: boolean): "done" | "dropped" | "failed" {
-  let outcome: "done" | "dropped" | "failed" = "failed";
+export default player;
+
+/** One connection of a player. Resolves with "dropped" when seat 0 leaves to test reconnection. */
+async function session(me: Player, resume: boolean): Promise<"done" | "dropped" | "failed"> {
   const startedAt = Date.now();
-  const opts = withAuth(connection.connectOptions, { player_id: me.id, player_name: `Player ${me.id}` });
-  const result = connect(connection.targetUrl, opts, (socket) => {
-    const timedOut = (wait: string): void => {
-      timeouts.add(1, { wait });
-      console.warn(`game-room: ${me.id} in ${me.game}: no ${wait} within ${config.waitTimeoutMs} ms`);
-      socket.disconnect();
-    };
-    socket.on("error", (e: { code?: string; message?: string }) => {
-      serverErrors.add(1, { code: String(e?.code ?? "unknown") });
-      console.warn(`game-room: ${me.id}: server error ${String(e?.code)}: ${String(e?.message)}`);
-    });
-    socket.on("player_typing", (t: { player_id?: string }) => {
-      if (t?.player_id === me.members[0]) me.sawTyping = true;
-    });
-    socket.on("player_disconnected", (p: { player_id?: string }) => {
-      if (p?.player_id === me.members[0]) me.sawDisconnect = true;
-    });
-    socket.on("player_reconnected", (p: { player_id?: string }) => {
-      if (p?.player_id === me.members[0]) me.sawReconnect = true;
-    });
-    socket.on("player_chose", (c: Chose) => {
-      if (c.turn_number !== me.turn) return;
-      if (c.player_id !== me.id && typeof c.sent_at === "number") fanoutDuration.add(Date.now() - c.sent_at);
-      me.seen.add(c.player_id);
-    });
+  const socket = await io(connection.targetUrl, withAuth(connection.connectOptions, { player_id: me.id, player_name: `Player ${me.id}` }));
+  if (!check(socket, { "player connected": (s) => s.connected })) return "failed";
+  const outcome = await play(socket, me, resume, startedAt);
+  socket.disconnect();
+  await socket.closed;
+  return outcome;
+}
 
-    const playTurn = (): void => {
-      if (me.turn > config.turns) {
-        outcome = "done";
-        socket.disconnect();
-        return;
-      }
-      if (me.seat === 0 && Player.dropConfigured && !resume && me.turn === config.reconnectAfterTurn + 1) {
-        outcome = "dropped";
-        socket.disconnect();
-        return;
-      }
-      socket.waitFor("player_chose", { timeout: config.waitTimeoutMs, filter: (c: Chose) => c.turn_number === me.turn && c.all_submitted }, (end) => {
-        if (!end.ok) {
-          if (end.reason === "timeout") timedOut(`all_submitted for turn ${me.turn}`);
-          return;
-        }
-        me.closeTurn();
-        playTurn();
-      });
-      socket.setTimeout(() => {
-        socket.emit("choice_submitted", { game_code: me.game, choice: `c${me.turn}`, sent_at: Date.now() });
-      }, 1 + Math.floor(Math.random() * config.thinkMs));
-    };
-
-    const probes = (): void => {
-      socket.waitFor("presence_update", { timeout: config.waitTimeoutMs }, (p) => {
-        if (p.ok) {
-          presenceDuration.add(p.elapsedMs);
-          check(p.data as { total_players?: number }, { "presence_update lists the room": (d) => d?.total_players === config.roomSize });
-        } else if (p.reason === "timeout") timedOut("presence_update");
-      });
-      socket.emit("request_presence", { game_code: me.game });
-      socket.waitFor("pong", { timeout: config.waitTimeoutMs }, (p) => {
-        if (p.ok) pongDuration.add(p.elapsedMs);
-        else if (p.reason === "timeout") timedOut("pong");
-      });
-      socket.emit("ping", { sent_at: Date.now() });
-      if (me.seat === 0) socket.emit("typing", { game_code: me.game, is_typing: true });
-    };
-
-    socket.on("connect", () => {
-      if (resume) {
-        socket.waitFor("reconnect_sync", { timeout: config.waitTimeoutMs }, (sync) => {
-          if (!sync.ok) {
-            if (sync.reason === "timeout") timedOut("reconnect_sync");
-            return;
-          }
-          reconnectSync.add(Date.now() - startedAt);
-          const state = sync.data as { turn_number: number; waiting_for: string[] };
-          // The sync reports the choices made while this player was away: they count as known.
-          me.turn = state.turn_number;
-          me.seen.clear();
-          const waiting = new Set(state.waiting_for);
-          for (const member of me.members) if (!waiting.has(member)) me.seen.add(member);
-          playTurn();
-        });
-        socket.emit("reconnect", { game_code: me.game, player_id: me.id });
-        return;
-      }
-      const joinedAt = Date.now();
-      socket.waitFor("player_joined", { timeout: config.waitTimeoutMs, filter: (j: { player_id?: string }) => j?.player_id === me.id }, (j) => {
-        if (j.ok) joinDuration.add(Date.now() - joinedAt);
-        else if (j.reason === "timeout") timedOut("own player_joined");
-      });
-      socket.waitFor("player_joined", { timeout: config.waitTimeoutMs, filter: (j: { player_count?: number }) => (j?.player_count ?? 0) >= config.roomSize }, (full) => {
-        if (!full.ok) {
-          if (full.reason === "timeout") timedOut("a full room");
-          return;
-        }
-        probes();
-        playTurn();
-      });
-      socket.emit("join_game_room", { game_code: me.game });
-    });
+async function play(socket: Socket, me: Player, resume: boolean, startedAt: number): Promise<"done" | "dropped" | "failed"> {
+  const timedOut = (wait: string): "failed" => {
+    timeouts.add(1, { wait });
+    console.warn(`game-room: ${me.id} in ${me.game}: no ${wait} within ${config.waitTimeoutMs} ms`);
+    return "failed";
+  };
+  socket.on("error", (e: { code?: string; message?: string }) => {
+    serverErrors.add(1, { code: String(e?.code ?? "unknown") });
+    console.warn(`game-room: ${me.id}: server error ${String(e?.code)}: ${String(e?.message)}`);
   });
-  check(result, { "player connected": (r) => r.connected });
-  return result.connected ? outcome : "failed";
+  socket.on("player_typing", (t: { player_id?: string }) => {
+    if (t?.player_id === me.members[0]) me.sawTyping = true;
+  });
+  socket.on("player_disconnected", (p: { player_id?: string }) => {
+    if (p?.player_id === me.members[0]) me.sawDisconnect = true;
+  });
+  socket.on("player_reconnected", (p: { player_id?: string }) => {
+    if (p?.player_id === me.members[0]) me.sawReconnect = true;
+  });
+  socket.on("player_chose", (c: Chose) => {
+    if (c.turn_number !== me.turn) return;
+    if (c.player_id !== me.id && typeof c.sent_at === "number") fanoutDuration.add(Date.now() - c.sent_at);
+    me.seen.add(c.player_id);
+  });
+
+  if (resume) {
+    const sync = socket.waitFor("reconnect_sync", { timeout: config.waitTimeoutMs });
+    socket.emit("reconnect", { game_code: me.game, player_id: me.id });
+    const synced = await sync;
+    if (!synced.ok) return synced.reason === "timeout" ? timedOut("reconnect_sync") : "failed";
+    reconnectSync.add(Date.now() - startedAt);
+    const state = synced.data as { turn_number: number; waiting_for: string[] };
+    // The sync reports the choices made while this player was away: they count as known.
+    me.turn = state.turn_number;
+    me.seen.clear();
+    const waiting = new Set(state.waiting_for);
+    for (const member of me.members) if (!waiting.has(member)) me.seen.add(member);
+  } else {
+    const joinedAt = Date.now();
+    const own = socket.waitFor("player_joined", { timeout: config.waitTimeoutMs, filter: (j: { player_id?: string }) => j?.player_id === me.id });
+    const full = socket.waitFor("player_joined", { timeout: config.waitTimeoutMs, filter: (j: { player_count?: number }) => (j?.player_count ?? 0) >= config.roomSize });
+    socket.emit("join_game_room", { game_code: me.game });
+    const j = await own;
+    if (j.ok) joinDuration.add(Date.now() - joinedAt);
+    else if (j.reason === "timeout") timedOut("own player_joined");
+    const filled = await full;
+    if (!filled.ok) return filled.reason === "timeout" ? timedOut("a full room") : "failed";
+    void probes(socket, me, timedOut);
+  }
+
+  while (me.turn <= config.turns) {
+    if (me.seat === 0 && Player.dropConfigured && !resume && me.turn === config.reconnectAfterTurn + 1) return "dropped";
+    const end = socket.waitFor("player_chose", { timeout: config.waitTimeoutMs, filter: (c: Chose) => c.turn_number === me.turn && c.all_submitted });
+    await pause(1 + Math.floor(Math.random() * config.thinkMs));
+    socket.emit("choice_submitted", { game_code: me.game, choice: `c${me.turn}`, sent_at: Date.now() });
+    const ended = await end;
+    if (!ended.ok) return ended.reason === "timeout" ? timedOut(`all_submitted for turn ${me.turn}`) : "failed";
+    me.closeTurn();
+  }
+  return "done";
+}
+
+/** Presence, ping and typing, answered beside the turns. */
+async function probes(socket: Socket, me: Player, timedOut: (wait: string) => void): Promise<void> {
+  const presence = socket.waitFor("presence_update", { timeout: config.waitTimeoutMs });
+  socket.emit("request_presence", { game_code: me.game });
+  const pong = socket.waitFor("pong", { timeout: config.waitTimeoutMs });
+  socket.emit("ping", { sent_at: Date.now() });
+  if (me.seat === 0) socket.emit("typing", { game_code: me.game, is_typing: true });
+  const p = await presence;
+  if (p.ok) {
+    presenceDuration.add(p.elapsedMs);
+    check(p.data as { total_players?: number }, { "presence_update lists the room": (d) => d?.total_players === config.roomSize });
+  } else if (p.reason === "timeout") timedOut("presence_update");
+  const q = await pong;
+  if (q.ok) pongDuration.add(q.elapsedMs);
+  else if (q.reason === "timeout") timedOut("pong");
 }
 
 /** Sends one request that must be refused and checks the error code it gets back. */
-function expectError(label: string, auth: Record<string, unknown> | null, send: (socket: CallbackSocket) => void, code: string): void {
+async function expectError(label: string, auth: Record<string, unknown> | null, send: (socket: Socket) => void, code: string): Promise<void> {
   let got = "no error event";
-  const opts = auth ? withAuth(connection.connectOptions, auth) : connection.connectOptions;
-  connect(connection.targetUrl, opts, (socket) => {
-    socket.on("connect", () => {
-      socket.waitFor("error", { timeout: config.waitTimeoutMs }, (e) => {
-        if (e.ok) got = String((e.data as { code?: string })?.code);
-        socket.disconnect();
-      });
-      send(socket);
-    });
-  });
+  const socket = await io(connection.targetUrl, auth ? withAuth(connection.connectOptions, auth) : connection.connectOptions);
+  if (socket.connected) {
+    const error = socket.waitFor("error", { timeout: config.waitTimeoutMs });
+    send(socket);
+    const e = await error;
+    if (e.ok) got = String((e.data as { code?: string })?.code);
+    socket.disconnect();
+  } else got = `no connection (${socket.connectError?.reason})`;
   const ok = check(got, { [`${label} is refused with ${code}`]: (g) => g === code });
   errorContractKept.add(ok, { code });
   if (!ok) console.warn(`game-room: ${label}: expected error ${code}, got ${got}`);
 }
 
-export function errorContract(data: RunData): void {
+export async function errorContract(data: RunData): Promise<void> {
   const open = `${data.runId}-open`;
   const full = `${data.runId}-full`;
   if (!createGame(open, config.roomSize) || !createGame(full, 1)) {
     errorContractKept.add(false);
     return;
   }
-  expectError("a game event without player_id", null, (s) => s.emit("join_game_room", { game_code: open }), "AUTH_REQUIRED");
+  await expectError("a game event without player_id", null, (s) => s.emit("join_game_room", { game_code: open }), "AUTH_REQUIRED");
   const who = { player_id: `${data.runId}-checker`, player_name: "checker" };
-  expectError("joining an unknown game", who, (s) => s.emit("join_game_room", { game_code: `${data.runId}-nowhere` }), "INVALID_GAME");
-  expectError("a choice in a game not joined", who, (s) => s.emit("choice_submitted", { game_code: open, choice: "x" }), "NOT_IN_GAME");
+  await expectError("joining an unknown game", who, (s) => s.emit("join_game_room", { game_code: `${data.runId}-nowhere` }), "INVALID_GAME");
+  await expectError("a choice in a game not joined", who, (s) => s.emit("choice_submitted", { game_code: open, choice: "x" }), "NOT_IN_GAME");
   // The first player takes the only seat (membership outlives the connection), the second is refused.
-  connect(connection.targetUrl, withAuth(connection.connectOptions, { player_id: `${data.runId}-first` }), (socket) => {
-    socket.on("connect", () => {
-      socket.waitFor("player_joined", { timeout: config.waitTimeoutMs }, () => socket.disconnect());
-      socket.emit("join_game_room", { game_code: full });
-    });
-  });
-  expectError("joining a full game", { player_id: `${data.runId}-second` }, (s) => s.emit("join_game_room", { game_code: full }), "GAME_FULL");
+  const first = await io(connection.targetUrl, withAuth(connection.connectOptions, { player_id: `${data.runId}-first` }));
+  if (first.connected) {
+    const seated = first.waitFor("player_joined", { timeout: config.waitTimeoutMs });
+    first.emit("join_game_room", { game_code: full });
+    await seated;
+    first.disconnect();
+  }
+  await expectError("joining a full game", { player_id: `${data.runId}-second` }, (s) => s.emit("join_game_room", { game_code: full }), "GAME_FULL");
 }
 
 export const handleSummary = makeHandleSummary("game-room", __ENV);

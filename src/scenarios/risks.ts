@@ -1,4 +1,4 @@
-// Risk checks for a real game backend (seed 003), against a server on NAMESPACE (default /game):
+// Risk checks for a real game backend, against a server on NAMESPACE (default /game):
 //   race            two players submit an outcome for the same dice roll at the same instant,
 //                   ROUNDS times per table: exactly one submission must be accepted each time
 //   authz           a connected user who is not in a game rolls and submits there: refused
@@ -7,7 +7,7 @@
 //                   the room (user_disconnected) within pingInterval + pingTimeout
 //   duplicate       the same user connects twice: what the server does is reported
 // Tokens are "user:<id>" (TOKEN_PREFIX); the reference server's /game namespace accepts them.
-import { check, sleep } from "k6";
+import { check } from "k6";
 import exec from "k6/execution";
 import { Counter, Rate, Trend } from "k6/metrics";
 import presets from "../../thresholds/risks.json";
@@ -17,7 +17,8 @@ import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { connect, type CallbackSocket } from "k6-socketio";
+import { io, type Socket } from "k6-socketio";
+import { pause } from "../kit/flow";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -66,140 +67,162 @@ export function setup(): RunData {
 const as = (user: string | null) =>
   withAuth({ ...connection.connectOptions, namespace: config.namespace }, user === null ? {} : { token: `${config.tokenPrefix}${user}` });
 
-function timedOut(what: string, socket: CallbackSocket): void {
+function timedOut(what: string): false {
   timeouts.add(1, { wait: what });
   console.warn(`risks: no ${what} within ${config.waitMs} ms`);
-  socket.disconnect();
+  return false;
 }
 
-/** Joins a game; `ready` runs once both players are in it. */
-function joinTable(socket: CallbackSocket, game: string, ready: () => void): void {
-  socket.request("join_game", [{ game_id: game }], (ack) => {
-    const players = (ack.data as { players?: string[] } | undefined)?.players ?? [];
-    if (!ack.ok) return timedOut("join_game ack", socket);
-    if (players.length >= 2) return ready();
-    socket.waitFor("user_joined", { timeout: config.waitMs, filter: (j: { players?: string[] }) => (j?.players?.length ?? 0) >= 2 }, (j) => (j.ok ? ready() : j.reason === "timeout" && timedOut("second player", socket)));
-  });
+/** Joins a game and resolves once both players are in it (false when a wait ran out). */
+async function joinTable(socket: Socket, game: string): Promise<boolean> {
+  const second = socket.waitFor("user_joined", { timeout: config.waitMs, filter: (j: { players?: string[] }) => (j?.players?.length ?? 0) >= 2 });
+  const ack = await socket.request("join_game", { game_id: game });
+  if (!ack.ok) return timedOut("join_game ack");
+  if (((ack.data as { players?: string[] } | undefined)?.players ?? []).length >= 2) return true;
+  const j = await second;
+  return j.ok || (j.reason === "timeout" && timedOut("second player"));
 }
 
-export function race(data: RunData): void {
+export async function race(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
   const table = Math.floor(index / 2);
   const roller = index % 2 === 0;
   const game = `${data.runId}-race${table}`;
-  connect(connection.targetUrl, as(`${data.runId}-r${index}`), (socket) => {
-    let rounds = 0;
-    // Both players submit for every roll the moment they hear of it: the same instant, give or take a packet.
-    socket.on("dice_rolled", (d: { game_id: string; roll_id: string }) => {
-      if (d.game_id !== game) return;
-      socket.request("submit_manual_outcome", [{ game_id: game, roll_id: d.roll_id, outcome: roller ? "single" : "double" }], () => undefined);
-      if (!roller && ++rounds >= config.rounds) socket.setTimeout(() => socket.disconnect(), config.settleMs * 2);
-    });
-    const roll = (): void => {
-      if (rounds >= config.rounds) return socket.disconnect();
-      const accepted: string[] = [];
-      let rollId = "";
-      const onAccepted = (o: { roll_id: string; user_id: string }) => {
-        if (o.roll_id === rollId) accepted.push(o.user_id);
-      };
-      socket.on("outcome_accepted", onAccepted);
-      socket.request("roll_dice", [{ game_id: game }], (ack) => {
-        if (!ack.ok) return timedOut("roll_dice ack", socket);
-        rollId = (ack.data as { roll_id: string }).roll_id;
-        // Give both submissions time to be judged, then count the acceptances the room heard.
-        socket.setTimeout(() => {
-          socket.off("outcome_accepted", onAccepted);
-          raceAccepted.add(accepted.length);
-          const ok = check(accepted.length, { "exactly one of two simultaneous submissions accepted": (n) => n === 1 });
-          raceExactlyOne.add(ok);
-          if (!ok && rounds === 0) console.warn(`risks: roll ${rollId}: ${accepted.length} submissions accepted (${accepted.join(", ")})`);
-          rounds += 1;
-          roll();
-        }, config.settleMs);
-      });
+  const socket = await io(connection.targetUrl, as(`${data.runId}-r${index}`));
+  if (!socket.connected) return;
+  let rounds = 0;
+  // Both players submit for every roll the moment they hear of it: the same instant, give or take a packet.
+  socket.on("dice_rolled", (d: { game_id: string; roll_id: string }) => {
+    if (d.game_id !== game) return;
+    void socket.request("submit_manual_outcome", { game_id: game, roll_id: d.roll_id, outcome: roller ? "single" : "double" });
+    if (!roller) rounds += 1;
+  });
+  if (!(await joinTable(socket, game))) {
+    socket.disconnect();
+    return;
+  }
+  while (!roller && rounds < config.rounds) {
+    const d = await socket.waitFor("dice_rolled", { timeout: config.waitMs + config.settleMs, filter: (x: { game_id?: string }) => x?.game_id === game });
+    if (!d.ok) {
+      if (d.reason === "timeout") timedOut("dice_rolled");
+      break;
+    }
+  }
+  if (!roller) await pause(config.settleMs * 2); // the last roll is judged before this player leaves
+  while (roller && rounds < config.rounds) {
+    const accepted: string[] = [];
+    let rollId = "";
+    const onAccepted = (o: { roll_id: string; user_id: string }) => {
+      if (o.roll_id === rollId) accepted.push(o.user_id);
     };
-    socket.on("connect", () => joinTable(socket, game, () => (roller ? roll() : undefined)));
-  });
+    socket.on("outcome_accepted", onAccepted);
+    const ack = await socket.request("roll_dice", { game_id: game });
+    if (!ack.ok) {
+      timedOut("roll_dice ack");
+      break;
+    }
+    rollId = (ack.data as { roll_id: string }).roll_id;
+    // Give both submissions time to be judged, then count the acceptances the room heard.
+    await pause(config.settleMs);
+    socket.off("outcome_accepted", onAccepted);
+    raceAccepted.add(accepted.length);
+    const ok = check(accepted.length, { "exactly one of two simultaneous submissions accepted": (n) => n === 1 });
+    raceExactlyOne.add(ok);
+    if (!ok && rounds === 0) console.warn(`risks: roll ${rollId}: ${accepted.length} submissions accepted (${accepted.join(", ")})`);
+    rounds += 1;
+  }
+  socket.disconnect();
+  await socket.closed;
 }
 
-export function authz(data: RunData): void {
+export async function authz(data: RunData): Promise<void> {
   const game = `${data.runId}-race0`; // a game the intruder never joined
-  connect(connection.targetUrl, as(`${data.runId}-intruder`), (socket) => {
-    socket.on("connect", () => {
-      socket.request("roll_dice", [{ game_id: game }], (roll) => {
-        const refused = roll.ok && (roll.data as { ok?: boolean }).ok === false;
-        authzEnforced.add(check(refused, { "roll_dice in someone else's game is refused": (r) => r }), { action: "roll_dice" });
-        socket.request("submit_manual_outcome", [{ game_id: game, roll_id: `${game}#1`, outcome: "homer" }], (submit) => {
-          const refused2 = submit.ok && (submit.data as { error?: string }).error === "NOT_AUTHORIZED";
-          authzEnforced.add(check(refused2, { "submit_manual_outcome in someone else's game is refused NOT_AUTHORIZED": (r) => r }), { action: "submit_manual_outcome" });
-          socket.disconnect();
-        });
-      });
-    });
-  });
+  const socket = await io(connection.targetUrl, as(`${data.runId}-intruder`));
+  if (!socket.connected) return;
+  const roll = await socket.request("roll_dice", { game_id: game });
+  const refused = roll.ok && (roll.data as { ok?: boolean }).ok === false;
+  authzEnforced.add(check(refused, { "roll_dice in someone else's game is refused": (r) => r }), { action: "roll_dice" });
+  const submit = await socket.request("submit_manual_outcome", { game_id: game, roll_id: `${game}#1`, outcome: "homer" });
+  const refused2 = submit.ok && (submit.data as { error?: string }).error === "NOT_AUTHORIZED";
+  authzEnforced.add(check(refused2, { "submit_manual_outcome in someone else's game is refused NOT_AUTHORIZED": (r) => r }), { action: "submit_manual_outcome" });
+  socket.disconnect();
 }
 
-export function unauthenticated(): void {
-  // If the server wrongly accepts, leave at once: the check is already decided.
-  const result = connect(connection.targetUrl, { ...as(null), sessionTimeout: config.waitMs }, (socket) => socket.on("connect", () => socket.disconnect()));
-  const refused = !result.connected && result.connectError?.reason === "connect_error";
-  unauthenticatedRefused.add(check(result, { "connect without a token gets CONNECT_ERROR": () => refused }));
-  if (result.connected) console.warn("risks: a connection without a token was accepted");
+export async function unauthenticated(): Promise<void> {
+  const socket = await io(connection.targetUrl, { ...as(null), sessionTimeout: config.waitMs });
+  const refused = !socket.connected && socket.connectError?.reason === "connect_error";
+  unauthenticatedRefused.add(check(socket, { "connect without a token gets CONNECT_ERROR": () => refused }));
+  if (socket.connected) {
+    console.warn("risks: a connection without a token was accepted");
+    socket.disconnect(); // the check is already decided
+  }
 }
 
-export function zombie(data: RunData): void {
+export async function zombie(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
   const pair = Math.floor(index / 2);
   const observer = index % 2 === 0;
   const game = `${data.runId}-zombie${pair}`;
   const zombieUser = `${data.runId}-z${pair}`;
-  connect(connection.targetUrl, { ...as(observer ? `${data.runId}-o${pair}` : zombieUser), sessionTimeout: zombieBoundMs }, (socket) => {
-    socket.on("connect", () =>
-      joinTable(socket, game, () => {
-        if (!observer) {
-          // The zombie drops off the network the moment the observer's roll reaches it.
-          socket.waitFor("dice_rolled", { timeout: config.waitMs }, (d) => (d.ok ? socket.vanish(zombieBoundMs) : timedOut("dice_rolled", socket)));
-          return;
-        }
-        const hs = socket.handshake!;
-        const allowance = hs.pingInterval + hs.pingTimeout;
-        // The server needs pingInterval + pingTimeout to notice, plus one ping interval of phase.
-        const limit = allowance + hs.pingInterval + 1_000;
-        socket.waitFor("dice_rolled", { timeout: config.waitMs }, (d) => {
-          if (!d.ok) return timedOut("dice_rolled", socket);
-          const vanishedAt = Date.now();
-          socket.waitFor("user_disconnected", { timeout: limit, filter: (u: { user_id?: string }) => u?.user_id === zombieUser }, (gone) => {
-            const ms = Date.now() - vanishedAt;
-            if (gone.ok) zombieDeparture.add(ms);
-            const ok = check(gone, { "a vanished player is announced within pingInterval + pingTimeout": (g) => g.ok });
-            zombieAnnounced.add(ok);
-            if (!ok) console.warn(`risks: ${zombieUser} vanished and was not announced within ${limit} ms (pingInterval ${hs.pingInterval} + pingTimeout ${hs.pingTimeout})`);
-            socket.disconnect();
-          });
-        });
-        socket.setTimeout(() => socket.request("roll_dice", [{ game_id: game }], () => undefined), 200);
-      }),
-    );
-  });
+  const socket = await io(connection.targetUrl, { ...as(observer ? `${data.runId}-o${pair}` : zombieUser), sessionTimeout: zombieBoundMs });
+  if (!socket.connected || !(await joinTable(socket, game))) {
+    socket.disconnect();
+    return;
+  }
+  if (!observer) {
+    // The zombie drops off the network the moment the observer's roll reaches it.
+    const d = await socket.waitFor("dice_rolled", { timeout: config.waitMs });
+    if (d.ok) socket.vanish(zombieBoundMs);
+    else {
+      timedOut("dice_rolled");
+      socket.disconnect();
+    }
+    await socket.closed;
+    return;
+  }
+  const hs = socket.handshake!;
+  const allowance = hs.pingInterval + hs.pingTimeout;
+  // The server needs pingInterval + pingTimeout to notice, plus one ping interval of phase.
+  const limit = allowance + hs.pingInterval + 1_000;
+  const rolled = socket.waitFor("dice_rolled", { timeout: config.waitMs });
+  await pause(200);
+  void socket.request("roll_dice", { game_id: game });
+  const d = await rolled;
+  if (!d.ok) {
+    timedOut("dice_rolled");
+    socket.disconnect();
+    return;
+  }
+  const vanishedAt = Date.now();
+  const gone = await socket.waitFor("user_disconnected", { timeout: limit, filter: (u: { user_id?: string }) => u?.user_id === zombieUser });
+  if (gone.ok) zombieDeparture.add(Date.now() - vanishedAt);
+  const ok = check(gone, { "a vanished player is announced within pingInterval + pingTimeout": (g) => g.ok });
+  zombieAnnounced.add(ok);
+  if (!ok) console.warn(`risks: ${zombieUser} vanished and was not announced within ${limit} ms (pingInterval ${hs.pingInterval} + pingTimeout ${hs.pingTimeout})`);
+  socket.disconnect();
 }
 
-export function duplicate(data: RunData): void {
+export async function duplicate(data: RunData): Promise<void> {
   const second = exec.scenario.iterationInTest === 1;
   const user = `${data.runId}-dup`;
-  if (second) sleep(0.5); // the first session is up before the second one connects
+  if (second) await pause(500); // the first session is up before the second one connects
   let endedBy: string | undefined;
-  const result = connect(connection.targetUrl, as(user), (socket) => {
+  const socket = await io(connection.targetUrl, as(user));
+  if (socket.connected) {
     socket.on("disconnect", (reason: string) => {
       endedBy = reason;
     });
-    socket.on("connect", () => {
-      socket.request("join_game", [{ game_id: `${data.runId}-dup` }], () => undefined);
-      socket.setTimeout(() => socket.disconnect(), second ? 700 : 1_500);
-    });
-  });
-  const outcome = !result.connected ? "refused" : endedBy && endedBy !== "io client disconnect" ? `ended by server (${endedBy})` : "kept";
+    void socket.request("join_game", { game_id: `${data.runId}-dup` });
+    await pause(second ? 700 : 1_500);
+    socket.disconnect();
+    await socket.closed;
+  }
+  const outcome = !socket.connected && endedBy === undefined && socket.connectError ? "refused" : endedBy && endedBy !== "io client disconnect" ? `ended by server (${endedBy})` : "kept";
   duplicateSessions.add(1, { session: second ? "second" : "first", outcome });
   console.log(`risks: duplicate sessions of one user: the ${second ? "second" : "first"} session was ${outcome}`);
 }
+
+/** `k6 run --vus N --duration T dist/risks.js` runs the race check alone. */
+export default race;
 
 export const handleSummary = makeHandleSummary("risks", __ENV);

@@ -34,6 +34,15 @@ export interface AckOptions {
 }
 
 type Listener = (...args: any[]) => void;
+
+/** Throws a TypeError naming what is wrong with a waitFor's arguments. */
+export function checkWaitOptions(event: unknown, options: WaitOptions | undefined): void {
+  if (typeof event !== "string") throw new TypeError(`waitFor(event, options): event must be a string, got ${typeof event}`);
+  if (typeof options?.timeout !== "number" || !(options.timeout > 0)) {
+    throw new TypeError(`waitFor('${event}'): options.timeout must be a positive number of milliseconds, got ${JSON.stringify(options?.timeout)}`);
+  }
+  if (options.filter !== undefined && typeof options.filter !== "function") throw new TypeError(`waitFor('${event}'): options.filter must be a function`);
+}
 /** [event, ...args], built without spread or concat (both slow in k6's interpreter) for the usual few arguments. */
 function withEventName(event: string, args: unknown[]): unknown[] {
   switch (args.length) {
@@ -221,11 +230,7 @@ export class Socket {
    * the call are not considered: start waiting before the action that triggers the event.
    */
   waitFor(event: string, options: WaitOptions, done: (outcome: Outcome) => void): void {
-    if (typeof event !== "string") throw new TypeError(`waitFor(event, options, done): event must be a string, got ${typeof event}`);
-    if (typeof options?.timeout !== "number" || !(options.timeout > 0)) {
-      throw new TypeError(`waitFor('${event}'): options.timeout must be a positive number of milliseconds, got ${JSON.stringify(options?.timeout)}`);
-    }
-    if (options.filter !== undefined && typeof options.filter !== "function") throw new TypeError(`waitFor('${event}'): options.filter must be a function`);
+    checkWaitOptions(event, options);
     if (typeof done !== "function") throw new TypeError(`waitFor('${event}', options, done): done must be a function`);
     const startedAt = this.host.scheduler.now();
     if (this.state === "disconnected") {
