@@ -8,6 +8,7 @@ import type { PacketDecoder } from "../protocol/parser";
 import { type Handshake, parseHandshake, preview } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import type { ConnectError } from "../protocol/socket";
+import type { WireTrace } from "../protocol/transport";
 import { engineUrl } from "../protocol/url";
 
 export type PollingOutcome =
@@ -38,11 +39,30 @@ export interface HttpAnswer {
 type HandshakeSteps = Generator<HttpCall, PollingOutcome, HttpAnswer>;
 
 /** The handshake over k6/http, blocking the VU (k6/ws sessions). */
-export function pollingHandshake(opts: ResolvedOptions, connectFrames: (eio3: boolean) => Frame[], probe: PacketDecoder, deadline: number): PollingOutcome {
+export function pollingHandshake(
+  opts: ResolvedOptions,
+  connectFrames: (eio3: boolean) => Frame[],
+  probe: PacketDecoder,
+  deadline: number,
+  trace?: WireTrace,
+): PollingOutcome {
   const steps = handshakeSteps(opts, connectFrames, probe, deadline);
   let step = steps.next();
-  while (!step.done) step = steps.next(http.request(step.value.method, step.value.url, step.value.body, step.value.params) as HttpAnswer);
+  while (!step.done) {
+    const call = step.value;
+    traceCall(trace, call);
+    step = steps.next(traceAnswer(trace, http.request(call.method, call.url, call.body, call.params) as HttpAnswer));
+  }
   return step.value;
+}
+
+function traceCall(trace: WireTrace | undefined, call: HttpCall): void {
+  if (trace && call.body) trace.sent(call.body);
+}
+
+function traceAnswer(trace: WireTrace | undefined, answer: HttpAnswer): HttpAnswer {
+  if (trace && typeof answer.body === "string" && answer.body !== "ok") trace.received(answer.body);
+  return answer;
 }
 
 /** The same handshake over http.asyncRequest, on k6's event loop (k6/websockets sessions). */
@@ -51,16 +71,18 @@ export async function pollingHandshakeAsync(
   connectFrames: (eio3: boolean) => Frame[],
   probe: PacketDecoder,
   deadline: number,
+  trace?: WireTrace,
 ): Promise<PollingOutcome> {
   const steps = handshakeSteps(opts, connectFrames, probe, deadline);
   let step = steps.next();
   while (!step.done) {
     const call = step.value;
+    traceCall(trace, call);
     const answer = await http.asyncRequest(call.method, call.url, call.body, call.params).then(
       (res) => res as HttpAnswer,
       (err: unknown): HttpAnswer => ({ status: 0, body: null, error: String(err), error_code: 0 }),
     );
-    step = steps.next(answer);
+    step = steps.next(traceAnswer(trace, answer));
   }
   return step.value;
 }

@@ -61,7 +61,7 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
     }
     if (opts.transport !== "polling") return dial(attemptStart, connectsBefore, connectDeadline, undefined);
     if (trace) trace.note(`polling handshake ${engineUrl(opts.target, opts.path, "polling", engineQuery(opts))}`);
-    pollingHandshakeAsync(opts, (eio3) => connection.connectFrames(eio3), connection.newDecoder(), connectDeadline).then((polled) => {
+    pollingHandshakeAsync(opts, (eio3) => connection.connectFrames(eio3), connection.newDecoder(), connectDeadline, trace).then((polled) => {
       if (over) return;
       if (!polled.ok) {
         connection.failAll(polled.error);

@@ -74,7 +74,7 @@ function oneTransport(
   const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
   connection.startedAt = attemptStart;
   if (opts.transport === "polling") {
-    const polled = pollingHandshake(opts, (eio3) => connection.connectFrames(eio3), connection.newDecoder(), connectDeadline);
+    const polled = pollingHandshake(opts, (eio3) => connection.connectFrames(eio3), connection.newDecoder(), connectDeadline, trace);
     if (!polled.ok) {
       scheduler.current = inertScheduler;
       runHandler();
