@@ -1,5 +1,7 @@
 // Test doubles for the protocol engine's surroundings: a scheduler whose clock the test
 // advances, a frame sink that records what was sent, and a metrics recorder.
+import { Connection } from "../../src/socketio/protocol/connection";
+import { EngineConnection } from "../../src/socketio/protocol/engine";
 import type { SocketMetrics } from "../../src/socketio/protocol/metrics";
 import type { FrameSink, Scheduler } from "../../src/socketio/protocol/transport";
 
@@ -102,3 +104,22 @@ export class RecordingMetrics implements SocketMetrics {
 }
 
 export const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":1000,"pingTimeout":500,"maxPayload":1000000}';
+
+/** A connection over a recording sink with a manual clock; `logs` gets "level:message" (and "once:key:message"). */
+export function protocolRig() {
+  const clock = new ManualScheduler();
+  const sink = new RecordingSink();
+  const metrics = new RecordingMetrics();
+  const logs: string[] = [];
+  const connection = new Connection({
+    scheduler: clock,
+    metrics,
+    defaultAckTimeout: 1000,
+    startedAt: clock.now(),
+    log: (level, m) => logs.push(`${level}:${m}`),
+    logOnce: (key, m) => logs.push(`once:${key}:${m}`),
+  });
+  const engine = new EngineConnection(sink, clock, connection, { openTimeout: 5000 });
+  connection.attach(engine);
+  return { clock, sink, metrics, logs, connection, engine };
+}

@@ -4,25 +4,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AckError, connected, Socket } from "../../src/socketio/async-socket";
-import { Connection } from "../../src/socketio/protocol/connection";
-import { EngineConnection } from "../../src/socketio/protocol/engine";
-import { ManualScheduler, OPEN, RecordingMetrics, RecordingSink } from "../helpers/fakes";
+import { OPEN, protocolRig } from "../helpers/fakes";
 
 function rig() {
-  const clock = new ManualScheduler();
-  const sink = new RecordingSink();
-  const metrics = new RecordingMetrics();
-  const logs: string[] = [];
-  const connection = new Connection({
-    scheduler: clock,
-    metrics,
-    defaultAckTimeout: 1000,
-    startedAt: clock.now(),
-    log: (level, m) => logs.push(`${level}:${m}`),
-    logOnce: (key, m) => logs.push(`once:${key}:${m}`),
-  });
-  const engine = new EngineConnection(sink, clock, connection, { openTimeout: 5000 });
-  connection.attach(engine);
+  const { clock, sink, metrics, logs, connection, engine } = protocolRig();
   const socket = new Socket(connection.socket("/"), { closed: new Promise(() => undefined) }, undefined);
   const ready = connected(socket);
   engine.start();

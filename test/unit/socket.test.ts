@@ -1,25 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Connection } from "../../src/socketio/protocol/connection";
-import { EngineConnection } from "../../src/socketio/protocol/engine";
 import type { Outcome } from "../../src/socketio/protocol/socket";
-import { ManualScheduler, OPEN, RecordingMetrics, RecordingSink } from "../helpers/fakes";
+import { OPEN, protocolRig } from "../helpers/fakes";
 
 function session(auth?: Record<string, unknown>, namespace = "/") {
-  const clock = new ManualScheduler();
-  const sink = new RecordingSink();
-  const metrics = new RecordingMetrics();
-  const logs: string[] = [];
-  const connection = new Connection({
-    scheduler: clock,
-    metrics,
-    defaultAckTimeout: 1000,
-    startedAt: clock.now(),
-    log: (level, m) => logs.push(`${level}:${m}`),
-  });
+  const { clock, sink, metrics, logs, connection, engine } = protocolRig();
   const socket = connection.socket(namespace, auth);
-  const engine = new EngineConnection(sink, clock, connection, { openTimeout: 5000 });
-  connection.attach(engine);
   const open = () => {
     engine.start();
     engine.receiveText(OPEN);

@@ -2,9 +2,11 @@
 // explanation of a failure. The transports themselves are ws-session (k6/ws),
 // websockets-session (k6/websockets) and polling-session (http.asyncRequest).
 import { Connection } from "../protocol/connection";
+import { EngineConnection } from "../protocol/engine";
+import type { Handshake } from "../protocol/handshake";
 import type { ResolvedOptions } from "../protocol/options";
 import type { ConnectError, Socket } from "../protocol/socket";
-import type { Scheduler } from "../protocol/transport";
+import type { Frame, FrameSink, Scheduler, WireTrace } from "../protocol/transport";
 import { flushMessageCounts, k6Metrics } from "./k6-metrics";
 
 export interface SessionResult {
@@ -85,4 +87,30 @@ export function newConnection(opts: ResolvedOptions, scheduler: Scheduler, start
     log,
     logOnce: explainOnce,
   });
+}
+
+/** What a polling handshake hands over to the WebSocket that upgrades it. */
+export interface Upgrade {
+  handshake: Handshake;
+  payloads: { payload: Frame; receivedAt: number }[];
+}
+
+/** A new Engine.IO connection on a just-dialed WebSocket, attached as the session's current transport. */
+export function attachEngine(
+  connection: Connection,
+  sink: FrameSink,
+  scheduler: Scheduler,
+  opts: ResolvedOptions,
+  attempt: { startedAt: number; connectDeadline: number; upgrade: Upgrade | undefined; trace: WireTrace | undefined },
+): EngineConnection {
+  const { upgrade } = attempt;
+  const engine = new EngineConnection(sink, scheduler, connection, {
+    openTimeout: Math.max(1, attempt.connectDeadline - Date.now()),
+    protocol: opts.protocol,
+    trace: attempt.trace,
+    ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}),
+  });
+  connection.attach(engine, attempt.startedAt);
+  if (upgrade) connection.preload(upgrade.payloads);
+  return engine;
 }

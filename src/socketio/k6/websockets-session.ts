@@ -3,21 +3,13 @@
 // Engine.IO handshake and the namespace CONNECT go over http.asyncRequest first, then the
 // connection is upgraded to the WebSocket, as socket.io-client does by default.
 import { WebSocket } from "k6/websockets";
-import { EngineConnection } from "../protocol/engine";
-import type { Handshake } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { ReconnectPlan } from "../protocol/reconnect";
-import type { Frame } from "../protocol/transport";
 import { engineUrl } from "../protocol/url";
 import { eventLoopTimers } from "./event-loop";
 import { pollingHandshakeAsync } from "./polling-handshake";
-import { type LiveSession, newConnection, sessionResult } from "./session";
+import { attachEngine, type LiveSession, newConnection, sessionResult, type Upgrade } from "./session";
 import { wireTracer } from "./trace";
-
-interface Upgrade {
-  handshake: Handshake;
-  payloads: { payload: Frame; receivedAt: number }[];
-}
 
 export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
   const startedAt = Date.now();
@@ -77,14 +69,8 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
     let ended = false;
     const ws = new WebSocket(url, null, { headers: opts.headers, tags });
     (ws as unknown as { binaryType: string }).binaryType = "arraybuffer";
-    const engine = new EngineConnection(
-      { sendText: (d) => ws.send(d), sendBinary: (d) => ws.send(d), close: () => ws.close() },
-      scheduler,
-      connection,
-      { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol, trace, ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
-    );
-    connection.attach(engine, attemptStart);
-    if (upgrade) connection.preload(upgrade.payloads);
+    const sink = { sendText: (d: string) => ws.send(d), sendBinary: (d: ArrayBuffer) => ws.send(d), close: () => ws.close() };
+    const engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace });
     const end = (): void => {
       if (ended) return;
       ended = true;

@@ -6,7 +6,6 @@
 import { sleep } from "k6";
 import ws from "k6/ws";
 import { EngineConnection } from "../protocol/engine";
-import type { Handshake } from "../protocol/handshake";
 import { preview } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { ReconnectPlan } from "../protocol/reconnect";
@@ -15,7 +14,7 @@ import { inertScheduler, type Scheduler, type WireTrace } from "../protocol/tran
 import { engineUrl } from "../protocol/url";
 import type { Connection } from "../protocol/connection";
 import { pollingHandshake } from "./polling-handshake";
-import { explain, newConnection, type SessionHandler, type SessionResult, sessionResult } from "./session";
+import { attachEngine, explain, newConnection, type Upgrade, type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
 
 /** Timers go to whichever socket is current; before the first and between sockets none fire. */
@@ -70,7 +69,7 @@ function oneTransport(
   deadline: number,
   trace: WireTrace | undefined,
 ): string | undefined {
-  let upgrade: { handshake: Handshake; payloads: { payload: string | ArrayBuffer; receivedAt: number }[] } | undefined;
+  let upgrade: Upgrade | undefined;
   const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
   connection.startedAt = attemptStart;
   if (opts.transport === "polling") {
@@ -91,14 +90,8 @@ function oneTransport(
 
   const response = ws.connect(url, { headers: opts.headers, tags }, (raw) => {
     scheduler.current = { now: () => Date.now(), after: (ms, fn) => raw.setTimeout(fn, Math.max(1, ms)) };
-    engine = new EngineConnection(
-      { sendText: (d) => raw.send(d), sendBinary: (d) => raw.sendBinary(d), close: () => raw.close() },
-      scheduler,
-      connection,
-      { openTimeout: Math.max(1, connectDeadline - Date.now()), protocol: opts.protocol, trace, ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}) },
-    );
-    connection.attach(engine, attemptStart);
-    if (upgrade) connection.preload(upgrade.payloads);
+    const sink = { sendText: (d: string) => raw.send(d), sendBinary: (d: ArrayBuffer) => raw.sendBinary(d), close: () => raw.close() };
+    engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace });
     const eng = engine;
     raw.on("open", () => eng.start());
     raw.on("message", (data: string) => eng.receiveText(data));

@@ -9,7 +9,7 @@ import type { Scheduler } from "./transport";
 
 /** The result of anything awaited: an ack or a waitFor. */
 export type Outcome =
-  | { ok: true; args: unknown[]; data: unknown; elapsedMs: number }
+  | { ok: true; args: unknown[]; data: unknown; elapsedMs: number; reason?: undefined }
   | { ok: false; reason: "timeout" | "disconnected"; elapsedMs: number; args?: undefined; data?: undefined };
 
 export interface ConnectError {
