@@ -8,6 +8,7 @@ import { ReconnectPlan } from "../protocol/reconnect";
 import { engineUrl } from "../protocol/url";
 import { eventLoopTimers } from "./event-loop";
 import { pollingHandshakeAsync } from "./polling-handshake";
+import { dialError } from "./refused-upgrade";
 import { attachEngine, type LiveSession, newConnection, sessionResult, type Upgrade } from "./session";
 import { wireTracer } from "./trace";
 
@@ -87,16 +88,27 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
       if (typeof data === "string") engine.receiveText(data);
       else if (data instanceof ArrayBuffer) engine.receiveBinary(data);
     };
+    let explaining = false;
     ws.onerror = (e) => {
       const wasOpen = engine.state === "open";
-      // A dial that never opened is a "network" connect error, as over k6/ws.
-      if (!dialed) connection.failAll({ reason: "network", message: `WebSocket handshake to ${url} failed: ${e?.error ?? "no response"}` });
-      engine.transportError(e?.error ?? "WebSocket error");
+      const error = e?.error ?? "no response";
+      if (!dialed) {
+        // A dial that never opened: refused (with the server's HTTP answer) or a network error.
+        explaining = true;
+        void dialError(opts, url, error, connectDeadline).then((failure) => {
+          connection.failAll(failure);
+          engine.transportError(error);
+          end();
+        });
+        return;
+      }
+      engine.transportError(error);
       // Before the upgrade answered there is no connection to close: the attempt is over.
       if (!wasOpen) end();
       else ws.close();
     };
     (ws as unknown as { onclose: (e?: { code?: number }) => void }).onclose = (e) => {
+      if (explaining) return; // the failed dial ends the attempt once its cause is known
       engine.transportClosed(e?.code ?? 1006);
       end();
     };
