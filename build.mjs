@@ -6,7 +6,7 @@
 //   node build.mjs --lib           the library only (npm pack runs this as prepack)
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -89,14 +89,19 @@ function isMainLib(dir, spec) {
 
 export async function bundleLib() {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-  rmSync(libDir, { recursive: true, force: true });
-  mkdirSync(libDir, { recursive: true });
+  // Built aside, then each file renamed into dist/lib: a reader (a test copying the files while
+  // `npm run gate` rebuilds) sees the old file or the new one, never none or half of one.
+  const stage = join(outDir, `.lib-${process.pid}`);
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  const metaKey = (file) => relative(root, file).split(sep).join("/");
   // Not minified: k6's stack traces point at real lines, and a user's bundler minifies if it wants.
   const { alias: _alias, minifyWhitespace: _w, minifySyntax: _s, ...k6Settings } = k6BundleOptions;
   const result = await build({
     ...k6Settings,
     entryPoints: Object.fromEntries(libEntries.map((e) => [e.name, e.entry])),
-    outdir: libDir,
+    outdir: stage,
+    absWorkingDir: root,
     metafile: true,
     plugins: [
       {
@@ -111,8 +116,8 @@ export async function bundleLib() {
   });
   const notices = new Map();
   for (const { name } of libEntries) {
-    const file = join(libDir, `${name}.js`);
-    const meta = result.metafile.outputs[relative(root, file).split(sep).join("/")];
+    const file = join(stage, `${name}.js`);
+    const meta = result.metafile.outputs[metaKey(file)];
     if (!meta) throw new Error(`esbuild wrote no ${file}`);
     const inputs = Object.keys(meta.inputs);
     // Only the main entry carries the library itself; the others import it.
@@ -128,17 +133,22 @@ export async function bundleLib() {
     writeFileSync(file, banner + readFileSync(file, "utf8"));
   }
   writeFileSync(
-    join(libDir, "THIRD-PARTY-LICENSES.txt"),
+    join(stage, "THIRD-PARTY-LICENSES.txt"),
     [...notices.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((p) => `${p.name} ${p.version} (${p.license})\n\n${p.text.trim()}\n`)
       .join(`\n${"-".repeat(72)}\n\n`),
   );
-  await bundleLibTypes();
+  await bundleLibTypes(stage);
   for (const { name } of libEntries) {
-    const meta = result.metafile.outputs[`dist/lib/${name}.js`];
-    typeOnlyWhereNoValue(join(libDir, `${name}.d.ts`), new Set(meta?.exports ?? []));
+    const meta = result.metafile.outputs[metaKey(join(stage, `${name}.js`))];
+    typeOnlyWhereNoValue(join(stage, `${name}.d.ts`), new Set(meta?.exports ?? []));
   }
+  mkdirSync(libDir, { recursive: true });
+  const built = readdirSync(stage);
+  for (const f of built) renameSync(join(stage, f), join(libDir, f));
+  for (const f of readdirSync(libDir)) if (!built.includes(f)) rmSync(join(libDir, f), { recursive: true, force: true });
+  rmSync(stage, { recursive: true, force: true });
   const sizes = readdirSync(libDir)
     .filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"))
     .map((f) => ({ file: `dist/lib/${f}`, bytes: statSync(join(libDir, f)).size }));
@@ -166,7 +176,7 @@ function bundledPackages(inputs) {
  * have them). Only `k6` and `k6/*` stay imports: they come from @types/k6 on the consumer's
  * side. The kit's declarations import the library's from "./k6-socketio.js", as its code does.
  */
-async function bundleLibTypes() {
+async function bundleLibTypes(dir) {
   const { rollup } = await import("rollup");
   const { dts } = await import("rollup-plugin-dts");
   for (const { name, entry } of libEntries) {
@@ -190,7 +200,7 @@ async function bundleLibTypes() {
         warn(warning);
       },
     });
-    await bundle.write({ file: join(libDir, `${name}.d.ts`), format: "es" });
+    await bundle.write({ file: join(dir, `${name}.d.ts`), format: "es" });
     await bundle.close();
   }
 }
