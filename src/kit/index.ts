@@ -15,5 +15,6 @@ export { type ConnectionEnv, readConnectionEnv, withAuth } from "./connection-en
 export { buildThresholds, type Thresholds } from "./thresholds";
 export { prepareRun, scenarioOptions } from "./scenario-options";
 export { runIdFrom } from "./run-id";
+export { allPlayers, pause } from "./flow";
 export { makeHandleSummary } from "./summary";
 export { thresholdResults, type SummaryData, type SummaryMetric, type ThresholdResult } from "./summary/verdict";

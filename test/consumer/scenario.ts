@@ -5,8 +5,8 @@
 // server: the echo event acked with what was sent. `-e PARSER=msgpack` for a msgpack server.
 import { check } from "k6";
 import { Counter } from "k6/metrics";
-import { connectAsync, type ConnectOptions } from "k6-socketio";
-import { buildThresholds, EnvReader, makeHandleSummary, prepareRun, readConnectionEnv, scenarioOptions } from "k6-socketio/kit";
+import { type ConnectOptions, io } from "k6-socketio";
+import { buildThresholds, EnvReader, makeHandleSummary, pause, prepareRun, readConnectionEnv, scenarioOptions } from "k6-socketio/kit";
 import { msgpackParser } from "k6-socketio/msgpack";
 
 const env = new EnvReader(__ENV);
@@ -27,15 +27,12 @@ export function setup(): void {
 }
 
 export async function user(): Promise<void> {
-  const result = await connectAsync(connection.targetUrl, connectOptions, (socket) => {
-    socket.on("connect", () => {
-      socket.emitWithAck("echo", [{ hello: "world", n: 1 }], (ack) => {
-        if (check(ack, { "echo acked with what was sent": (a) => a.ok && (a.data as { hello?: string }).hello === "world" })) echoed.add(1);
-        socket.disconnect();
-      }, { timeout: connection.ackTimeoutMs });
-    });
-  });
-  check(result, { "connected": (r) => r.connected });
+  const socket = await io(connection.targetUrl, connectOptions);
+  if (!check(socket, { connected: (s) => s.connected })) return;
+  const ack = await socket.request("echo", { hello: "world", n: 1 });
+  if (check(ack, { "echo acked with what was sent": (a) => a.ok && (a.data as { hello?: string }).hello === "world" })) echoed.add(1);
+  socket.disconnect();
+  await pause(100);
 }
 
 export const handleSummary = makeHandleSummary("consumer", __ENV);

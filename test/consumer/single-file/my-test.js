@@ -17,7 +17,7 @@ export const options = {
 export default function () {
   const result = connect(url, (socket) => {
     socket.on("connect", () => {
-      socket.emitWithAck("echo", [{ from: "my-test.js" }], (ack) => {
+      socket.request("echo", [{ from: "my-test.js" }], (ack) => {
         check(ack, { "echo acked with what was sent": (a) => a.ok && a.data.from === "my-test.js" });
         socket.disconnect();
       }, { timeout: 5000 });
