@@ -155,13 +155,13 @@ export class Socket {
   }
 
   /**
-   * Resolves with the next `event` whose arguments pass `filter`, or with `{ ok: false, reason }`
+   * Resolves with the next `event` (or the first of several: `["joined", "error"]`, the outcome's
+   * `event` says which) whose arguments pass `filter`, or with `{ ok: false, reason }`
    * on timeout or disconnect; never rejects. A timeout is counted in socketio_wait_timeouts{event}
    * and logged once with the events that did arrive meanwhile. Only events that arrive after the
    * call count: start waiting before the action that triggers the event.
    */
-  waitFor(event: string, options: WaitOptions): Promise<Outcome> {
-    checkEvent("waitFor", event);
+  waitFor(event: string | readonly string[], options: WaitOptions): Promise<Outcome> {
     checkWaitOptions(event, options); // here, not in the Promise: a bad argument throws at the call
     return new Promise((resolve) => this.raw.waitFor(event, options, resolve));
   }

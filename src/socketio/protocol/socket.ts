@@ -9,7 +9,7 @@ import type { Scheduler } from "./transport";
 
 /** The result of anything awaited: an ack or a waitFor. */
 export type Outcome =
-  | { ok: true; args: unknown[]; data: unknown; elapsedMs: number; reason?: undefined }
+  | { ok: true; args: unknown[]; data: unknown; elapsedMs: number; reason?: undefined; /** The event that completed a waitFor. */ event?: string }
   | { ok: false; reason: "timeout" | "disconnected"; elapsedMs: number; args?: undefined; data?: undefined };
 
 export interface ConnectError {
@@ -37,7 +37,10 @@ type Listener = (...args: any[]) => void;
 
 /** Throws a TypeError naming what is wrong with a waitFor's arguments. */
 export function checkWaitOptions(event: unknown, options: WaitOptions | undefined): void {
-  if (typeof event !== "string") throw new TypeError(`waitFor(event, options): event must be a string, got ${typeof event}`);
+  const names = Array.isArray(event) ? event : [event];
+  if (names.length === 0 || !names.every((e) => typeof e === "string" && e !== "")) {
+    throw new TypeError(`waitFor(event, options): event must be an event name or a list of names, got ${JSON.stringify(event)}`);
+  }
   if (typeof options?.timeout !== "number" || !(options.timeout > 0)) {
     throw new TypeError(`waitFor('${event}'): options.timeout must be a positive number of milliseconds, got ${JSON.stringify(options?.timeout)}`);
   }
@@ -90,7 +93,10 @@ export interface SocketHost {
 type State = "connecting" | "connected" | "disconnected";
 
 interface Waiter {
+  /** The event's name, or the names joined by " | " when waiting for the first of several. */
   event: string;
+  /** Set when waiting for the first of several events. */
+  events: readonly string[] | undefined;
   filter: WaitOptions["filter"];
   startedAt: number;
   done: (outcome: Outcome) => void;
@@ -229,15 +235,17 @@ export class Socket {
    * time waited, or `{ ok: false, reason }` on timeout or disconnect. Events that arrived before
    * the call are not considered: start waiting before the action that triggers the event.
    */
-  waitFor(event: string, options: WaitOptions, done: (outcome: Outcome) => void): void {
-    checkWaitOptions(event, options);
+  waitFor(eventOrEvents: string | readonly string[], options: WaitOptions, done: (outcome: Outcome) => void): void {
+    checkWaitOptions(eventOrEvents, options);
+    const events = typeof eventOrEvents === "string" ? undefined : eventOrEvents;
+    const event = typeof eventOrEvents === "string" ? eventOrEvents : eventOrEvents.join(" | ");
     if (typeof done !== "function") throw new TypeError(`waitFor('${event}', options, done): done must be a function`);
     const startedAt = this.host.scheduler.now();
     if (this.state === "disconnected") {
       this.host.invoke("waitFor '%s'", done, [{ ok: false, reason: "disconnected", elapsedMs: 0 }], event);
       return;
     }
-    const waiter: Waiter = { event, filter: options.filter, startedAt, done };
+    const waiter: Waiter = { event, events, filter: options.filter, startedAt, done };
     this.waiters.add(waiter);
     this.host.scheduler.after(options.timeout, () => {
       if (this.waiters.delete(waiter)) {
@@ -482,9 +490,9 @@ export class Socket {
 
   private completeWaiters(candidates: Waiter[], event: string, args: unknown[]): void {
     for (const waiter of candidates) {
-      if (waiter.event !== event || !this.waiters.has(waiter) || !this.passes(waiter, args)) continue;
+      if ((waiter.events ? !waiter.events.includes(event) : waiter.event !== event) || !this.waiters.has(waiter) || !this.passes(waiter, args)) continue;
       this.waiters.delete(waiter);
-      const outcome: Outcome = { ok: true, args, data: args[0], elapsedMs: this.host.scheduler.now() - waiter.startedAt };
+      const outcome: Outcome = { ok: true, event, args, data: args[0], elapsedMs: this.host.scheduler.now() - waiter.startedAt };
       this.host.invoke("waitFor '%s'", waiter.done, [outcome], event);
     }
   }

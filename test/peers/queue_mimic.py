@@ -1,0 +1,109 @@
+"""A matchmaking queue that speaks and fails the way baloot-ai's was observed to (python-socketio).
+
+    python test/peers/queue_mimic.py --port 0 [--no-rate-limit] [--slow-ack MS] [--drop-dead]
+
+Our own small server, written from observed facts only, to test the `baloot-ai` contract:
+- every reply is an ack: queue_join {playerName} -> {"success": true, "queueSize", "avgWait"}, or
+  {"success": false, "error": "Too many requests. Please wait." | "Already in queue" | "Invalid request format"};
+  queue_leave -> {"success": true|false};
+- a player is its socket (the payload only names it); tables of 4 in arrival order, formed inside
+  the join that completes them; match_found {roomId, yourIndex, gameState, avgElo} goes to each
+  seated socket, before the completing join's ack;
+- 5 joins per socket per clock minute (int(time.time() // 60)); every object join counts, a
+  limited join leaves the queue as it was;
+- the fault: a socket that disconnects while queued stays queued. The join that completes a table
+  with such a player fails inside the server: no ack for it, no match_found for anyone, and the
+  four are gone from the queue. --drop-dead removes players on disconnect (a fixed server).
+Prints "listening on http://127.0.0.1:PORT" once it accepts connections.
+"""
+import argparse
+import asyncio
+import time
+import uuid
+
+import socketio
+from aiohttp import web
+
+RATE_LIMIT = 5
+TABLE = 4
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--slow-ack", type=int, default=0, help="ms before each queue_join ack")
+    parser.add_argument("--drop-dead", action="store_true", help="remove a queued player when it disconnects")
+    args = parser.parse_args()
+
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    app = web.Application()
+    sio.attach(app)
+    queue = []  # [(sid, name, joined_at)]
+    alive = set()
+    joins = {}  # (sid, minute) -> count
+
+    @sio.event
+    async def connect(sid, environ, auth):
+        alive.add(sid)
+
+    @sio.event
+    async def disconnect(sid, *_):
+        alive.discard(sid)
+        if args.drop_dead:
+            queue[:] = [q for q in queue if q[0] != sid]
+
+    def status():
+        now = time.time()
+        waits = [now - q[2] for q in queue]
+        return {"success": True, "queueSize": len(queue), "avgWait": sum(waits) / len(waits) if waits else 0.0}
+
+    async def seat_tables():
+        while len(queue) >= TABLE:
+            table = queue[:TABLE]
+            del queue[:TABLE]
+            room = uuid.uuid4().hex[:8]
+            for seat in table:
+                if seat[0] not in alive:
+                    # The observed crash: the room cannot take a socket that is gone.
+                    raise KeyError(seat[0])
+            players = [{"id": s[0], "name": s[1], "index": i} for i, s in enumerate(table)]
+            for i, s in enumerate(table):
+                await sio.emit("match_found", {"roomId": room, "yourIndex": i, "gameState": {"roomId": room, "players": players}, "avgElo": 1000.0}, to=s[0])
+
+    @sio.event
+    async def queue_join(sid, data):
+        if args.slow_ack:
+            await asyncio.sleep(args.slow_ack / 1000)
+        if not isinstance(data, dict):
+            return {"success": False, "error": "Invalid request format"}
+        key = (sid, int(time.time() // 60))
+        joins[key] = joins.get(key, 0) + 1
+        if joins[key] > RATE_LIMIT and not args.no_rate_limit:
+            return {"success": False, "error": "Too many requests. Please wait."}
+        if any(q[0] == sid for q in queue):
+            return {"success": False, "error": "Already in queue"}
+        queue.append((sid, str(data.get("playerName", "Guest")), time.time()))
+        await seat_tables()  # raises on a dead player: python-socketio then sends no ack
+        return status()
+
+    @sio.event
+    async def queue_leave(sid, data):
+        before = len(queue)
+        queue[:] = [q for q in queue if q[0] != sid]
+        return {"success": len(queue) < before}
+
+    async def serve():
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", args.port)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()[1]
+        print(f"queue mimic listening on http://127.0.0.1:{bound}", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
