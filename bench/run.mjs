@@ -4,7 +4,7 @@
 // The side-by-side benchmark (bench/README.md): every tool, every workload, one at a time,
 // against a fresh reference server pinned to core 1 while the tool runs pinned to core 0.
 // Prints the tables and the targets, writes docs/benchmarks.md and bench/results/latest.json.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, ensureK6, ensureNodeModules, pinnedK6Version, root } from "../scripts/lib.mjs";
 import { benchTools, installBenchTools } from "./install.mjs";
@@ -78,7 +78,7 @@ async function main() {
     // Re-renders docs/benchmarks.md from the last full run, without measuring anything.
     const report = JSON.parse(readFileSync(join(root, "bench", "results", "full.json"), "utf8"));
     publish(report);
-    log("docs/benchmarks.md and the README summary re-rendered from bench/results/full.json");
+    log("docs/benchmarks.md re-rendered from bench/results/full.json");
     return 0;
   }
   const profile = PROFILES[opts.profile];
@@ -159,18 +159,20 @@ async function main() {
   return 0;
 }
 
-/** docs/benchmarks.md, and the summary table between the README's bench-summary markers. */
+const REPORT_START = "<!-- bench-report:start -->";
+const REPORT_END = "<!-- bench-report:end -->";
+
+/**
+ * docs/benchmarks.md: the report of the run (summary, workloads, targets) between its
+ * bench-report markers; the hand-written text around them stays.
+ */
 function publish(report) {
-  writeFileSync(join(root, "docs", "benchmarks.md"), renderMarkdown(report));
-  const readmePath = join(root, "README.md");
-  const readme = readFileSync(readmePath, "utf8");
-  const start = "<!-- bench-summary:start -->";
-  const end = "<!-- bench-summary:end -->";
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) return;
-  const summary = `${summaryTable(report.results)}\n\nRun ${report.started_at.slice(0, 10)}, k6 ${report.tools.k6}; targets: ${report.targets.filter((t) => t.met === true).length} of ${report.targets.length} met (see docs/benchmarks.md).`;
-  writeFileSync(readmePath, `${readme.slice(0, from + start.length)}\n${summary}\n${readme.slice(to)}`);
+  const path = join(root, "docs", "benchmarks.md");
+  const generated = `${REPORT_START}\n${renderMarkdown(report)}\n${REPORT_END}`;
+  const doc = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const from = doc.indexOf(REPORT_START);
+  const to = doc.indexOf(REPORT_END);
+  writeFileSync(path, from >= 0 && to > from ? `${doc.slice(0, from)}${generated}${doc.slice(to + REPORT_END.length)}` : `# Benchmarks\n\n${generated}\n`);
 }
 
 function failedRow(tool, w, error) {
@@ -201,8 +203,9 @@ export function describe(name, w) {
 }
 
 function renderMarkdown(report) {
+  const met = report.targets.filter((t) => t.met === true).length;
   const lines = [
-    "# Benchmarks",
+    "## The last full run",
     "",
     "Written by `npm run bench` (bench/run.mjs); raw figures in `bench/results/full.json`. Re-run it",
     "to reproduce; the numbers below are from one run on the machine described here.",
@@ -213,6 +216,10 @@ function renderMarkdown(report) {
     "Heartbeat losses are the server's own count of `ping timeout` disconnects.",
     "",
     "Tool versions: " + Object.entries(report.tools).map(([k, v]) => `${k}: ${typeof v === "string" ? v : Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`).join("; ") + ".",
+    "",
+    summaryTable(report.results),
+    "",
+    `Targets: ${met} of ${report.targets.length} met (see "Targets" below).`,
     "",
   ];
   for (const name of ALL_WORKLOADS) {

@@ -1,11 +1,14 @@
-// Builds the README's conformance matrix from the last run's results (out/conformance/*.json,
-// written by the conformance tests). `npm run conformance:matrix` rewrites the README between
-// its markers; the tests fail when the README's matrix differs from what they just measured.
+// Builds the conformance matrix of docs/conformance.md from the last run's results
+// (out/conformance/*.json, written by the conformance tests). `npm run conformance:matrix`
+// rewrites docs/conformance.md between its markers; the tests fail when the documented matrix
+// differs from what they just measured.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "./lib.mjs";
 
 export const resultsDir = join(root, "out", "conformance");
+/** The document that holds the matrix, between the markers. */
+export const matrixDoc = join(root, "docs", "conformance.md");
 const START = "<!-- conformance-matrix:start -->";
 const END = "<!-- conformance-matrix:end -->";
 /** Column order: the servers as the tests name them. */
@@ -32,23 +35,23 @@ export function readRuns() {
     .map((f) => JSON.parse(readFileSync(join(resultsDir, f), "utf8")));
 }
 
-export function readmeMatrix() {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
-  return a < 0 || b < 0 ? null : readme.slice(a + START.length, b).trim();
+/** The matrix docs/conformance.md shows, or null when it has no markers. */
+export function documentedMatrix() {
+  const doc = readFileSync(matrixDoc, "utf8");
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  return a < 0 || b < 0 ? null : doc.slice(a + START.length, b).trim();
 }
 
 if (process.argv[1] && process.argv[1].endsWith("conformance-matrix.mjs")) {
   const matrix = buildMatrix(readRuns());
-  const path = join(root, "README.md");
-  const readme = readFileSync(path, "utf8");
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
+  const doc = readFileSync(matrixDoc, "utf8");
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
   if (a < 0 || b < 0) {
-    console.error(`README.md has no ${START} … ${END} markers`);
+    console.error(`docs/conformance.md has no ${START} … ${END} markers`);
     process.exit(1);
   }
-  writeFileSync(path, `${readme.slice(0, a + START.length)}\n${matrix}\n${readme.slice(b)}`);
+  writeFileSync(matrixDoc, `${doc.slice(0, a + START.length)}\n${matrix}\n${doc.slice(b)}`);
   console.log(matrix);
 }

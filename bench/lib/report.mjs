@@ -191,7 +191,7 @@ export function explainGaps(results, extras) {
   return lines;
 }
 
-/** One line per tool across workloads: the README's summary of the last full run. */
+/** One line per tool across workloads: the summary at the top of docs/benchmarks.md's report. */
 export function summaryTable(results) {
   const tools = [...new Map(results.map((r) => [r.tool_id, r.tool])).entries()];
   const cell = (workload, id, pick) => {

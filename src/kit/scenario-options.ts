@@ -1,5 +1,5 @@
 // What every scenario's k6 options share: no `url` system tag (polling URLs carry sids), and
-// the percentiles the README's thresholds talk about in the summary.
+// the percentiles the scenarios' thresholds talk about in the summary.
 import exec from "k6/execution";
 import type { Counter } from "k6/metrics";
 import { systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";

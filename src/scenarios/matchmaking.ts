@@ -3,7 +3,7 @@
 //              join latency = emit to ack; match formation = emit to the match event.
 //   rate_limit probe players each send PROBE_JOINS joins within a minute (default 8, limit 5):
 //              every join past the limit must be rejected, none before it.
-// Run: k6 run -e TARGET_URL=http://127.0.0.1:3000 dist/matchmaking.js   (options: README)
+// Run: k6 run -e TARGET_URL=http://127.0.0.1:3000 dist/matchmaking.js   (options: docs/scenarios/matchmaking.md)
 import { check } from "k6";
 import exec from "k6/execution";
 import { Counter, Rate, Trend } from "k6/metrics";

@@ -1,6 +1,6 @@
 // A scenario to copy: `cp src/scenarios/template.ts src/scenarios/my-game.ts`, rename the
 // events, `npm run build`, then `k6 run dist/my-game.js`. Against the reference server it:
-//   1. connects (auth, timeouts and transport come from -e options, see the README),
+//   1. connects (auth, timeouts and transport come from -e options, see docs/api.md),
 //   2. emits `echo` with an ack and times it (library metric socketio_ack_duration{event:echo}),
 //   3. asks for 3 `tick` events and waits for each (waitFor with a timeout),
 //   4. disconnects. Thresholds live in thresholds/template.json.

@@ -1,11 +1,12 @@
 // dist/conformance.js against real servers: the reference socket.io 4.8 with connection state
 // recovery, python-socketio's AsyncServer on aiohttp and Flask-SocketIO (both from PyPI, in a
-// project-local venv). Every supported item must pass; the README matrix must match the run.
+// project-local venv). Every supported item must pass; the matrix in docs/conformance.md must
+// match the run.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { buildMatrix, readmeMatrix, resultsDir } from "../../scripts/conformance-matrix.mjs";
+import { buildMatrix, documentedMatrix, resultsDir } from "../../scripts/conformance-matrix.mjs";
 import { root, startProcess } from "../../scripts/lib.mjs";
 import { ensurePythonVenv } from "../../scripts/python-venv.mjs";
 import { describe, runAgainst, startTarget } from "../helpers/k6run.ts";
@@ -101,7 +102,7 @@ test("conformance over the event-loop client (connectAsync, k6/websockets): ever
   }
 });
 
-test("the README's conformance matrix is the one this run measured", () => {
+test("docs/conformance.md's matrix is the one this run measured", () => {
   assert.equal(runs.length, 5, "all five servers ran");
-  assert.equal(readmeMatrix(), buildMatrix(runs), "the README matrix drifted from the measured results: run `npm run conformance:matrix` after `npm test`");
+  assert.equal(documentedMatrix(), buildMatrix(runs), "the matrix in docs/conformance.md drifted from the measured results: run `npm run conformance:matrix` after `npm test`");
 });
