@@ -1,7 +1,7 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
 import { type ConnectOptions, resolveConnectOptions } from "../socketio";
-import type { EnvReader } from "./env";
+import { EnvError, type EnvReader } from "./env";
 
 export interface ConnectionEnv {
   targetUrl: string;
@@ -14,17 +14,43 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
   const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
   const namespace = env.optionalString("NAMESPACE");
   const authToken = env.optionalString("AUTH_TOKEN");
+  const enginePath = env.optionalString("ENGINE_PATH");
+  const protocol = env.oneOf("PROTOCOL", "auto", ["auto", "3", "4"] as const);
+  const headers = stringMap(env, "HEADERS");
+  const query = stringMap(env, "QUERY");
   const connectTimeoutMs = env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000);
   const ackTimeoutMs = env.int("ACK_TIMEOUT_MS", defaults.ackTimeoutMs ?? 5_000, 1, 600_000);
   const connectOptions: ConnectOptions = {
     transport: env.oneOf("TRANSPORT", "websocket", ["websocket", "polling", "polling-only"] as const),
     ...(namespace ? { namespace } : {}),
     ...(authToken ? { auth: { token: authToken } } : {}),
+    ...(enginePath ? { path: enginePath } : {}),
+    ...(headers ? { headers } : {}),
+    ...(query ? { query } : {}),
+    protocol: protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4,
     connectTimeout: connectTimeoutMs,
     ackTimeout: ackTimeoutMs,
   };
-  resolveConnectOptions(targetUrl, connectOptions);
+  const resolved = resolveConnectOptions(targetUrl, connectOptions);
+  // socket.io-client reads a URL's path as the namespace: "/socket.io/" there is almost always
+  // meant as the Engine.IO path, and the server would answer "Invalid namespace".
+  if (/^\/(socket\.io|engine\.io)(\/|$)/.test(resolved.namespace) && !namespace) {
+    throw new EnvError(
+      `-e TARGET_URL=${targetUrl}: its path ${resolved.namespace} would be the Socket.IO namespace (as in socket.io-client), and looks like the Engine.IO path instead; ` +
+        `give the server's origin (e.g. ${targetUrl.slice(0, targetUrl.indexOf(resolved.namespace))}) and, if the path is not /socket.io/, -e ENGINE_PATH=${resolved.namespace}`,
+    );
+  }
   return { targetUrl, connectOptions, connectTimeoutMs, ackTimeoutMs };
+}
+
+/** -e NAME='{"key":"value"}': an object of strings, or undefined when not given. */
+function stringMap(env: EnvReader, name: string): Record<string, string> | undefined {
+  const raw = env.json<unknown>(name);
+  if (raw === undefined) return undefined;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === "string")) {
+    throw new EnvError(`-e ${name}: expected a JSON object of strings, e.g. {"X-Api-Key":"…"}`);
+  }
+  return raw as Record<string, string>;
 }
 
 /** Connect options with scenario-specific auth fields merged over the AUTH_TOKEN ones. */

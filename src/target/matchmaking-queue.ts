@@ -1,4 +1,4 @@
-// The matchmaking queue of seed 000: players wait with an elo; as soon as `tableSize` players
+// The reference matchmaking queue: players wait with an elo; as soon as `tableSize` players
 // whose elo lies within `eloWindow` of each other are waiting, they are seated together.
 // FIFO and deterministic: the earliest compatible waiters are seated first.
 

@@ -1,4 +1,4 @@
-// Seed 000's matchmaking contract on one namespace:
+// The reference matchmaking contract on one namespace:
 //   queue_join {player_id, elo}  -> ack {status:"queued", position}
 //                                   | {status:"rejected", reason:"rate_limited", retry_after_ms}
 //                                   | {status:"error", reason:"invalid_payload"}
@@ -38,6 +38,9 @@ export function serveMatchmaking(nsp: Namespace, options: TargetOptions): void {
         }
       }
       const { position, seated } = queue.join({ playerId: player.player_id, elo: player.elo, socketId: socket.id });
+      // keep-dead-players: seating a disconnected player fails inside the handler, after the
+      // table left the queue: this join is never acked and nobody hears of the table.
+      if (seated?.some((s) => !nsp.sockets.has(s.socketId))) return;
       reply(ack, { status: "queued", position });
       if (!seated) return;
       const match = {
@@ -54,7 +57,9 @@ export function serveMatchmaking(nsp: Namespace, options: TargetOptions): void {
       if (typeof ack === "function") ack({ status: left ? "left" : "not_queued" });
     });
 
-    socket.on("disconnect", () => queue.removeSocket(socket.id));
+    socket.on("disconnect", () => {
+      if (!options.faults.has("keep-dead-players")) queue.removeSocket(socket.id);
+    });
   });
 }
 

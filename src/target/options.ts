@@ -1,9 +1,10 @@
-// Command line of the reference server. Fault modes reproduce the seeds' bugs so that each
+// Command line of the reference server. Fault modes reproduce real servers' bugs so that each
 // threshold can be shown to catch one.
 
 export const FAULTS = {
   "no-ack": "queue_join is handled but never acked",
   "no-rate-limit": "the 5 joins per minute limit is not enforced",
+  "keep-dead-players": "a player who disconnects while queued stays queued; the join that would seat it with others is never acked and no match_found is sent (the four are dropped)",
   "slow-ack": "slow-ack=MS: queue_join acks are delayed by MS milliseconds",
   garbage: "undecodable frames are sent to every client after it connects",
   "close-handshake": "every connection is dropped during the Engine.IO handshake",
@@ -13,10 +14,10 @@ export const FAULTS = {
   "no-questions": "CHSH teams form but new_question is never sent",
   "room-namespace": "room broadcasts (chat, game rooms) go to the right room in the wrong namespace: nothing is delivered",
   "forbidden-origin": "requests whose Origin is not https://allowed.example are refused with 403 (a CORS/origin check)",
-  race: "seed 003: submit_manual_outcome checks, awaits a simulated DB write, then consumes the roll, unlocked",
-  "no-authz": "seed 003: anyone may roll or submit in any game, not only its two players",
-  "no-auth": "seed 003: /game accepts connections without a valid token",
-  "stale-sessions": "seed 003: clients that vanish (ping timeout) are never announced as disconnected",
+  race: "game backend: submit_manual_outcome checks, awaits a simulated DB write, then consumes the roll, unlocked",
+  "no-authz": "game backend: anyone may roll or submit in any game, not only its two players",
+  "no-auth": "game backend: /game accepts connections without a valid token",
+  "stale-sessions": "game backend: clients that vanish (ping timeout) are never announced as disconnected",
   "drop-broadcast": "drop-broadcast=P: each room broadcast delivery (chat, game rooms) is lost with probability P (0..1)",
 } as const;
 
