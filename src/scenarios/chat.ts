@@ -15,6 +15,7 @@ import { parseSizes, roomSizes, seatOf } from "../kit/seating";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
+import { mainFlow } from "../kit/default-scenario";
 import { connect } from "../socketio";
 
 const env = new EnvReader(__ENV);
@@ -128,5 +129,8 @@ export function member(data: RunData): void {
   const expected = (place.roomSize - 1) * config.messages;
   for (let i = 0; i < expected; i++) delivery.add(i < seen.size, sizeTag);
 }
+
+// `k6 run --vus 34 --duration 30s dist/chat.js`: one member per iteration (docs/k6-versions.md).
+export default mainFlow(member, { plays: "members", seats: { count: members, setBy: "-e ROOM_SIZES, -e ROOMS_PER_SIZE" } });
 
 export const handleSummary = makeHandleSummary("chat", __ENV);

@@ -16,6 +16,7 @@ import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
+import { mainFlow } from "../kit/default-scenario";
 import { connect, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
@@ -229,5 +230,8 @@ export function dashboard(): void {
   });
   check(result, { "dashboard connected": (r) => r.connected });
 }
+
+// `k6 run --vus 201 --duration 5m dist/chsh.js`: one player per iteration, then the dashboard (docs/k6-versions.md).
+export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e TEAMS" }, then: { dashboard } });
 
 export const handleSummary = makeHandleSummary("chsh", __ENV);

@@ -18,6 +18,7 @@ import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
+import { mainFlow } from "../kit/default-scenario";
 import { connect, parseTarget, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
@@ -280,5 +281,8 @@ export function errorContract(data: RunData): void {
   });
   expectError("joining a full game", { player_id: `${data.runId}-second` }, (s) => s.emit("join_game_room", { game_code: full }), "GAME_FULL");
 }
+
+// `k6 run --vus 41 --duration 1m dist/game-room.js`: one player per iteration, then the error checks (docs/k6-versions.md).
+export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e ROOMS, -e ROOM_SIZE" }, then: { errors: errorContract } });
 
 export const handleSummary = makeHandleSummary("game-room", __ENV);

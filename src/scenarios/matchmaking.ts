@@ -13,6 +13,7 @@ import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { readConnectionEnv } from "../kit/connection-env";
+import { mainFlow } from "../kit/default-scenario";
 import { runIdFrom } from "../kit/run-id";
 import { connect, connectAsync, type SessionResult, type Socket } from "../socketio";
 
@@ -246,5 +247,11 @@ function seats(match: unknown, playerId: string): boolean {
   const players = (match as { players?: unknown } | null)?.players;
   return Array.isArray(players) && players.some((p) => (p as { player_id?: unknown } | null)?.player_id === playerId);
 }
+
+// `k6 run --vus 10 --duration 30s dist/matchmaking.js` plays the queue only (docs/k6-versions.md).
+export default mainFlow(queue, {
+  plays: "queue",
+  skips: { rate_limit: ["matchmaking_rate_limit_missed", "matchmaking_over_limit_rejected", "matchmaking_rate_limit_rejections"] },
+});
 
 export const handleSummary = makeHandleSummary("matchmaking", __ENV);

@@ -17,6 +17,7 @@ import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
+import { mainFlow } from "../kit/default-scenario";
 import { connect, type Socket } from "k6-socketio";
 
 const env = new EnvReader(__ENV);
@@ -201,5 +202,13 @@ export function duplicate(data: RunData): void {
   duplicateSessions.add(1, { session: second ? "second" : "first", outcome });
   console.log(`risks: duplicate sessions of one user: the ${second ? "second" : "first"} session was ${outcome}`);
 }
+
+// `k6 run --vus 11 --duration 1m dist/risks.js`: the race tables, then the unauthenticated check (docs/k6-versions.md).
+export default mainFlow(race, {
+  plays: "race",
+  seats: { count: config.tables * 2, setBy: "-e TABLES" },
+  then: { unauthenticated },
+  skips: { authz: ["risks_authz_enforced"], zombie: ["risks_zombie_announced", "risks_zombie_departure"], duplicate: ["risks_duplicate_sessions"] },
+});
 
 export const handleSummary = makeHandleSummary("risks", __ENV);
