@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { minimumK6Version } from "./scripts/lib.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const scenariosDir = join(root, "src", "scenarios");
@@ -47,6 +48,10 @@ export const k6BundleOptions = {
   // Whitespace and syntax only: identifiers stay readable in k6's stack traces.
   minifyWhitespace: true,
   minifySyntax: true,
+  // Short lines: a k6 too old to parse the bundle (v0.52: `??`) shows a few lines around the
+  // error, not the whole bundle on one line. The first line names the k6 versions it needs.
+  lineLimit: 160,
+  banner: { js: `// k6-socketio bundle: needs k6 ${minimumK6Version()} or newer (docs/k6-versions.md)` },
   legalComments: "none",
   logLevel: "warning",
 };

@@ -6,7 +6,7 @@
 // Prints the tables and the targets, writes docs/benchmarks.md and bench/results/latest.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build, ensureK6, ensureNodeModules, pinnedK6Version, root } from "../scripts/lib.mjs";
+import { build, ensureK6, ensureNodeModules, k6Version as versionOf, root } from "../scripts/lib.mjs";
 import { benchTools, installBenchTools } from "./install.mjs";
 import { bundleBenchScripts, bundleSizes, hotPath, initCost, k6Tools } from "./lib/k6-tools.mjs";
 import { machineFacts } from "./lib/machine.mjs";
@@ -92,7 +92,7 @@ async function main() {
   build({ typecheck: false });
   const scripts = await bundleBenchScripts();
   const install = await installBenchTools({ log: (l) => log(`  ${l}`) });
-  const k6Version = pinnedK6Version();
+  const k6Version = versionOf(k6) ?? "unknown";
   const others = benchTools().map((t) => ({ ...t, name: t.id === "node" ? "Node socket.io-client" : t.id === "locust" ? "Locust + python-socketio" : "Artillery (Socket.IO engine)" }));
   const tools = [...k6Tools(k6, scripts, k6Version, SOCKETS_PER_VU), ...others].filter((t) => !opts.tools || opts.tools.includes(t.id));
   const installErrors = Object.fromEntries(Object.entries(install).map(([id, r]) => [id, r.ok ? null : r.errors.join("; ")]));

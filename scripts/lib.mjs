@@ -2,19 +2,97 @@
 // the reference server as a child process, and k6 runs. Node built-ins only, because this
 // runs before `npm ci` may have happened.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const k6BuildDir = join(root, "scripts", "k6");
+
+// Every k6 the project's scripts start (and the tests, which inherit this environment) runs
+// without k6's usage report, unless the user chose otherwise.
+process.env.K6_NO_USAGE_REPORT ??= "true";
+
+/**
+ * The two k6 builds the project pins, each a Go module under scripts/ built with `go install`
+ * into .tools/k6-<version>/: `pinned` (what `npm start` and `npm test` use by default) and
+ * `oldest`, the oldest supported k6 (CI runs the integration tests on it too).
+ */
+const K6_BUILDS = {
+  pinned: { dir: join(root, "scripts", "k6"), module: "go.k6.io/k6/v2" },
+  oldest: { dir: join(root, "scripts", "k6-oldest"), module: "go.k6.io/k6" },
+};
+
+function moduleVersion(which) {
+  const { dir, module } = K6_BUILDS[which];
+  const mod = readFileSync(join(dir, "go.mod"), "utf8");
+  const escaped = module.replace(/[./]/g, (c) => `\\${c}`);
+  const m = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v[\\d.]+)\\s*$`, "m").exec(mod);
+  if (!m) throw new Error(`${join(dir, "go.mod")} does not require ${module}`);
+  return m[1];
+}
 
 /** The pinned k6 version: the one scripts/k6/go.mod requires. */
 export function pinnedK6Version() {
-  const mod = readFileSync(join(k6BuildDir, "go.mod"), "utf8");
-  const m = /^\s*(?:require\s+)?go\.k6\.io\/k6\/v2\s+(v[\d.]+)\s*$/m.exec(mod);
-  if (!m) throw new Error("scripts/k6/go.mod does not require go.k6.io/k6/v2");
-  return m[1];
+  return moduleVersion("pinned");
+}
+
+/** The oldest supported k6 that CI tests: the one scripts/k6-oldest/go.mod requires. */
+export function oldestK6Version() {
+  return moduleVersion("oldest");
+}
+
+/** The minimum k6 version the bundles support: the oldest tested minor line (v1.8.0 for v1.8.1). */
+export function minimumK6Version() {
+  const [major, minor] = parseVersion(oldestK6Version());
+  return `v${major}.${minor}.0`;
+}
+
+/** [major, minor, patch] of "v1.8.1" / "k6 v1.8.1 (go1.26, linux/amd64)", or null. */
+export function parseVersion(text) {
+  const m = /v(\d+)\.(\d+)\.(\d+)/.exec(text ?? "");
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+function compareVersions(a, b) {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/**
+ * Whether the project supports this k6 version: "ok", "too-old" (below the minimum: it cannot
+ * parse the bundles or lacks modules they use) or "untested" (a newer major than the pinned).
+ */
+export function k6Support(version) {
+  const v = parseVersion(version);
+  if (!v) return "unknown";
+  if (compareVersions(v, parseVersion(minimumK6Version())) < 0) return "too-old";
+  if (v[0] > parseVersion(pinnedK6Version())[0]) return "untested";
+  return "ok";
+}
+
+/** The version a k6 binary reports ("v2.2.0"), or undefined if it does not run. */
+export function k6Version(k6) {
+  const r = spawnSync(k6, ["version"], { encoding: "utf8", timeout: 30_000 });
+  const v = parseVersion(r.stdout);
+  return v ? `v${v.join(".")}` : undefined;
+}
+
+/** An executable on PATH (like `command -v`), or undefined. */
+export function findOnPath(name) {
+  const exts = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD").split(";") : [""];
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const candidate = join(dir, name + ext);
+      try {
+        accessSync(candidate, constants.X_OK);
+        if (statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Installs npm packages when node_modules is missing or older than package-lock.json. */
@@ -33,15 +111,51 @@ function mtime(path) {
 }
 
 /**
- * Path of the k6 binary: $K6 when set, else the pinned version in .tools/, built with
- * `go install` from the Go module proxy the first time (about two minutes).
+ * Path of the k6 binary to run, its version checked:
+ *   which "auto" (default): $K6 (a path, or a name on PATH) when set, else a k6 on PATH whose
+ *     version is supported, else the pinned build;
+ *   which "pinned" / "oldest": that build, whatever $K6 and PATH say.
+ * A build is made with `go install` from the Go module proxy the first time (about two minutes)
+ * into .tools/k6-<version>/. An unsupported $K6 is an error naming the minimum version; an
+ * unsupported k6 on PATH is skipped with a one-line note.
+ * @param {{ quiet?: boolean, which?: "auto" | "pinned" | "oldest" }} [options]
  */
-export function ensureK6({ quiet = false } = {}) {
+export function ensureK6({ quiet = false, which = "auto" } = {}) {
+  if (which === "pinned" || which === "oldest") return buildK6(which, quiet);
+  if (which !== "auto") throw new Error(`unknown k6 choice "${which}": auto, pinned or oldest`);
+  const minimum = minimumK6Version();
   if (process.env.K6) {
-    if (!existsSync(process.env.K6)) throw new Error(`K6=${process.env.K6}: no such file`);
-    return process.env.K6;
+    const given = process.env.K6;
+    const k6 = /[\\/]/.test(given) ? given : findOnPath(given);
+    if (!k6 || !existsSync(k6)) throw new Error(`K6=${given}: ${/[\\/]/.test(given) ? "no such file" : "not found on PATH"}`);
+    const version = k6Version(k6);
+    const support = k6Support(version);
+    if (support === "unknown") throw new Error(`K6=${given}: \`${k6} version\` printed no k6 version; is it k6?`);
+    if (support === "too-old") {
+      throw new Error(`K6=${given} is k6 ${version}, and k6-socketio needs k6 ${minimum} or newer: install a newer k6, or unset K6 to use the pinned k6 ${pinnedK6Version()} (built into .tools/)`);
+    }
+    if (support === "untested") console.warn(`note: K6=${given} is k6 ${version}, newer than the tested k6 ${pinnedK6Version()}: using it anyway`);
+    if (!quiet) console.log(`k6 ${version}: ${k6} (K6=${given})`);
+    return k6;
   }
-  const version = pinnedK6Version();
+  const onPath = findOnPath("k6");
+  if (onPath) {
+    const version = k6Version(onPath);
+    const support = k6Support(version);
+    if (support === "ok") {
+      if (!quiet) console.log(`k6 ${version}: ${onPath} (on PATH)`);
+      return onPath;
+    }
+    const why = support === "too-old" ? `k6-socketio needs k6 ${minimum} or newer` : support === "untested" ? `newer than the tested k6 ${pinnedK6Version()}` : "it printed no k6 version";
+    console.warn(`note: ignoring ${onPath} (k6 ${version ?? "?"}: ${why}); using the pinned k6 ${pinnedK6Version()} in .tools/`);
+  }
+  return buildK6("pinned", quiet);
+}
+
+/** The `which` build in .tools/k6-<version>/, built with `go install` when missing. */
+function buildK6(which, quiet) {
+  const { dir, module } = K6_BUILDS[which];
+  const version = moduleVersion(which);
   const bin = join(root, ".tools", `k6-${version}`);
   const k6 = join(bin, process.platform === "win32" ? "k6.exe" : "k6");
   if (existsSync(k6) && k6Version(k6) === version) {
@@ -50,24 +164,19 @@ export function ensureK6({ quiet = false } = {}) {
   }
   const go = spawnSync("go", ["version"], { encoding: "utf8" });
   if (go.status !== 0) {
-    throw new Error(`k6 ${version} is built from source and needs Go (>= 1.25) on PATH; or set K6=/path/to/k6 (${version})`);
+    throw new Error(`k6 ${version} is built from source and needs Go (>= 1.25) on PATH; or set K6=/path/to/k6 (k6 ${minimumK6Version()} or newer)`);
   }
   console.log(`building k6 ${version} with go install (first run only, about two minutes)…`);
   mkdirSync(bin, { recursive: true });
   const started = Date.now();
-  const r = spawnSync("go", ["install", "go.k6.io/k6/v2"], {
-    cwd: k6BuildDir,
+  const r = spawnSync("go", ["install", module], {
+    cwd: dir,
     stdio: "inherit",
     env: { ...process.env, CGO_ENABLED: "0", GOBIN: bin, GOFLAGS: "-mod=readonly" },
   });
   if (r.status !== 0 || !existsSync(k6)) throw new Error(`go install of k6 ${version} failed (see above)`);
   console.log(`built k6 ${k6Version(k6)} in ${Math.round((Date.now() - started) / 1000)} s: ${k6}`);
   return k6;
-}
-
-function k6Version(k6) {
-  const r = spawnSync(k6, ["version"], { encoding: "utf8" });
-  return /k6 (v[\d.]+)/.exec(r.stdout ?? "")?.[1];
 }
 
 /** Typechecks and bundles the scenarios. */
@@ -166,7 +275,7 @@ function stopChild(child) {
 export function runK6(k6, script, { env = {}, args = [], summaryPath, timeoutMs = 180_000, echo = false } = {}) {
   const envArgs = Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   const all = ["run", "--no-color", ...(summaryPath ? ["--summary-export", summaryPath] : []), ...envArgs, ...args, script];
-  const child = spawn(k6, all, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, K6_NO_USAGE_REPORT: "true" } });
+  const child = spawn(k6, all, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c) => {

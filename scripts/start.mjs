@@ -40,12 +40,18 @@ function printVerdict(result, summaryPath) {
     console.log(`  k6 exited with ${result.code} and no threshold results (see k6's output above)`);
     return;
   }
-  for (const t of thresholds) console.log(`  ${t.ok ? "held  " : "FAILED"}  ${t.metric}  ${t.expression}`);
-  const failed = thresholds.filter((t) => !t.ok).length;
+  // With --vus/--duration (k6's default scenario) some thresholds have no data: the scenario
+  // names them in its log, and they are neither held nor failed.
+  const line = /NOT JUDGED in this run \(listed as passed below, without data\): (.*?)"? source=/.exec(result.stderr)?.[1] ?? "";
+  const notJudged = new Set([...line.matchAll(/([^\s,(][^()]*?) \([^)]*\)/g)].map((m) => m[1]));
+  for (const t of thresholds) console.log(`  ${notJudged.has(t.metric) ? "--    " : t.ok ? "held  " : "FAILED"}  ${t.metric}  ${t.expression}${notJudged.has(t.metric) ? "  (not judged: no data in this run)" : ""}`);
+  const judged = thresholds.filter((t) => !notJudged.has(t.metric));
+  const failed = judged.filter((t) => !t.ok).length;
+  const skipped = thresholds.length - judged.length ? `, ${thresholds.length - judged.length} not judged` : "";
   console.log(
     failed === 0
-      ? `  all ${thresholds.length} thresholds held: exit ${result.code}`
-      : `  ${failed} of ${thresholds.length} thresholds failed: exit ${result.code}`,
+      ? `  all ${judged.length} thresholds held${skipped}: exit ${result.code}`
+      : `  ${failed} of ${judged.length} thresholds failed${skipped}: exit ${result.code}`,
   );
   console.log(`  summary: ${summaryPath}`);
 }

@@ -3,6 +3,7 @@
 import exec from "k6/execution";
 import type { Counter } from "k6/metrics";
 import { systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+import { announceDefaultRun } from "./default-scenario";
 import type { Thresholds } from "./thresholds";
 
 export function scenarioOptions(scenarios: Record<string, Record<string, unknown>>, thresholds: Thresholds) {
@@ -18,9 +19,11 @@ export function scenarioOptions(scenarios: Record<string, Record<string, unknown
  * Run once per k6 instance, from setup(). Records a 0 on the library's and the scenario's
  * counters (k6 passes a threshold on a metric with no samples, so `count==0` and `count>=N`
  * need a real 0), and says so plainly when this instance was given no VUs at all: its
- * thresholds then pass without data.
+ * thresholds then pass without data. In k6's "default" scenario (`--vus`/`--duration`), says
+ * what it plays and which thresholds it cannot judge.
  */
 export function prepareRun(...counters: Counter[]): void {
+  announceDefaultRun();
   touchLibraryCounters();
   for (const c of counters) c.add(0);
   if (exec.instance.vusInitialized > 0) return;

@@ -17,6 +17,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { pause } from "../kit/flow";
 import { io } from "../socketio";
+import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -122,6 +123,7 @@ export async function member(data: RunData): Promise<void> {
   for (let i = 0; i < expected; i++) delivery.add(i < seen.size, sizeTag);
 }
 
-export default member;
+// `k6 run --vus 34 --duration 30s dist/chat.js`: one member per iteration (docs/k6-versions.md).
+export default mainFlow(member, { plays: "members", seats: { count: members, setBy: "-e ROOM_SIZES, -e ROOMS_PER_SIZE" } });
 
 export const handleSummary = makeHandleSummary("chat", __ENV);

@@ -18,6 +18,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { pause } from "../kit/flow";
 import { io, type Socket } from "../socketio";
+import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -152,7 +153,6 @@ export async function player(data: RunData): Promise<void> {
   if (creator) teamCompleted.add(rounds >= config.minRounds);
 }
 
-export default player;
 
 /** The creator: create_team, then wait for the partner. Resolves with whether the team formed. */
 async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
@@ -223,5 +223,8 @@ export async function dashboard(): Promise<void> {
   socket.disconnect();
   await socket.closed;
 }
+
+// `k6 run --vus 201 --duration 5m dist/chsh.js`: one player per iteration, then the dashboard (docs/k6-versions.md).
+export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e TEAMS" }, then: { dashboard } });
 
 export const handleSummary = makeHandleSummary("chsh", __ENV);

@@ -9,6 +9,7 @@ import { Counter } from "k6/metrics";
 import { connect, connectAsync, type ConnectOptions, type CallbackSocket } from "k6-socketio";
 import { msgpackParser } from "k6-socketio/msgpack";
 import { EnvReader } from "../kit/env";
+import { idleUntilEnd } from "../kit/default-scenario";
 
 type Result = "pass" | "fail" | "not supported by server" | "not implemented by client";
 interface ItemResult {
@@ -297,6 +298,8 @@ export async function setup(): Promise<{ server: string; target: string; items: 
 }
 
 export function idle(): void {}
+// `k6 run --vus/--duration` runs only `default`: the work is in setup(), so it waits (docs/k6-versions.md).
+export default idleUntilEnd;
 
 export function handleSummary(data: { setup_data?: { server: string; target: string; items: ItemResult[] } }): Record<string, string> {
   const run = data.setup_data;

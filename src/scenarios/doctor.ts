@@ -9,6 +9,7 @@ import { type DoctorConfig, runDoctor } from "../doctor/steps";
 import { renderReport, type Report } from "../doctor/report";
 import { EnvReader, parseDurationMs } from "../kit/env";
 import { normalizeEnginePath, parseTarget } from "../socketio/protocol/url";
+import { idleUntilEnd } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
@@ -51,6 +52,8 @@ export function setup(): Report {
 }
 
 export function idle(): void {}
+// `k6 run --vus/--duration` runs only `default`: the work is in setup(), so it waits (docs/k6-versions.md).
+export default idleUntilEnd;
 
 export function handleSummary(data: { setup_data?: Report }): Record<string, string> {
   const report = data.setup_data;

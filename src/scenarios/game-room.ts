@@ -20,6 +20,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { pause } from "../kit/flow";
 import { io, parseTarget, type Socket } from "../socketio";
+import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -134,7 +135,6 @@ export async function player(data: RunData): Promise<void> {
   }
 }
 
-export default player;
 
 /** One connection of a player. Resolves with "dropped" when seat 0 leaves to test reconnection. */
 async function session(me: Player, resume: boolean): Promise<"done" | "dropped" | "failed"> {
@@ -263,5 +263,8 @@ export async function errorContract(data: RunData): Promise<void> {
   }
   await expectError("joining a full game", { player_id: `${data.runId}-second` }, (s) => s.emit("join_game_room", { game_code: full }), "GAME_FULL");
 }
+
+// `k6 run --vus 41 --duration 1m dist/game-room.js`: one player per iteration, then the error checks (docs/k6-versions.md).
+export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e ROOMS, -e ROOM_SIZE" }, then: { errors: errorContract } });
 
 export const handleSummary = makeHandleSummary("game-room", __ENV);

@@ -13,6 +13,7 @@ import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { readConnectionEnv } from "../kit/connection-env";
+import { mainFlow } from "../kit/default-scenario";
 import { runIdFrom } from "../kit/run-id";
 import { allPlayers, pause } from "../kit/flow";
 import { io, type Socket } from "../socketio";
@@ -120,8 +121,6 @@ export async function queue(data: RunData): Promise<void> {
   await pause(connected.every(Boolean) ? Math.max(1, config.thinkTimeMs) : 1_000);
 }
 
-/** `k6 run --vus N --duration T dist/matchmaking.js` runs the queue players alone. */
-export default queue;
 
 /** A player: join the queue, wait for a match that seats it, leave. Resolves with whether it connected. */
 async function player(data: RunData, slot: number): Promise<boolean> {
@@ -206,5 +205,11 @@ function seats(match: unknown, playerId: string): boolean {
   const players = (match as { players?: unknown } | null)?.players;
   return Array.isArray(players) && players.some((p) => (p as { player_id?: unknown } | null)?.player_id === playerId);
 }
+
+// `k6 run --vus 10 --duration 30s dist/matchmaking.js` plays the queue only (docs/k6-versions.md).
+export default mainFlow(queue, {
+  plays: "queue",
+  skips: { rate_limit: ["matchmaking_rate_limit_missed", "matchmaking_over_limit_rejected", "matchmaking_rate_limit_rejections"] },
+});
 
 export const handleSummary = makeHandleSummary("matchmaking", __ENV);

@@ -19,6 +19,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { io, type Socket } from "k6-socketio";
 import { pause } from "../kit/flow";
+import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -222,7 +223,12 @@ export async function duplicate(data: RunData): Promise<void> {
   console.log(`risks: duplicate sessions of one user: the ${second ? "second" : "first"} session was ${outcome}`);
 }
 
-/** `k6 run --vus N --duration T dist/risks.js` runs the race check alone. */
-export default race;
+// `k6 run --vus 11 --duration 1m dist/risks.js`: the race tables, then the unauthenticated check (docs/k6-versions.md).
+export default mainFlow(race, {
+  plays: "race",
+  seats: { count: config.tables * 2, setBy: "-e TABLES" },
+  then: { unauthenticated },
+  skips: { authz: ["risks_authz_enforced"], zombie: ["risks_zombie_announced", "risks_zombie_departure"], duplicate: ["risks_duplicate_sessions"] },
+});
 
 export const handleSummary = makeHandleSummary("risks", __ENV);

@@ -16,6 +16,7 @@ import { EnvReader } from "../kit/env";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
+import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env); // TARGET_URL, TRANSPORT, NAMESPACE, AUTH_TOKEN, *_TIMEOUT_MS
@@ -56,6 +57,7 @@ export async function user(): Promise<void> {
   await pause(500); // think time between sessions
 }
 
-export default user;
+// `k6 run --vus 10 --duration 30s dist/template.js` runs `user` (docs/k6-versions.md).
+export default mainFlow(user, { plays: "users" });
 
 export const handleSummary = makeHandleSummary("template", __ENV);

@@ -3,13 +3,17 @@
 import { describeThreshold, formatValue, type SummaryData, type ThresholdResult } from "./verdict";
 
 export function textSummary(suite: string, data: SummaryData, thresholds: ThresholdResult[], files: string[]): string {
-  const failed = thresholds.filter((t) => !t.ok);
+  const judged = thresholds.filter((t) => !t.notJudged);
+  const failed = judged.filter((t) => !t.ok);
+  const skipped = thresholds.length - judged.length;
   const lines = [
     "",
-    `k6-socketio ${suite}: ${failed.length === 0 ? `all ${thresholds.length} thresholds held` : `${failed.length} of ${thresholds.length} thresholds FAILED`}`,
+    `k6-socketio ${suite}: ${failed.length === 0 ? `all ${judged.length} thresholds held` : `${failed.length} of ${judged.length} thresholds FAILED`}${skipped ? `, ${skipped} NOT JUDGED` : ""}`,
     "",
     "thresholds:",
-    ...thresholds.map((t) => `  ${t.ok ? "✓" : "✗"} ${t.metric} ${t.expression}   (${describeThreshold(t)})`),
+    ...thresholds.map((t) =>
+      t.notJudged ? `  - ${t.metric} ${t.expression}   (not judged: ${t.notJudged})` : `  ${t.ok ? "✓" : "✗"} ${t.metric} ${t.expression}   (${describeThreshold(t)})`,
+    ),
     "",
     "metrics:",
   ];

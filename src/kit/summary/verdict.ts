@@ -23,11 +23,13 @@ export interface ThresholdResult {
   observed: number | undefined;
   /** Milliseconds, bytes or a plain number, for display. */
   unit: "ms" | "B" | "";
+  /** Set when this run could not judge the threshold (why), e.g. its scenario did not run. */
+  notJudged?: string;
 }
 
 const EXPRESSION = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(?:<=|>=|===|==|!=|<|>)\s*-?[\d.]+\s*$/;
 
-export function thresholdResults(data: SummaryData): ThresholdResult[] {
+export function thresholdResults(data: SummaryData, notJudged: Map<string, string> = new Map()): ThresholdResult[] {
   const out: ThresholdResult[] = [];
   for (const name of Object.keys(data.metrics).sort()) {
     const metric = data.metrics[name]!;
@@ -35,7 +37,8 @@ export function thresholdResults(data: SummaryData): ThresholdResult[] {
       const stat = EXPRESSION.exec(expression)?.[1] ?? expression;
       // k6 reports a Rate's value as `rate`; a threshold on `value` means the same.
       const observed = metric.values[stat] ?? (stat === "value" ? metric.values.rate : undefined);
-      out.push({ metric: name, expression, ok: result.ok, stat, observed, unit: unitOf(metric, stat) });
+      const why = notJudged.get(name);
+      out.push({ metric: name, expression, ok: result.ok, stat, observed, unit: unitOf(metric, stat), ...(why ? { notJudged: why } : {}) });
     }
   }
   return out;
