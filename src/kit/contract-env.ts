@@ -35,7 +35,7 @@ function fromFile<T>(env: EnvReader, file: string, fromJson: (raw: unknown, sour
   try {
     return fromJson(raw, file);
   } catch (err) {
-    if (err instanceof ContractError) throw new EnvError(`-e CONTRACT_FILE=${file}: ${err.message}`);
+    if (err instanceof ContractError) throw new EnvError(`-e CONTRACT_FILE=${file}: ${err.message.startsWith(`${file}: `) ? err.message.slice(file.length + 2) : err.message}`);
     throw err;
   }
 }

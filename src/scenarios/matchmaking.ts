@@ -1,32 +1,39 @@
-// Matchmaking queue load test.
-//   queue      players connect, emit queue_join {player_id, elo}, wait for match_found, leave.
-//              join latency = emit to ack; match formation = emit to the match event.
-//   rate_limit probe players each send PROBE_JOINS joins within a minute (default 8, limit 5):
-//              every join past the limit must be rejected, none before it.
+// Matchmaking queue load test. The flow is what players do; the contract (-e CONTRACT=reference |
+// baloot-ai, or -e CONTRACT_FILE=my-queue.json) is how the server speaks: event names, payloads,
+// which reply means queued or rate-limited, which match event seats a player, the rate limit.
+//   queue      players connect, join the queue, wait for the match that seats them, leave.
+//              join latency = emit to reply; match formation = emit to the match event.
+//   rate_limit probe players each send PROBE_JOINS joins within one rate-limit window: every
+//              join past the limit must be refused as rate-limited, none before it.
+//   dropouts   before the queue opens, tableSize - 1 players join and drop off without leaving;
+//              then a table's worth of witnesses join: every one must be answered and seated
+//              (a server that keeps dead players queued stalls here).
 // Run: k6 run -e TARGET_URL=http://127.0.0.1:3000 dist/matchmaking.js   (options: docs/scenarios/matchmaking.md)
 import { check } from "k6";
 import exec from "k6/execution";
 import { Counter, Rate, Trend } from "k6/metrics";
 import presets from "../../thresholds/matchmaking.json";
+import type { ContractConnection } from "../contracts/contract";
+import { type MatchmakingContract, matchmakingFromJson, matchmakingPresets, type QueuePlayer } from "../contracts/matchmaking";
+import { readConnectionEnv } from "../kit/connection-env";
+import { selectContract } from "../kit/contract-env";
+import { mainFlow } from "../kit/default-scenario";
 import { EnvReader } from "../kit/env";
-import { scenarioOptions, prepareRun } from "../kit/scenario-options";
+import { ContractMismatches, exchange } from "../kit/exchange";
+import { allPlayers, pause } from "../kit/flow";
+import { runIdFrom } from "../kit/run-id";
+import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { readConnectionEnv } from "../kit/connection-env";
-import { mainFlow } from "../kit/default-scenario";
-import { runIdFrom } from "../kit/run-id";
-import { allPlayers, pause } from "../kit/flow";
-import { io, type Socket } from "../socketio";
+import { type ConnectOptions, io, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
+const contract: MatchmakingContract = selectContract(env, "matchmaking", matchmakingPresets, matchmakingFromJson);
 const config = {
   targetUrl: connection.targetUrl,
   vus: env.int("VUS", 20, 1, 100_000),
   duration: env.duration("DURATION", "30s"),
-  joinEvent: env.string("JOIN_EVENT", "queue_join"),
-  leaveEvent: env.string("LEAVE_EVENT", "queue_leave"),
-  matchEvent: env.string("MATCH_EVENT", "match_found"),
   eloMin: env.int("ELO_MIN", 1100, 0, 10_000),
   eloMax: env.int("ELO_MAX", 1300, 0, 10_000),
   thinkTimeMs: env.int("THINK_TIME_MS", 500, 0, 600_000),
@@ -34,16 +41,26 @@ const config = {
   ackTimeoutMs: connection.ackTimeoutMs,
   matchTimeoutMs: env.int("MATCH_TIMEOUT_MS", 15_000, 1, 600_000),
   probeVus: env.int("PROBE_VUS", 2, 0, 1_000),
-  rateLimit: env.int("RATE_LIMIT", 5, 1, 1_000),
-  probeJoins: env.int("PROBE_JOINS", 8, 1, 1_000),
+  rateLimit: env.int("RATE_LIMIT", contract.rateLimit.joins, 1, 1_000),
+  probeJoins: env.int("PROBE_JOINS", contract.rateLimit.joins + 3, 1, 1_000),
   probeIntervalMs: env.int("PROBE_INTERVAL_MS", 250, 0, 60_000),
+  dropouts: env.int("DROPOUTS", 1, 0, 1),
   socketsPerVu: env.int("SOCKETS_PER_VU", 1, 1, 10_000),
 };
 if (config.eloMin > config.eloMax) throw new Error(`-e ELO_MIN=${config.eloMin} is above ELO_MAX=${config.eloMax}`);
-const connectOptions = connection.connectOptions;
+const clockMinute = contract.rateLimit.window === "clock-minute";
 
 const overLimitJoins = Math.max(0, config.probeJoins - config.rateLimit);
-const probeBudgetMs = config.probeJoins * (2 * config.ackTimeoutMs + config.probeIntervalMs) + config.connectTimeoutMs;
+const probeJoinsMs = config.probeJoins * (2 * config.ackTimeoutMs + config.probeIntervalMs);
+// A clock-minute limit is probed within one minute: a probe may first wait for the next one.
+const probeBudgetMs = probeJoinsMs + config.connectTimeoutMs + (clockMinute ? 60_000 : 0);
+/** The dropout check runs first; the queue opens once its tables have formed (or stalled). */
+const DROPOUT_PHASE_MS = 2_000;
+const dropoutBudgetMs = config.connectTimeoutMs + config.ackTimeoutMs + config.matchTimeoutMs + DROPOUT_PHASE_MS;
+
+const probeMetrics = ["matchmaking_rate_limit_missed", "matchmaking_over_limit_rejected", "matchmaking_rate_limit_rejections"];
+const dropoutMetrics = ["matchmaking_dropout_stalls"];
+const skipped = [...(config.probeVus > 0 ? [] : probeMetrics), ...(config.dropouts > 0 ? [] : dropoutMetrics)];
 
 export const options = scenarioOptions(
   {
@@ -52,6 +69,7 @@ export const options = scenarioOptions(
       exec: "queue",
       vus: config.vus,
       duration: config.duration,
+      ...(config.dropouts > 0 ? { startTime: `${DROPOUT_PHASE_MS}ms` } : {}),
       // A player already waiting when the time is up may still finish its session.
       gracefulStop: `${Math.ceil((config.connectTimeoutMs + config.ackTimeoutMs + config.matchTimeoutMs) / 1000) + 1}s`,
     },
@@ -63,17 +81,16 @@ export const options = scenarioOptions(
             vus: config.probeVus,
             iterations: 1,
             maxDuration: `${Math.ceil(probeBudgetMs / 1000) + 1}s`,
+            // After the dropout check too: a probe's join must not be the one seated with its dropouts.
+            ...(config.dropouts > 0 ? { startTime: `${DROPOUT_PHASE_MS}ms` } : {}),
           },
         }
       : {}),
+    ...(config.dropouts > 0
+      ? { dropouts: { executor: "per-vu-iterations", exec: "dropoutCheck", vus: 1, iterations: 1, maxDuration: `${Math.ceil(dropoutBudgetMs / 1000) + 1}s` } }
+      : {}),
   },
-  buildThresholds(
-    config.probeVus > 0
-      ? presets
-      : Object.fromEntries(Object.entries(presets).filter(([m]) => !m.startsWith("matchmaking_rate_limit") && m !== "matchmaking_over_limit_rejected")),
-    {},
-    env.json("THRESHOLDS"),
-  ),
+  buildThresholds(Object.fromEntries(Object.entries(presets).filter(([m]) => !skipped.includes(m))), {}, env.json("THRESHOLDS")),
 );
 
 const joinDuration = new Trend("matchmaking_join_duration", true);
@@ -87,29 +104,60 @@ const rateLimitRejections = new Counter("matchmaking_rate_limit_rejections");
 const rateLimitMissed = new Counter("matchmaking_rate_limit_missed");
 const overLimitRejected = new Rate("matchmaking_over_limit_rejected");
 const falseRejections = new Counter("matchmaking_false_rejections");
+const joinErrors = new Counter("matchmaking_join_errors");
 const unexpectedDisconnects = new Counter("matchmaking_unexpected_disconnects");
+const dropoutStalls = new Counter("matchmaking_dropout_stalls");
+const mismatchCount = new Counter("matchmaking_contract_mismatches");
+const mismatches = new ContractMismatches("matchmaking", contract.name, mismatchCount, connection.connectOptions.auth ? Object.values(connection.connectOptions.auth).map(String) : []);
 
 interface RunData {
   runId: string;
 }
 
 export function setup(): RunData {
-  prepareRun(rateLimitRejections, rateLimitMissed, falseRejections, unexpectedDisconnects, matchUnfinished);
+  prepareRun(rateLimitRejections, rateLimitMissed, falseRejections, joinErrors, unexpectedDisconnects, matchUnfinished, dropoutStalls, mismatchCount);
+  console.log(`matchmaking: contract "${contract.name}" (${contract.describes}); tables of ${contract.tableSize}, rate limit ${config.rateLimit} joins per ${clockMinute ? "clock minute" : "rolling minute"}`);
   // Player ids are unique per run, so that a re-run within the server's rate-limit window
   // does not inherit the previous run's joins.
   return { runId: runIdFrom(env) };
 }
 
-interface JoinReply {
-  status?: string;
-  reason?: string;
-  position?: number;
+/** The run's connection options, with what the contract adds (auth per player, headers, path). */
+function optionsFor(player: QueuePlayer): ConnectOptions {
+  const c: ContractConnection = contract.connection ?? {};
+  const o = connection.connectOptions;
+  return {
+    ...o,
+    ...(c.path && !o.path ? { path: c.path } : {}),
+    ...(c.namespace && !o.namespace ? { namespace: c.namespace } : {}),
+    ...(c.headers ? { headers: { ...c.headers, ...(o.headers ?? {}) } } : {}),
+    ...(c.query ? { query: { ...c.query, ...(o.query ?? {}) } } : {}),
+    ...(c.auth ? { auth: { ...c.auth(player), ...(o.auth ?? {}) } } : {}),
+  };
 }
 
 function watchDisconnects(socket: Socket): void {
   socket.on("disconnect", (reason: string) => {
     if (reason !== "io client disconnect") unexpectedDisconnects.add(1, { reason });
   });
+}
+
+/** Match events this contract does not recognise are mismatches, wherever they arrive. */
+function watchMatches(socket: Socket, player: QueuePlayer): void {
+  socket.on(contract.match.event, (...args: unknown[]) => {
+    if (contract.match.seats(args, player) === undefined) mismatches.record(contract.match.event, args, contract.match.expects);
+  });
+}
+
+/** Waits for the match event that seats `player`. */
+function seating(socket: Socket, player: QueuePlayer, timeout: number) {
+  return socket.waitFor(contract.match.event, { timeout, filter: (...args: unknown[]) => contract.match.seats(args, player) === true });
+}
+
+async function leave(socket: Socket, player: QueuePlayer): Promise<void> {
+  const args = contract.leave.args({ player });
+  if (contract.leave.reply === "ack") await socket.request(contract.leave.event, ...args);
+  else socket.emit(contract.leave.event, ...args);
 }
 
 /**
@@ -121,30 +169,34 @@ export async function queue(data: RunData): Promise<void> {
   await pause(connected.every(Boolean) ? Math.max(1, config.thinkTimeMs) : 1_000);
 }
 
-
 /** A player: join the queue, wait for a match that seats it, leave. Resolves with whether it connected. */
 async function player(data: RunData, slot: number): Promise<boolean> {
-  const playerId = `${data.runId}-q${exec.vu.idInTest}-${exec.vu.iterationInScenario}-${slot}`;
-  const elo = config.eloMin + Math.floor(Math.random() * (config.eloMax - config.eloMin + 1));
-  const socket = await io(config.targetUrl, connectOptions);
+  const me: QueuePlayer = { id: `${data.runId}-q${exec.vu.idInTest}-${exec.vu.iterationInScenario}-${slot}`, elo: config.eloMin + Math.floor(Math.random() * (config.eloMax - config.eloMin + 1)) };
+  const socket = await io(config.targetUrl, optionsFor(me));
   if (!check(socket, { "connected to the namespace": (s) => s.connected })) return false;
   watchDisconnects(socket);
+  watchMatches(socket, me);
 
-  // Wait first, then join: the match can arrive right behind the ack.
-  const match = socket.waitFor(config.matchEvent, { timeout: config.ackTimeoutMs + config.matchTimeoutMs, filter: (m: unknown) => seats(m, playerId) });
+  // Wait first, then join: the match can arrive before the join's reply.
+  const match = seating(socket, me, config.ackTimeoutMs + config.matchTimeoutMs);
   const joinedAt = Date.now();
-  const join = await socket.request(config.joinEvent, { player_id: playerId, elo });
-  // A timed-out ack is counted by the library; the server may still seat us, so keep waiting.
-  if (join.ok) {
+  const join = await exchange(socket, contract.join, { player: me }, config.ackTimeoutMs, mismatches);
+  if (join.kind === "class") {
     joinDuration.add(join.elapsedMs);
-    const reply = join.data as JoinReply | undefined;
-    if (!check(reply, { "queue_join answered queued": (r) => r?.status === "queued" })) {
-      if (reply?.status === "rejected") falseRejections.add(1, { phase: "queue" });
+    if (join.cls !== "accepted") {
+      if (join.cls === "error") joinErrors.add(1);
+      else falseRejections.add(1, { phase: "queue", class: join.cls });
       socket.disconnect(); // not in the queue: no match will come
     }
+  } else if (join.kind === "mismatch") {
+    // Whether we are queued is unknown: leave without counting a server fault (the mismatch is counted).
+    socket.disconnect();
+    await socket.closed;
+    return true;
   }
-  // The session ends only once both the ack and the match are settled: a match can overtake a
-  // slow ack, and leaving early would hide the ack's latency (or its timeout).
+  // A timed-out reply is counted by the library; the server may still seat us, so keep waiting.
+  // The session ends only once both the reply and the match are settled: a match can overtake a
+  // slow reply, and leaving early would hide the reply's latency (or its timeout).
   const seated = await match;
   if (seated.ok) {
     matchDuration.add(Date.now() - joinedAt);
@@ -153,29 +205,36 @@ async function player(data: RunData, slot: number): Promise<boolean> {
     // Near the end of the test nobody new joins, so a lone waiter is expected: not a failure.
     matchUnfinished.add(1);
   } else {
-    // Timed out, or the session ended first (join rejected, server dropped us).
+    // Timed out, or the session ended first (join refused, server dropped us).
     matched.add(false);
   }
-  if (!seated.ok && seated.reason === "timeout") socket.emit(config.leaveEvent, { player_id: playerId });
+  if (!seated.ok && seated.reason === "timeout") await leave(socket, me);
   socket.disconnect();
   await socket.closed;
   return true;
 }
 
 export async function rateLimitProbe(data: RunData): Promise<void> {
-  const playerId = `${data.runId}-probe${exec.vu.idInTest}`;
-  // An elo far from everyone else's (and from other probes'): a probe is never seated.
-  const elo = 100_000 + exec.vu.idInTest * 10_000;
-  const socket = await io(config.targetUrl, connectOptions);
+  // An elo far from everyone else's (and from other probes'): a probe is seated only by a
+  // server that ignores elo, and then leaves at once.
+  const me: QueuePlayer = { id: `${data.runId}-probe${exec.vu.idInTest}`, elo: 100_000 + exec.vu.idInTest * 10_000 };
+  if (clockMinute) {
+    // The server counts joins per clock minute: all of the probe's joins must fall in one.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < probeJoinsMs / 2 + config.connectTimeoutMs) await pause(left + 250);
+  }
+  const socket = await io(config.targetUrl, optionsFor(me));
   if (!check(socket, { "probe connected to the namespace": (s) => s.connected })) {
     // A probe that never got to send its over-limit joins could not verify them.
     rateLimitMissed.add(overLimitJoins);
     return;
   }
   watchDisconnects(socket);
+  watchMatches(socket, me);
   for (let attempt = 1; attempt <= config.probeJoins; attempt++) {
-    const ack = await socket.request(config.joinEvent, { player_id: playerId, elo });
-    if (!ack.ok) {
+    const r = await exchange(socket, contract.join, { player: me }, config.ackTimeoutMs, mismatches);
+    if (r.kind === "mismatch") break; // whether the server limited this join is unknown: counted as a mismatch, not as a missed limit
+    if (r.kind !== "class") {
       // No answer: the limit cannot be verified for this and the remaining attempts.
       for (let n = attempt; n <= config.probeJoins; n++) {
         if (n <= config.rateLimit) continue;
@@ -184,32 +243,76 @@ export async function rateLimitProbe(data: RunData): Promise<void> {
       }
       break;
     }
-    const reply = ack.data as JoinReply | undefined;
-    const rejected = reply?.status === "rejected" && reply.reason === "rate_limited";
+    const limited = r.cls === "rate_limited";
     if (attempt > config.rateLimit) {
-      rateLimitRejections.add(rejected ? 1 : 0);
-      rateLimitMissed.add(rejected ? 0 : 1);
-      overLimitRejected.add(rejected);
-    } else if (rejected) {
-      falseRejections.add(1, { phase: "probe" });
+      rateLimitRejections.add(limited ? 1 : 0);
+      rateLimitMissed.add(limited ? 0 : 1);
+      overLimitRejected.add(limited);
+    } else if (r.cls !== "accepted") {
+      falseRejections.add(1, { phase: "probe", class: r.cls });
     }
-    // Leave after each queued join, so that the probe never waits in the queue.
-    if (reply?.status === "queued") await socket.request(config.leaveEvent, { player_id: playerId });
+    // Leave after each accepted join, so that the probe never waits in the queue.
+    if (r.cls === "accepted") await leave(socket, me);
     await pause(Math.max(1, config.probeIntervalMs));
   }
   socket.disconnect();
   await socket.closed;
 }
 
-function seats(match: unknown, playerId: string): boolean {
-  const players = (match as { players?: unknown } | null)?.players;
-  return Array.isArray(players) && players.some((p) => (p as { player_id?: unknown } | null)?.player_id === playerId);
+/**
+ * Players who drop off while queued must leave the queue with their connection. tableSize - 1
+ * players join and disconnect without leaving; then a table's worth of witnesses join one by
+ * one. On a server that keeps the dead players, the first witness completes a table with them:
+ * its join is never answered and nobody is seated.
+ */
+export async function dropoutCheck(data: RunData): Promise<void> {
+  const band = config.eloMin; // one elo for all: any of them may sit together
+  for (let i = 0; i < contract.tableSize - 1; i++) {
+    const ghost: QueuePlayer = { id: `${data.runId}-dropout${i}`, elo: band };
+    const socket = await io(config.targetUrl, optionsFor(ghost));
+    if (!socket.connected) continue; // counted by the library
+    const join = await exchange(socket, contract.join, { player: ghost }, config.ackTimeoutMs, mismatches);
+    socket.disconnect(); // gone while queued, without queue_leave
+    await socket.closed;
+    if (join.kind !== "class" || join.cls !== "accepted") return; // nobody queued: nothing to check
+  }
+  await pause(300); // the server handles the disconnects
+  const witnesses: Promise<string | null>[] = [];
+  for (let i = 0; i < contract.tableSize; i++) {
+    witnesses.push(witness({ id: `${data.runId}-witness${i}`, elo: band }));
+    await pause(50); // in order: the first witness is the one seated with the dropouts
+  }
+  const stalls = (await allPlayers(witnesses)).filter((w): w is string => w !== null);
+  dropoutStalls.add(stalls.length);
+  if (stalls.length > 0) {
+    console.warn(`matchmaking: acks stopped after queued players disconnected: ${stalls.join("; ")}. The server keeps dead players queued, and a table that seats one never forms (matchmaking_dropout_stalls)`);
+  }
+}
+
+/** A witness of the dropout check: null when answered and seated, else what went wrong. */
+async function witness(me: QueuePlayer): Promise<string | null> {
+  const socket = await io(config.targetUrl, optionsFor(me));
+  if (!socket.connected) return `${me.id} could not connect`;
+  const match = seating(socket, me, config.ackTimeoutMs + config.matchTimeoutMs);
+  const join = await exchange(socket, contract.join, { player: me }, config.ackTimeoutMs, mismatches);
+  const seated = await match;
+  socket.disconnect();
+  await socket.closed;
+  if (join.kind === "timeout") return `${me.id}'s ${contract.join.event} got no reply within ${config.ackTimeoutMs} ms`;
+  if (join.kind !== "class" || join.cls !== "accepted") return null; // a mismatch or refusal is counted elsewhere
+  return seated.ok ? null : `${me.id} was not seated within ${config.ackTimeoutMs + config.matchTimeoutMs} ms`;
 }
 
 // `k6 run --vus 10 --duration 30s dist/matchmaking.js` plays the queue only (docs/k6-versions.md).
 export default mainFlow(queue, {
   plays: "queue",
-  skips: { rate_limit: ["matchmaking_rate_limit_missed", "matchmaking_over_limit_rejected", "matchmaking_rate_limit_rejections"] },
+  skips: { rate_limit: probeMetrics, dropouts: dropoutMetrics },
 });
 
-export const handleSummary = makeHandleSummary("matchmaking", __ENV);
+export const handleSummary = makeHandleSummary("matchmaking", __ENV, {
+  matchmaking_dropout_stalls: "acks stopped after queued players disconnected: the server keeps dead players queued, and a table that seats one never forms",
+  matchmaking_contract_mismatches: `the server's replies do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload, and fix the contract (-e CONTRACT / CONTRACT_FILE)`,
+  matchmaking_rate_limit_missed: "joins past the rate limit were accepted or not answered",
+  matchmaking_false_rejections: "joins within the rate limit were refused",
+  matchmaking_join_errors: "the server answered joins with an error",
+});

@@ -8,22 +8,22 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { describe, runScenario } from "../helpers/k6run.ts";
 
-test("k6 run --vus 2 --duration 5s dist/matchmaking.js: the queue plays, exit 0, the probe's thresholds are reported not judged", async () => {
+test("k6 run --vus 2 --duration 5s dist/matchmaking.js: the queue plays, exit 0, the probe's and the dropout check's thresholds are reported not judged", async () => {
   const dir = mkdtempSync(join(tmpdir(), "k6sio-default-"));
   const run = await runScenario("matchmaking", { env: { SUMMARY_DIR: dir }, k6Args: ["--vus", "2", "--duration", "5s"] });
   assert.equal(run.code, 0, describe(run));
   assert.ok((run.metric("matchmaking_matched")?.passes ?? 0) >= 4, describe(run));
   assert.equal(run.metric("matchmaking_over_limit_rejected")?.passes ?? 0, 0, "no probe ran");
   // One line at setup says what runs and what cannot be judged…
-  const note = run.stderr.split("\n").filter((l) => l.includes("NOT JUDGED in this run, because scenario rate_limit did not run"));
+  const note = run.stderr.split("\n").filter((l) => l.includes("NOT JUDGED in this run, because scenarios dropouts, rate_limit did not run"));
   assert.equal(note.length, 1, run.stderr);
-  assert.match(note[0]!, /plays the \\"queue\\" flow.*matchmaking_over_limit_rejected, matchmaking_rate_limit_missed/);
+  assert.match(note[0]!, /plays the \\"queue\\" flow.*matchmaking_dropout_stalls, matchmaking_over_limit_rejected, matchmaking_rate_limit_missed/);
   // …and the summaries do not count them as held.
-  assert.match(run.stdout, /all 8 thresholds held, 2 NOT JUDGED/);
+  assert.match(run.stdout, /all 10 thresholds held, 3 NOT JUDGED/);
   const summary = JSON.parse(readFileSync(join(dir, "matchmaking-summary.json"), "utf8"));
   const notJudged = summary.thresholds.filter((t: { notJudged?: string }) => t.notJudged).map((t: { metric: string }) => t.metric);
-  assert.deepEqual(notJudged, ["matchmaking_over_limit_rejected", "matchmaking_rate_limit_missed"]);
-  assert.match(readFileSync(join(dir, "matchmaking-junit.xml"), "utf8"), /skipped="2"/);
+  assert.deepEqual(notJudged, ["matchmaking_dropout_stalls", "matchmaking_over_limit_rejected", "matchmaking_rate_limit_missed"]);
+  assert.match(readFileSync(join(dir, "matchmaking-junit.xml"), "utf8"), /skipped="3"/);
   assert.ok(run.elapsedMs < 30_000, `${run.elapsedMs} ms`);
 });
 

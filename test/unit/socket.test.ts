@@ -105,7 +105,20 @@ test("waitFor: resolves with the first event passing the filter, with the time w
   s.clock.advance(10);
   s.engine.receiveText('42["match_found",{"id":2}]');
   s.engine.receiveText('42["match_found",{"id":2}]');
-  assert.deepEqual(results, [{ ok: true, args: [{ id: 2 }], data: { id: 2 }, elapsedMs: 40 }]);
+  assert.deepEqual(results, [{ ok: true, event: "match_found", args: [{ id: 2 }], data: { id: 2 }, elapsedMs: 40 }]);
+});
+
+test("waitFor a list of events: the first of them completes it and says which", () => {
+  const s = session();
+  s.connect();
+  const results: Outcome[] = [];
+  s.socket.waitFor(["team_created", "error"], { timeout: 1000 }, (o) => results.push(o));
+  s.engine.receiveText('42["team_status_update",{}]');
+  s.clock.advance(5);
+  s.engine.receiveText('42["error",{"message":"Team name already exists"}]');
+  s.engine.receiveText('42["team_created",{}]');
+  assert.deepEqual(results, [{ ok: true, event: "error", args: [{ message: "Team name already exists" }], data: { message: "Team name already exists" }, elapsedMs: 5 }]);
+  assert.throws(() => s.socket.waitFor([], { timeout: 10 }, () => undefined), /an event name or a list of names/);
 });
 
 test("waitFor: times out at its bound", () => {

@@ -7,17 +7,22 @@ import { notJudgedThresholds } from "./not-judged";
 import { textSummary } from "./text";
 import { type SummaryData, thresholdResults } from "./verdict";
 
-export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>) {
+/**
+ * `causes` says, per metric, what its threshold failing means ("acks stopped after queued
+ * players disconnected: …"); the verdict prints it under the failed threshold.
+ */
+export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>, causes: Record<string, string> = {}) {
   return (data: SummaryData): Record<string, string> | undefined => {
     const dir = env.SUMMARY_DIR;
     if (!dir) {
       // k6's own summary lists these as passed (no data): say so next to it.
       const skipped = notJudgedThresholds();
       if (skipped.size > 0) console.warn(`k6-socketio ${scenario}: NOT JUDGED in this run (listed as passed below, without data): ${[...skipped].map(([k, why]) => `${k} (${why})`).join(", ")}`);
+      for (const t of thresholdResults(data, skipped, causes)) if (t.cause) console.warn(`k6-socketio ${scenario}: FAILED ${t.metric} ${t.expression}: ${t.cause}`);
       return undefined;
     }
     const base = dir.replace(/\/+$/, "");
-    const thresholds = thresholdResults(data, notJudgedThresholds());
+    const thresholds = thresholdResults(data, notJudgedThresholds(), causes);
     const jsonPath = `${base}/${scenario}-summary.json`;
     const junitPath = `${base}/${scenario}-junit.xml`;
     const durationMs = data.state?.testRunDurationMs ?? 0;

@@ -12,7 +12,9 @@ export function textSummary(suite: string, data: SummaryData, thresholds: Thresh
     "",
     "thresholds:",
     ...thresholds.map((t) =>
-      t.notJudged ? `  - ${t.metric} ${t.expression}   (not judged: ${t.notJudged})` : `  ${t.ok ? "✓" : "✗"} ${t.metric} ${t.expression}   (${describeThreshold(t)})`,
+      t.notJudged
+        ? `  - ${t.metric} ${t.expression}   (not judged: ${t.notJudged})`
+        : `  ${t.ok ? "✓" : "✗"} ${t.metric} ${t.expression}   (${describeThreshold(t)})${t.cause ? `\n      ${t.cause}` : ""}`,
     ),
     "",
     "metrics:",

@@ -25,11 +25,13 @@ export interface ThresholdResult {
   unit: "ms" | "B" | "";
   /** Set when this run could not judge the threshold (why), e.g. its scenario did not run. */
   notJudged?: string;
+  /** What a failure of this threshold means, in words (from the scenario), when it failed. */
+  cause?: string;
 }
 
 const EXPRESSION = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(?:<=|>=|===|==|!=|<|>)\s*-?[\d.]+\s*$/;
 
-export function thresholdResults(data: SummaryData, notJudged: Map<string, string> = new Map()): ThresholdResult[] {
+export function thresholdResults(data: SummaryData, notJudged: Map<string, string> = new Map(), causes: Record<string, string> = {}): ThresholdResult[] {
   const out: ThresholdResult[] = [];
   for (const name of Object.keys(data.metrics).sort()) {
     const metric = data.metrics[name]!;
@@ -38,7 +40,8 @@ export function thresholdResults(data: SummaryData, notJudged: Map<string, strin
       // k6 reports a Rate's value as `rate`; a threshold on `value` means the same.
       const observed = metric.values[stat] ?? (stat === "value" ? metric.values.rate : undefined);
       const why = notJudged.get(name);
-      out.push({ metric: name, expression, ok: result.ok, stat, observed, unit: unitOf(metric, stat), ...(why ? { notJudged: why } : {}) });
+      const cause = !result.ok && !why ? causes[name.split("{")[0]!] : undefined;
+      out.push({ metric: name, expression, ok: result.ok, stat, observed, unit: unitOf(metric, stat), ...(why ? { notJudged: why } : {}), ...(cause ? { cause } : {}) });
     }
   }
   return out;

@@ -1,0 +1,132 @@
+// Contracts: the matchmaking flow fitted to a server by its contract alone. A python-socketio
+// queue of our own (test/peers/queue_mimic.py) speaks and fails the way baloot-ai's was observed
+// to; the reference server has the same dead-player fault. A mismatch reads as a mismatch.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { root, startProcess } from "../../scripts/lib.mjs";
+import { ensurePythonVenv } from "../../scripts/python-venv.mjs";
+import { describe, runAgainst, runScenario } from "../helpers/k6run.ts";
+
+const SHORT = {
+  VUS: "8",
+  DURATION: "4s",
+  THINK_TIME_MS: "100",
+  CONNECT_TIMEOUT_MS: "3000",
+  ACK_TIMEOUT_MS: "1500",
+  MATCH_TIMEOUT_MS: "3000",
+  PROBE_INTERVAL_MS: "50",
+};
+
+let python: string;
+before(() => {
+  python = ensurePythonVenv();
+});
+
+async function mimic(args: string[] = []) {
+  return startProcess(join(root, "test", "peers", "queue_mimic.py"), ["--port", "0", ...args], { interpreter: python, timeoutMs: 30_000 });
+}
+
+async function againstMimic(mimicArgs: string[], env: Record<string, string>) {
+  const server = await mimic(mimicArgs);
+  try {
+    return await runAgainst("matchmaking", server.url, { env: { ...SHORT, ...env }, timeoutMs: 150_000 });
+  } finally {
+    await server.stop();
+  }
+}
+
+test("baloot-ai contract against a server that speaks like it (and drops dead players): every threshold holds", async () => {
+  const run = await againstMimic(["--drop-dead"], { CONTRACT: "baloot-ai" });
+  assert.equal(run.code, 0, describe(run));
+  assert.deepEqual(run.failed, []);
+  assert.ok((run.metric("matchmaking_matched")?.passes ?? 0) >= 8, describe(run));
+  assert.equal(run.metric("matchmaking_rate_limit_rejections")?.count, 6, "2 probes x 3 joins past 5 per clock minute");
+  assert.equal(run.metric("matchmaking_contract_mismatches")?.count, 0);
+  assert.match(run.stdout + run.stderr, /contract \\?"baloot-ai\\?" \(baloot-ai's matchmaking queue/);
+});
+
+test("baloot-ai's real fault, dead players kept queued: the dropout check names it, exit 99", async () => {
+  const run = await againstMimic([], { CONTRACT: "baloot-ai" });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_dropout_stalls count==0"), describe(run));
+  assert.match(run.stdout + run.stderr, /acks stopped after queued players disconnected: .*The server keeps dead players queued/);
+  assert.equal(run.metric("matchmaking_contract_mismatches")?.count, 0, "not a mismatch");
+});
+
+test("baloot-ai contract, no rate limit: the missed limit is counted, exit 99", async () => {
+  const run = await againstMimic(["--drop-dead", "--no-rate-limit"], { CONTRACT: "baloot-ai" });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_rate_limit_missed count==0"), describe(run));
+  assert.equal(run.metric("matchmaking_rate_limit_missed")?.count, 6);
+});
+
+test("baloot-ai contract, slow answers: join latency fails its threshold, exit 99", async () => {
+  const run = await againstMimic(["--drop-dead", "--slow-ack", "400"], { CONTRACT: "baloot-ai" });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_join_duration p(95)<250"), describe(run));
+});
+
+test("the wrong contract is a mismatch, named, never a server fault", async () => {
+  const run = await againstMimic(["--drop-dead"], { CONTRACT: "reference" });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_contract_mismatches count==0"), describe(run));
+  for (const fault of ["matchmaking_rate_limit_missed count==0", "matchmaking_false_rejections count==0", "matchmaking_dropout_stalls count==0", "matchmaking_join_errors count==0"]) {
+    assert.ok(!run.failed.includes(fault), `${fault} must not fail on a mismatch:\n${describe(run)}`);
+  }
+  const out = (run.stdout + run.stderr).replace(/\\"/g, '"');
+  assert.match(out, /contract mismatch: contract "reference" does not recognise queue_join's reply \[\{"success":true/);
+  assert.match(out, /it expects \{status:"queued"\}/);
+});
+
+test("a contract written as JSON fits the flow to the same server", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "k6sio-contract-"));
+  const file = join(dir, "my-queue.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: "my-queue",
+      join: {
+        event: "queue_join",
+        args: [{ playerName: "${player.id}" }],
+        classes: {
+          accepted: { data: { success: true } },
+          rate_limited: { data: { success: false, error: { $regex: "^Too many" } } },
+          rejected: { data: { success: false } },
+        },
+      },
+      leave: { event: "queue_leave", args: [{}] },
+      match: { event: "match_found", shape: { data: { roomId: { $type: "string" } } }, seats: "any" },
+      rateLimit: { joins: 5, window: "clock-minute" },
+      tableSize: 4,
+    }),
+  );
+  const run = await againstMimic(["--drop-dead"], { CONTRACT_FILE: file });
+  assert.equal(run.code, 0, describe(run));
+  assert.equal(run.metric("matchmaking_rate_limit_rejections")?.count, 6);
+});
+
+test("a bad contract stops at init naming it: unknown preset, unreadable file, bad pattern", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "k6sio-contract-"));
+  const bad = join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify({ name: "bad", join: { event: "queue_join", classes: { accepted: { $regexp: "x" } } }, leave: { event: "l" }, match: { event: "m" } }));
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ CONTRACT: "nope" }, /-e CONTRACT=nope: the matchmaking scenario has no contract of that name; presets: reference, baloot-ai/],
+    [{ CONTRACT_FILE: join(dir, "missing.json") }, /-e CONTRACT_FILE=.*missing\.json: cannot read/],
+    [{ CONTRACT_FILE: bad }, /-e CONTRACT_FILE=.*bad\.json: join\.classes\.accepted: unknown operator \$regexp/],
+  ];
+  for (const [env, message] of cases) {
+    const run = await runScenario("matchmaking", { targetUrl: "http://127.0.0.1:1", env: { ...SHORT, ...env } });
+    assert.equal(run.code, 107, describe(run));
+    assert.match(run.stdout + run.stderr, message, describe(run));
+  }
+});
+
+test("the reference server with dead players kept queued: the dropout check names it, exit 99", async () => {
+  const run = await runScenario("matchmaking", { serverArgs: ["--fault", "keep-dead-players"], env: { ...SHORT, VUS: "4" } });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_dropout_stalls count==0"), describe(run));
+  assert.equal(run.metric("matchmaking_dropout_stalls")?.count, 1);
+});
