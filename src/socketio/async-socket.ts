@@ -17,8 +17,8 @@ export class AckError extends Error {
     readonly event: string,
     readonly elapsedMs: number,
   ) {
-    // socket.io-client's own messages, so that code written for it reads the same.
-    super(reason === "timeout" ? "operation has timed out" : "socket has been disconnected");
+    // socket.io-client's own messages first, so that code written for it reads the same.
+    super(reason === "timeout" ? `operation has timed out (no ack for '${event}' within ${elapsedMs} ms)` : `socket has been disconnected (waiting for the ack of '${event}')`);
   }
 }
 
@@ -29,13 +29,17 @@ export interface Shared {
 }
 
 /** Resolves with `socket` once its namespace CONNECT is answered, refused, or timed out. */
-export function connected(socket: Socket): Promise<Socket> {
+export function connected(socket: Socket, release: (fn: () => void) => void = (fn) => setTimeout(fn, 0)): Promise<Socket> {
   const core = socket.raw;
   if (core.connected || core.disconnected) return Promise.resolve(socket);
+  // What the server sends with its CONNECT reply waits until the caller of `await io()` has
+  // run on and could register its listeners (a macrotask: after every pending continuation).
+  core.hold();
   return new Promise((resolve) => {
     const settle = (): void => {
       core.off("connect", settle).off("connect_error", settle);
       resolve(socket);
+      release(() => core.release());
     };
     core.on("connect", settle).on("connect_error", settle);
   });

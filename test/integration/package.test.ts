@@ -124,6 +124,7 @@ test("the tarball holds the built library, README and license notices, and no de
   assert.equal(list.code, 0, list.out);
   const files = list.out.split("\n").filter(Boolean).sort();
   assert.deepEqual(files, [
+    "package/LICENSE",
     "package/README.md",
     "package/dist/lib/THIRD-PARTY-LICENSES.txt",
     "package/dist/lib/k6-socketio-kit.d.ts",

@@ -19,6 +19,7 @@ async function connectedRig() {
   const r = rig();
   r.engine.receiveText('40{"sid":"N1"}');
   assert.equal(await r.ready, r.socket);
+  await new Promise((resolve) => setTimeout(resolve, 1)); // as in k6: frames come in later tasks
   return r;
 }
 
@@ -55,10 +56,29 @@ test("timeout(ms).emitWithAck rejects with socket.io-client's error, counted; re
   let calledBack: unknown[] | undefined;
   r.socket.timeout(50).emit("slow", 1, (...args: unknown[]) => (calledBack = args));
   r.clock.advance(60);
-  await assert.rejects(rejected, (e: unknown) => e instanceof AckError && e.message === "operation has timed out" && e.reason === "timeout" && e.event === "slow");
+  await assert.rejects(rejected, (e: unknown) => e instanceof AckError && e.message === "operation has timed out (no ack for 'slow' within 50 ms)" && e.reason === "timeout" && e.event === "slow");
   assert.deepEqual(await outcome, { ok: false, reason: "timeout", elapsedMs: 50 });
   assert.ok(calledBack?.[0] instanceof AckError, "timeout(ms).emit(..., cb) gets the error first, as in socket.io-client");
   assert.equal(r.metrics.count("ackTimeout"), 3);
+  assert.ok(r.logs.some((l) => l.startsWith("once:ack:slow:") && l.includes("no ack for 'slow' within 50 ms")), "an ack timeout is logged once, by event name");
+});
+
+test("what the server sends with its CONNECT reply reaches listeners registered after `await io()`", async () => {
+  const r = rig();
+  // python-socketio emits from its connect handler before the CONNECT reply; socket.io after it.
+  r.engine.receiveText('42["my_response",{"data":"Connected"}]');
+  r.engine.receiveText('40{"sid":"N1"}');
+  r.engine.receiveText('42["welcome",1]');
+  const socket = await r.ready;
+  const seen: string[] = [];
+  socket.on("my_response", (d: { data: string }) => seen.push(d.data));
+  const welcome = socket.waitFor("welcome", { timeout: 1000 });
+  assert.deepEqual(seen, [], "held until the caller of io() could listen");
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.deepEqual(seen, ["Connected"]);
+  assert.equal((await welcome).data, 1);
+  r.engine.receiveText('42["my_response",{"data":"later"}]');
+  assert.deepEqual(seen, ["Connected", "later"], "and then delivered as they come");
 });
 
 test("timeout(ms).emit with a callback gets (null, ...ack) on an ack; a plain emit's callback gets the ack's arguments", async () => {
@@ -82,7 +102,7 @@ test("after a disconnect: emitWithAck rejects, request and waitFor resolve 'disc
   assert.equal((await pending).ok, false);
   assert.equal((await waiting).reason, "disconnected");
   const sent = r.sink.text.length;
-  await assert.rejects(r.socket.emitWithAck("late"), (e: unknown) => e instanceof AckError && e.reason === "disconnected" && e.message === "socket has been disconnected");
+  await assert.rejects(r.socket.emitWithAck("late"), (e: unknown) => e instanceof AckError && e.reason === "disconnected" && e.message.startsWith("socket has been disconnected"));
   assert.equal((await r.socket.request("late")).reason, "disconnected");
   assert.equal((await r.socket.waitFor("late", { timeout: 100 })).reason, "disconnected");
   assert.equal(r.socket.emit("late"), r.socket, "emit returns the socket, as in socket.io-client");

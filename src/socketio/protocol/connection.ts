@@ -178,9 +178,11 @@ export class Connection implements SocketHost, EngineListener {
     else this.settings.log("warn", `k6-socketio: ${message}`);
   }
 
-  socketEnded(): void {
+  socketEnded(ended: Socket): void {
     for (const s of this.sockets.values()) if (!s.disconnected) return;
-    this.engine?.close("io client disconnect", "no namespace left on the connection");
+    // The connection ends because its last namespace did: say why that one ended.
+    const reason = ended.disconnectReason === "io server disconnect" ? "io server disconnect" : "io client disconnect";
+    this.engine?.close(reason, "no namespace left on the connection");
   }
 
   /** Closes the whole connection: every socket still up gets `reason`. */

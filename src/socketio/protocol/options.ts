@@ -6,7 +6,7 @@ import { type EngineTransportName, normalizeEnginePath, parseTarget, type Target
 export interface ConnectOptions {
   /**
    * "websocket" (default): WebSocket only. "polling": HTTP long-polling handshake, then upgrade.
-   * "polling-only": HTTP long-polling for the whole session, no upgrade (connectAsync only).
+   * "polling-only": HTTP long-polling for the whole session, no upgrade (io() and connectAsync(), not connect()).
    */
   transport?: SessionTransport;
   /** Namespace to join; defaults to the URL's path ("/" for none). */

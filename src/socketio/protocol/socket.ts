@@ -126,6 +126,12 @@ export class Socket {
   /** When the connection was lost, while reconnecting. */
   private lostAt: number | undefined;
   private receiveBuffer: { event: string; args: unknown[] }[] = [];
+  /**
+   * Set by the await API until `await io()` has returned to the caller: events received before
+   * and right after the CONNECT reply are kept until then, so that listeners registered after
+   * the await still get what the server sent on connect (python-socketio emits before its reply).
+   */
+  private holding = false;
 
   private state: State = "connecting";
   private readonly listeners = new Map<string, Listener[]>();
@@ -217,7 +223,10 @@ export class Socket {
         this.host.invoke("ack of '%s'", onAck, [{ ok: true, args: ackArgs, data: ackArgs[0], elapsedMs }], event);
         return;
       }
-      if (reason === "timeout") this.host.metrics.ackTimedOut(event);
+      if (reason === "timeout") {
+        this.host.metrics.ackTimedOut(event);
+        this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
+      }
       const failure: Outcome = { ok: false, reason: reason === "timeout" ? "timeout" : "disconnected", elapsedMs };
       this.host.invoke("ack of '%s'", onAck, [failure], event);
     });
@@ -427,7 +436,25 @@ export class Socket {
     if (lostAt !== undefined) this.host.metrics.reconnected(receivedAt - lostAt, this.recovered, this.recovered ? buffered.length : 0);
     this.emitReserved("connect", []);
     if (lostAt !== undefined) this.emitReserved("reconnect", [this.connects - 1]);
+    if (this.holding) {
+      this.receiveBuffer = buffered;
+      return;
+    }
     for (const b of buffered) this.dispatch(b.event, b.args);
+  }
+
+  /** Keeps received events until release() (the await API, until its caller can listen). */
+  hold(): void {
+    if (this.state === "connecting") this.holding = true;
+  }
+
+  /** Delivers the events kept since hold(), in order, and stops keeping them. */
+  release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    const buffered = this.receiveBuffer;
+    this.receiveBuffer = [];
+    if (this.state === "connected") for (const b of buffered) this.dispatch(b.event, b.args);
   }
 
   private onConnectError(data: unknown): void {
@@ -449,7 +476,7 @@ export class Socket {
     // argument (never to events that ask for an ack): keep it for a reconnect, hide it.
     if (this.pid && packet.id === undefined && typeof args[args.length - 1] === "string") this.lastOffset = args.pop() as string;
     if (packet.id !== undefined) args.push(this.serverAck(packet.id, event));
-    if (this.state === "connecting") {
+    if (this.state === "connecting" || this.holding) {
       if (this.receiveBuffer.length < RECEIVE_BUFFER_LIMIT) this.receiveBuffer.push({ event, args });
       return;
     }
