@@ -16,12 +16,19 @@ import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
+import { ContractError } from "../contracts/contract";
+import { type ChshContract, type ChshQuestion, chshPresets } from "../contracts/chsh";
+import { selectContract } from "../kit/contract-env";
+import { ContractMismatches, exchange } from "../kit/exchange";
 import { pause } from "../kit/flow";
 import { io, type Socket } from "../socketio";
 import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
+const contract: ChshContract = selectContract(env, "chsh", chshPresets, () => {
+  throw new ContractError("the chsh scenario takes TypeScript contracts (-e CONTRACT=reference | chsh-game, or your own in src/contracts/chsh.ts), not CONTRACT_FILE");
+});
 const config = {
   teams: env.int("TEAMS", 100, 1, 50_000),
   pattern: env.oneOf("RESPONSE_PATTERN", "human_like", RESPONSE_PATTERNS),
@@ -80,21 +87,20 @@ const questionTimeouts = new Counter("chsh_question_timeouts");
 const partnerTimeouts = new Counter("chsh_partner_timeouts");
 const confirmTimeouts = new Counter("chsh_confirm_timeouts");
 const gameStartDuration = new Trend("chsh_game_start_duration", true);
+const mismatchCount = new Counter("chsh_contract_mismatches");
+const mismatches = new ContractMismatches("chsh", contract.name, mismatchCount);
 
 interface RunData {
   runId: string;
 }
 
-export function setup(): RunData {
-  prepareRun(errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted);
+export async function setup(): Promise<RunData> {
+  prepareRun(errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted, mismatchCount);
+  console.log(`chsh: contract "${contract.name}" (${contract.describes})`);
+  await resetGame();
   return { runId: runIdFrom(env) };
 }
 
-interface Question {
-  round_id: string;
-  round_number: number;
-  item: string;
-}
 
 export async function player(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
@@ -110,60 +116,86 @@ export async function player(data: RunData): Promise<void> {
   let rounds = 0;
   let formed = false;
   const finish = (): void => {
-    if (socket.connected) socket.emit("leave_team", { team_name: teamName });
+    if (socket.connected) socket.emit(contract.leave.event, ...contract.leave.args({ team: teamName }));
     socket.disconnect();
   };
-  socket.on("error", (e: { code?: string; message?: string }) => {
-    const code = typeof e?.code === "string" ? e.code : "unknown";
+  socket.on(contract.error.event, (...args: unknown[]) => {
+    const code = contract.error.code(args);
     // TEAM_NOT_FOUND while the creator is still on its way is expected: the joiner retries.
     if (code === "TEAM_NOT_FOUND" && !creator && !formed) return;
     // Counted by code here; the operation it failed is counted in chsh_error_rate by its own wait.
     errorsByCode.add(1, { code });
-    console.warn(`chsh: ${teamName}: server error ${code}: ${e?.message ?? ""}`);
-    if (!formed) socket.disconnect(); // e.g. TEAM_NAME_TAKEN: this team cannot form
+    console.warn(`chsh: ${teamName}: server error ${code}: ${JSON.stringify(args[0]) ?? ""}`);
   });
-  socket.on("round_complete", () => {
+  socket.on(contract.roundComplete, () => {
     rounds += 1;
     if (creator) roundsCompleted.add(1);
   });
   // The partner finished (its own round or time limit) and left: no more questions will come.
-  socket.on("team_status_update", (s: { players?: number }) => {
-    if (formed && typeof s?.players === "number" && s.players < 2) finish();
+  socket.on(contract.partnerGone.event, (...args: unknown[]) => {
+    if (formed && contract.partnerGone.gone(args)) finish();
   });
+  // Questions are queued as they come: one can arrive together with the news that the team is full.
+  const questions = inbox(socket, contract.question.event, contract.question.read, contract.question.expects);
 
   formed = creator ? await createTeam(socket, teamName) : await joinTeam(socket, teamName);
   const done = (): boolean => rounds >= config.maxRounds || Date.now() - startedAt > startDelayMs + config.maxDurationMs;
   while (formed && socket.connected && !done()) {
-    const q = await socket.waitFor("new_question", { timeout: config.questionTimeoutMs + (rounds === 0 ? startDelayMs : 0) });
-    if (!q.ok) {
-      if (q.reason === "timeout") {
-        questionTimeouts.add(1);
-        console.warn(`chsh: ${teamName}: no new_question within ${config.questionTimeoutMs} ms`);
-      }
-      break;
+    const q = await questions.next(config.questionTimeoutMs + (rounds === 0 ? startDelayMs : 0));
+    if (q === "timeout") {
+      questionTimeouts.add(1);
+      console.warn(`chsh: ${teamName}: no ${contract.question.event} within ${config.questionTimeoutMs} ms`);
     }
+    if (typeof q === "string") break;
     if (done()) break; // both players see the same round count, so both stop at the same question
     questionsReceived.add(1);
     await pause(responseDelayMs(config.pattern, config.responseScale));
     // The confirmation is awaited beside the next question, not before it.
-    void answer(socket, q.data as Question);
+    void answer(socket, q);
   }
   finish();
   await socket.closed;
   if (creator) teamCompleted.add(rounds >= config.minRounds);
 }
 
+/**
+ * The events of one kind a socket receives, read by the contract and queued: next() takes the
+ * oldest, or waits for one (bounded). One the contract cannot read is a mismatch, and skipped.
+ */
+function inbox<T>(socket: Socket, event: string, read: (args: unknown[]) => T | undefined, expects: string) {
+  const queue: T[] = [];
+  socket.on(event, (...args: unknown[]) => {
+    const item = read(args);
+    if (item === undefined) mismatches.record(event, args, expects);
+    else queue.push(item);
+  });
+  return {
+    async next(timeout: number): Promise<T | "timeout" | "disconnected"> {
+      const deadline = Date.now() + timeout;
+      while (queue.length === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) return "timeout";
+        // Listeners run before waits: when this resolves, the listener has queued the event.
+        const o = await socket.waitFor(event, { timeout: left });
+        if (!o.ok) return o.reason;
+      }
+      return queue.shift()!;
+    },
+  };
+}
 
-/** The creator: create_team, then wait for the partner. Resolves with whether the team formed. */
+/** The creator: create the team, then wait for the partner. Resolves with whether the team formed. */
 async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
   const askedAt = Date.now();
-  const created = socket.waitFor("team_created", { timeout: connection.ackTimeoutMs });
-  const ready = socket.waitFor("team_status_update", { timeout: config.partnerTimeoutMs, filter: (s: { players?: number }) => s?.players === 2 });
-  socket.emit("create_team", { team_name: teamName });
-  const c = await created;
-  errorRate.add(!c.ok);
-  if (!c.ok) {
+  const ready = socket.waitFor(contract.teamReady.event, { timeout: config.partnerTimeoutMs, filter: (...args: unknown[]) => contract.teamReady.ready(args) });
+  const c = await exchange(socket, contract.createTeam, { team: teamName }, connection.ackTimeoutMs, mismatches);
+  if (c.kind === "mismatch") {
     socket.disconnect();
+    return false;
+  }
+  errorRate.add(!(c.kind === "class" && c.cls === "created"));
+  if (c.kind !== "class" || c.cls !== "created") {
+    socket.disconnect(); // e.g. the name is taken: this team cannot form (counted by its error code)
     return false;
   }
   teamCreation.add(c.elapsedMs);
@@ -179,7 +211,7 @@ async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
   return true;
 }
 
-/** The partner: join_team until the creator's team exists (TEAM_NOT_FOUND meanwhile), within the partner timeout. */
+/** The partner: join until the creator's team exists (not_found meanwhile), within the partner timeout. */
 async function joinTeam(socket: Socket, teamName: string): Promise<boolean> {
   const askedAt = Date.now();
   while (socket.connected) {
@@ -188,22 +220,32 @@ async function joinTeam(socket: Socket, teamName: string): Promise<boolean> {
       console.warn(`chsh: ${teamName}: team never appeared within ${config.partnerTimeoutMs} ms`);
       return false;
     }
-    const joined = socket.waitFor("team_joined", { timeout: 250 });
-    socket.emit("join_team", { team_name: teamName });
-    const j = await joined;
-    if (j.ok) {
+    const j = await exchange(socket, contract.joinTeam, { team: teamName }, connection.ackTimeoutMs, mismatches);
+    if (j.kind === "class" && j.cls === "joined") {
       errorRate.add(false);
       return true;
     }
-    if (j.reason !== "timeout") return false;
+    if (j.kind === "class" && j.cls === "not_found") {
+      await pause(250);
+      continue;
+    }
+    if (j.kind === "class") errorRate.add(true); // full, or another error (counted by its code)
+    return false;
   }
   return false;
 }
 
-async function answer(socket: Socket, question: Question): Promise<void> {
+async function answer(socket: Socket, question: ChshQuestion): Promise<void> {
   const submittedAt = Date.now();
-  const confirmed = socket.waitFor("answer_confirmed", { timeout: connection.ackTimeoutMs, filter: (c: { round_id?: string }) => c?.round_id === question.round_id });
-  socket.emit("submit_answer", { round_id: question.round_id, item: question.item, answer: Math.random() < 0.5 });
+  const confirmed = socket.waitFor(contract.confirm.event, {
+    timeout: connection.ackTimeoutMs,
+    filter: (...args: unknown[]) => {
+      const mine = contract.confirm.confirms(args, question);
+      if (mine === undefined) mismatches.record(contract.confirm.event, args, contract.confirm.expects);
+      return mine === true;
+    },
+  });
+  socket.emit(contract.answer.event, ...contract.answer.args(question, Math.random() < 0.5));
   answersSubmitted.add(1);
   const c = await confirmed;
   errorRate.add(!c.ok);
@@ -211,20 +253,54 @@ async function answer(socket: Socket, question: Question): Promise<void> {
   else if (c.reason === "timeout") confirmTimeouts.add(1);
 }
 
+/** Registers a dashboard where the server wants one; false when it did not answer. */
+async function becomeDashboard(socket: Socket): Promise<boolean> {
+  const join = contract.dashboard.join;
+  if (!join) return true;
+  const joined = socket.waitFor(join.awaits, { timeout: connection.ackTimeoutMs });
+  socket.emit(join.event, ...join.args);
+  return (await joined).ok;
+}
+
 export async function dashboard(): Promise<void> {
   await pause(startDelayMs);
   const socket = await io(connection.targetUrl, connection.connectOptions);
   if (!check(socket, { "dashboard connected": (s) => s.connected })) return;
-  const started = socket.waitFor("game_start", { timeout: connection.ackTimeoutMs });
-  socket.emit("start_game", {});
-  const s = await started;
-  check(s, { "game_start broadcast after start_game": (x) => x.ok });
-  if (s.ok) gameStartDuration.add(s.elapsedMs);
+  if (check(await becomeDashboard(socket), { "dashboard registered": (ok) => ok })) {
+    const started = socket.waitFor(contract.dashboard.started, { timeout: connection.ackTimeoutMs });
+    socket.emit(contract.dashboard.start.event, ...contract.dashboard.start.args);
+    const s = await started;
+    check(s, { [`${contract.dashboard.started} after ${contract.dashboard.start.event}`]: (x) => x.ok });
+    if (s.ok) gameStartDuration.add(s.elapsedMs);
+  }
   socket.disconnect();
   await socket.closed;
+}
+
+/** The contract's reset of the previous run (the server keeps a started game), before any player connects. */
+async function resetGame(): Promise<void> {
+  const reset = contract.reset;
+  if (!reset) return;
+  const step = `contract "${contract.name}", reset step`;
+  const socket = await io(connection.targetUrl, connection.connectOptions);
+  if (!socket.connected) throw new Error(`chsh: ${step}: could not connect (${socket.connectError?.reason}: ${socket.connectError?.message})`);
+  try {
+    if (!(await becomeDashboard(socket))) {
+      throw new Error(`chsh: ${step}: ${contract.dashboard.join?.event} was not answered with ${contract.dashboard.join?.awaits} within ${connection.ackTimeoutMs} ms`);
+    }
+    const done = socket.waitFor(reset.done, { timeout: connection.ackTimeoutMs });
+    socket.emit(reset.event, ...reset.args);
+    if (!(await done).ok) throw new Error(`chsh: ${step}: ${reset.event} was not answered with ${reset.done} within ${connection.ackTimeoutMs} ms`);
+  } finally {
+    socket.disconnect();
+  }
 }
 
 // `k6 run --vus 201 --duration 5m dist/chsh.js`: one player per iteration, then the dashboard (docs/k6-versions.md).
 export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e TEAMS" }, then: { dashboard } });
 
-export const handleSummary = makeHandleSummary("chsh", __ENV);
+export const handleSummary = makeHandleSummary("chsh", __ENV, {
+  chsh_contract_mismatches: `the server's messages do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload (-e CONTRACT)`,
+  chsh_partner_timeouts: "a team did not become complete in time: the partner never joined, or the server never said the team was full",
+  chsh_question_timeouts: "a complete team waited in vain for its next question",
+});

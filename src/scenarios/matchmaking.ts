@@ -189,7 +189,9 @@ async function player(data: RunData, slot: number): Promise<boolean> {
       socket.disconnect(); // not in the queue: no match will come
     }
   } else if (join.kind === "mismatch") {
-    // Whether we are queued is unknown: leave without counting a server fault (the mismatch is counted).
+    // Whether we are queued is unknown: leave the queue (a server that keeps dead players
+    // queued would stall on us) and go, counting no server fault (the mismatch is counted).
+    await leave(socket, me);
     socket.disconnect();
     await socket.closed;
     return true;
@@ -233,7 +235,11 @@ export async function rateLimitProbe(data: RunData): Promise<void> {
   watchMatches(socket, me);
   for (let attempt = 1; attempt <= config.probeJoins; attempt++) {
     const r = await exchange(socket, contract.join, { player: me }, config.ackTimeoutMs, mismatches);
-    if (r.kind === "mismatch") break; // whether the server limited this join is unknown: counted as a mismatch, not as a missed limit
+    if (r.kind === "mismatch") {
+      // Whether the server limited this join is unknown: counted as a mismatch, not as a missed limit.
+      await leave(socket, me);
+      break;
+    }
     if (r.kind !== "class") {
       // No answer: the limit cannot be verified for this and the remaining attempts.
       for (let n = attempt; n <= config.probeJoins; n++) {

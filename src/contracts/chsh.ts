@@ -1,0 +1,167 @@
+// How a CHSH team game speaks: forming a team of two, the dashboard that starts the game (and
+// resets the last run), the questions, the answers and their confirmation, the errors. The flow
+// (src/scenarios/chsh.ts) never looks at a payload itself.
+import type { Exchange, Reply } from "./contract";
+
+export interface ChshQuestion {
+  roundId: unknown;
+  roundNumber: number;
+  item: string;
+}
+
+export type CreateClass = "created" | "taken" | "error";
+export type JoinClass = "joined" | "not_found" | "full" | "error";
+
+export interface ChshContract {
+  name: string;
+  describes: string;
+  createTeam: Exchange<{ team: string }, CreateClass>;
+  /** not_found: the creator's team does not exist yet (the joiner retries). */
+  joinTeam: Exchange<{ team: string }, JoinClass>;
+  /** The event telling a member its team is complete (both players in). */
+  teamReady: { event: string; ready(args: unknown[]): boolean };
+  /** The event telling a member its partner left: no more questions will come. */
+  partnerGone: { event: string; gone(args: unknown[]): boolean };
+  leave: { event: string; args(ctx: { team: string }): unknown[] };
+  question: { event: string; read(args: unknown[]): ChshQuestion | undefined; expects: string };
+  answer: { event: string; args(q: ChshQuestion, answer: boolean): unknown[] };
+  /** true: confirms this question's answer; false: another one's; undefined: not a confirmation this contract knows. */
+  confirm: { event: string; confirms(args: unknown[], q: ChshQuestion): boolean | undefined; expects: string };
+  roundComplete: string;
+  /** The server's error event, and a short stable code for its payload (the `code` tag of chsh_errors). */
+  error: { event: string; code(args: unknown[]): string };
+  dashboard: {
+    /** Sent first when the server honours start_game only from a registered dashboard; `awaits` is its reply event. */
+    join?: { event: string; args: unknown[]; awaits: string };
+    start: { event: string; args: unknown[] };
+    /** What the dashboard receives once the game started. */
+    started: string;
+  };
+  /** Clears the previous run's game state, from a dashboard, before this run (setup). */
+  reset?: { event: string; args: unknown[]; done: string };
+}
+
+const record = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+function readQuestion(args: unknown[]): ChshQuestion | undefined {
+  const q = record(args[0]);
+  if (!q || (typeof q.round_id !== "string" && typeof q.round_id !== "number") || typeof q.round_number !== "number" || typeof q.item !== "string") return undefined;
+  return { roundId: q.round_id, roundNumber: q.round_number, item: q.item };
+}
+
+const answerArgs = (q: ChshQuestion, answer: boolean): unknown[] => [{ round_id: q.roundId, item: q.item, answer }];
+
+/** Our reference server (src/target): errors carry a code, confirmations the round id. */
+export const referenceChsh: ChshContract = {
+  name: "reference",
+  describes: "the k6-socketio reference server",
+  createTeam: {
+    event: "create_team",
+    args: ({ team }) => [{ team_name: team }],
+    reply: { events: ["team_created", "error"] },
+    classify: (r: Reply) => (r.event === "team_created" ? "created" : record(r.data)?.code === "TEAM_NAME_TAKEN" ? "taken" : typeof record(r.data)?.code === "string" ? "error" : undefined),
+    expects: 'team_created, or error {code:"TEAM_NAME_TAKEN"|…}',
+  },
+  joinTeam: {
+    event: "join_team",
+    args: ({ team }) => [{ team_name: team }],
+    reply: { events: ["team_joined", "error"] },
+    classify: (r: Reply) => {
+      if (r.event === "team_joined") return "joined";
+      const code = record(r.data)?.code;
+      if (code === "TEAM_NOT_FOUND") return "not_found";
+      if (code === "TEAM_FULL") return "full";
+      return typeof code === "string" ? "error" : undefined;
+    },
+    expects: 'team_joined, or error {code:"TEAM_NOT_FOUND"|"TEAM_FULL"|…}',
+  },
+  teamReady: { event: "team_status_update", ready: (args) => record(args[0])?.players === 2 },
+  partnerGone: { event: "team_status_update", gone: (args) => typeof record(args[0])?.players === "number" && (record(args[0])!.players as number) < 2 },
+  leave: { event: "leave_team", args: ({ team }) => [{ team_name: team }] },
+  question: { event: "new_question", read: readQuestion, expects: "new_question {round_id, round_number, item}" },
+  answer: { event: "submit_answer", args: answerArgs },
+  confirm: {
+    event: "answer_confirmed",
+    confirms: (args, q) => {
+      const id = record(args[0])?.round_id;
+      return id === undefined ? undefined : id === q.roundId;
+    },
+    expects: "answer_confirmed {round_id}",
+  },
+  roundComplete: "round_complete",
+  error: { event: "error", code: (args) => String(record(args[0])?.code ?? "unknown") },
+  dashboard: { start: { event: "start_game", args: [{}] }, started: "game_start" },
+};
+
+/** English error messages of CHSH-Game, as short codes for a low-cardinality tag. */
+const CHSH_GAME_ERRORS: [RegExp, string][] = [
+  [/already exists or is active/i, "TEAM_NAME_TAKEN"],
+  [/team not found/i, "TEAM_NOT_FOUND"],
+  [/already full/i, "TEAM_FULL"],
+  [/invalid answer submission/i, "INVALID_ROUND"],
+  [/already answered/i, "ALREADY_ANSWERED"],
+  [/not in a team/i, "NOT_IN_TEAM"],
+  [/other player missing/i, "PARTNER_MISSING"],
+  [/paused/i, "PAUSED"],
+  [/unauthorized/i, "UNAUTHORIZED"],
+];
+
+function chshGameCode(args: unknown[]): string {
+  const message = record(args[0])?.message;
+  if (typeof message !== "string") return "unknown";
+  return CHSH_GAME_ERRORS.find(([re]) => re.test(message))?.[1] ?? "other";
+}
+
+/**
+ * CHSH-Game (Flask-SocketIO): errors are only {message} in English; a team is complete when
+ * team_status_update says status "full"; answer_confirmed is {message:"Round N answer received"};
+ * start_game is honoured only after dashboard_join, and dashboards get game_started; the game
+ * stays started between runs until a dashboard sends restart_game.
+ */
+export const chshGame: ChshContract = {
+  name: "chsh-game",
+  describes: "CHSH-Game (Flask-SocketIO)",
+  createTeam: {
+    event: "create_team",
+    args: ({ team }) => [{ team_name: team }],
+    reply: { events: ["team_created", "error"] },
+    classify: (r: Reply) => {
+      if (r.event === "team_created") return "created";
+      const code = chshGameCode(r.args);
+      return code === "TEAM_NAME_TAKEN" ? "taken" : code === "unknown" ? undefined : "error";
+    },
+    expects: 'team_created, or error {message:"Team name already exists or is active"|…}',
+  },
+  joinTeam: {
+    event: "join_team",
+    args: ({ team }) => [{ team_name: team }],
+    reply: { events: ["team_joined", "error"] },
+    classify: (r: Reply) => {
+      if (r.event === "team_joined") return "joined";
+      const code = chshGameCode(r.args);
+      if (code === "TEAM_NOT_FOUND") return "not_found";
+      if (code === "TEAM_FULL") return "full";
+      return code === "unknown" ? undefined : "error";
+    },
+    expects: 'team_joined, or error {message:"Team not found or invalid team name."|"Team is already full."|…}',
+  },
+  teamReady: { event: "team_status_update", ready: (args) => record(args[0])?.status === "full" },
+  partnerGone: { event: "team_status_update", gone: (args) => record(args[0])?.status === "waiting_pair" },
+  leave: { event: "leave_team", args: () => [{}] },
+  question: { event: "new_question", read: readQuestion, expects: "new_question {round_id, round_number, item}" },
+  answer: { event: "submit_answer", args: answerArgs },
+  confirm: {
+    event: "answer_confirmed",
+    confirms: (args, q) => {
+      const m = /^Round (\d+) answer received/.exec(String(record(args[0])?.message ?? ""));
+      return m ? Number(m[1]) === q.roundNumber : undefined;
+    },
+    expects: 'answer_confirmed {message:"Round N answer received"}',
+  },
+  roundComplete: "round_complete",
+  error: { event: "error", code: chshGameCode },
+  dashboard: { join: { event: "dashboard_join", args: [], awaits: "dashboard_update" }, start: { event: "start_game", args: [] }, started: "game_started" },
+  reset: { event: "restart_game", args: [], done: "game_reset_complete" },
+};
+
+export const chshPresets: Record<string, ChshContract> = { reference: referenceChsh, "chsh-game": chshGame };
