@@ -18,8 +18,8 @@ export interface ChshContract {
   createTeam: Exchange<{ team: string }, CreateClass>;
   /** not_found: the creator's team does not exist yet (the joiner retries). */
   joinTeam: Exchange<{ team: string }, JoinClass>;
-  /** The event telling a member its team is complete (both players in). */
-  teamReady: { event: string; ready(args: unknown[]): boolean };
+  /** The event telling a member its team is complete: true, false (not yet), undefined (a shape this contract does not know: a mismatch). */
+  teamReady: { event: string; ready(args: unknown[]): boolean | undefined; expects: string };
   /** The event telling a member its partner left: no more questions will come. */
   partnerGone: { event: string; gone(args: unknown[]): boolean };
   leave: { event: string; args(ctx: { team: string }): unknown[] };
@@ -75,7 +75,11 @@ export const referenceChsh: ChshContract = {
     },
     expects: 'team_joined, or error {code:"TEAM_NOT_FOUND"|"TEAM_FULL"|…}',
   },
-  teamReady: { event: "team_status_update", ready: (args) => record(args[0])?.players === 2 },
+  teamReady: {
+    event: "team_status_update",
+    ready: (args) => (typeof record(args[0])?.players === "number" ? record(args[0])!.players === 2 : undefined),
+    expects: "team_status_update {players: 2} once the team is complete",
+  },
   partnerGone: { event: "team_status_update", gone: (args) => typeof record(args[0])?.players === "number" && (record(args[0])!.players as number) < 2 },
   leave: { event: "leave_team", args: ({ team }) => [{ team_name: team }] },
   question: { event: "new_question", read: readQuestion, expects: "new_question {round_id, round_number, item}" },
@@ -145,7 +149,11 @@ export const chshGame: ChshContract = {
     },
     expects: 'team_joined, or error {message:"Team not found or invalid team name."|"Team is already full."|…}',
   },
-  teamReady: { event: "team_status_update", ready: (args) => record(args[0])?.status === "full" },
+  teamReady: {
+    event: "team_status_update",
+    ready: (args) => (typeof record(args[0])?.status === "string" ? record(args[0])!.status === "full" : undefined),
+    expects: 'team_status_update {status: "full", members: [sid, sid]} once the team is complete',
+  },
   partnerGone: { event: "team_status_update", gone: (args) => record(args[0])?.status === "waiting_pair" },
   leave: { event: "leave_team", args: () => [{}] },
   question: { event: "new_question", read: readQuestion, expects: "new_question {round_id, round_number, item}" },

@@ -187,7 +187,18 @@ function inbox<T>(socket: Socket, event: string, read: (args: unknown[]) => T | 
 /** The creator: create the team, then wait for the partner. Resolves with whether the team formed. */
 async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
   const askedAt = Date.now();
-  const ready = socket.waitFor(contract.teamReady.event, { timeout: config.partnerTimeoutMs, filter: (...args: unknown[]) => contract.teamReady.ready(args) });
+  let unrecognised = false;
+  const ready = socket.waitFor(contract.teamReady.event, {
+    timeout: config.partnerTimeoutMs,
+    filter: (...args: unknown[]) => {
+      const r = contract.teamReady.ready(args);
+      if (r === undefined) {
+        unrecognised = true;
+        mismatches.record(contract.teamReady.event, args, contract.teamReady.expects);
+      }
+      return r === true;
+    },
+  });
   const c = await exchange(socket, contract.createTeam, { team: teamName }, connection.ackTimeoutMs, mismatches);
   if (c.kind === "mismatch") {
     socket.disconnect();
@@ -201,7 +212,8 @@ async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
   teamCreation.add(c.elapsedMs);
   const r = await ready;
   if (!r.ok) {
-    if (r.reason === "timeout") {
+    // A team whose news this contract could not read is a mismatch (counted), not a missing partner.
+    if (r.reason === "timeout" && !unrecognised) {
       partnerTimeouts.add(1);
       console.warn(`chsh: ${teamName}: partner did not join within ${config.partnerTimeoutMs} ms`);
     }
@@ -237,17 +249,22 @@ async function joinTeam(socket: Socket, teamName: string): Promise<boolean> {
 
 async function answer(socket: Socket, question: ChshQuestion): Promise<void> {
   const submittedAt = Date.now();
+  let unrecognised = false;
   const confirmed = socket.waitFor(contract.confirm.event, {
     timeout: connection.ackTimeoutMs,
     filter: (...args: unknown[]) => {
       const mine = contract.confirm.confirms(args, question);
-      if (mine === undefined) mismatches.record(contract.confirm.event, args, contract.confirm.expects);
+      if (mine === undefined) {
+        unrecognised = true;
+        mismatches.record(contract.confirm.event, args, contract.confirm.expects);
+      }
       return mine === true;
     },
   });
   socket.emit(contract.answer.event, ...contract.answer.args(question, Math.random() < 0.5));
   answersSubmitted.add(1);
   const c = await confirmed;
+  if (!c.ok && unrecognised) return; // a confirmation this contract cannot read: a mismatch, counted
   errorRate.add(!c.ok);
   if (c.ok) responseTime.add(Date.now() - submittedAt);
   else if (c.reason === "timeout") confirmTimeouts.add(1);

@@ -130,3 +130,61 @@ test("the reference server with dead players kept queued: the dropout check name
   assert.ok(run.failed.includes("matchmaking_dropout_stalls count==0"), describe(run));
   assert.equal(run.metric("matchmaking_dropout_stalls")?.count, 1);
 });
+
+// CHSH: a python-socketio game of our own that speaks the way CHSH-Game was observed to.
+const CHSH = {
+  TEAMS: "3",
+  MAX_ROUNDS: "4",
+  MIN_ROUNDS: "4",
+  CONNECT_STRATEGY: "immediate",
+  START_DELAY_MS: "1500",
+  RESPONSE_SCALE: "0.02",
+  QUESTION_TIMEOUT_MS: "5000",
+  PARTNER_TIMEOUT_MS: "5000",
+  MAX_DURATION: "30s",
+};
+
+async function chshMimic(args: string[] = []) {
+  return startProcess(join(root, "test", "peers", "chsh_mimic.py"), ["--port", "0", ...args], { interpreter: python, timeoutMs: 30_000 });
+}
+
+test("chsh-game contract: teams form, the dashboard joins and starts, every round is confirmed; a second run passes after the contract's reset", async () => {
+  const server = await chshMimic();
+  try {
+    for (const round of ["first", "second"]) {
+      const run = await runAgainst("chsh", server.url, { env: { ...CHSH, CONTRACT: "chsh-game" }, timeoutMs: 120_000 });
+      assert.equal(run.code, 0, `${round} run:\n${describe(run)}`);
+      assert.equal(run.metric("chsh_team_completed")?.passes, 3, describe(run));
+      assert.equal(run.metric("chsh_rounds_completed")?.count, 12, describe(run));
+      assert.equal(run.metric("chsh_contract_mismatches")?.count, 0);
+      assert.equal(run.metric("chsh_errors")?.count, 0, describe(run));
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
+test("chsh-game contract, slow answers: the response time fails its threshold, exit 99", async () => {
+  const server = await chshMimic(["--slow-confirm", "150"]);
+  try {
+    const run = await runAgainst("chsh", server.url, { env: { ...CHSH, CONTRACT: "chsh-game" }, timeoutMs: 120_000 });
+    assert.equal(run.code, 99, describe(run));
+    assert.ok(run.failed.includes("chsh_response_time avg<100"), describe(run));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("chsh with the wrong contract: the team news and confirmations are mismatches, never 'partner did not join'", async () => {
+  const server = await chshMimic();
+  try {
+    const run = await runAgainst("chsh", server.url, { env: { ...CHSH, CONTRACT: "reference", PARTNER_TIMEOUT_MS: "2000" }, timeoutMs: 120_000 });
+    assert.equal(run.code, 99, describe(run));
+    assert.ok(run.failed.includes("chsh_contract_mismatches count==0"), describe(run));
+    assert.ok(!run.failed.includes("chsh_partner_timeouts count==0"), describe(run));
+    assert.equal(run.metric("chsh_partner_timeouts")?.count, 0, "every partner joined");
+    assert.doesNotMatch(run.stdout + run.stderr, /partner did not join/);
+  } finally {
+    await server.stop();
+  }
+});
