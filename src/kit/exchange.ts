@@ -40,7 +40,7 @@ export class ContractMismatches {
     text = this.redactor.text(text);
     if (text.length > PAYLOAD_CHARS) text = `${text.slice(0, PAYLOAD_CHARS)}… (${text.length} chars)`;
     console.warn(
-      `${this.scenario}: contract mismatch: contract "${this.contractName}" does not recognise ${event}'s reply ${text}; it expects ${expects}. ` +
+      `${this.scenario}: contract mismatch: contract "${this.contractName}" does not recognise ${event}: ${text}; it expects ${expects}. ` +
         `Counted in ${this.scenario}_contract_mismatches{event:${event}}, not as a server fault: fix the contract (-e CONTRACT / CONTRACT_FILE) or the server (logged once per event and VU)`,
     );
   }

@@ -77,7 +77,7 @@ test("the wrong contract is a mismatch, named, never a server fault", async () =
     assert.ok(!run.failed.includes(fault), `${fault} must not fail on a mismatch:\n${describe(run)}`);
   }
   const out = (run.stdout + run.stderr).replace(/\\"/g, '"');
-  assert.match(out, /contract mismatch: contract "reference" does not recognise queue_join's reply \[\{"success":true/);
+  assert.match(out, /contract mismatch: contract "reference" does not recognise queue_join: \[\{"success":true/);
   assert.match(out, /it expects \{status:"queued"\}/);
 });
 
