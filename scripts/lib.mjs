@@ -303,15 +303,36 @@ export function runK6(k6, script, { env = {}, args = [], summaryPath, timeoutMs 
   });
 }
 
-/** Thresholds from a --summary-export file: [{ metric, expression, ok }]. */
+/**
+ * Thresholds from a --summary-export file: [{ metric, expression, ok, noData }]. The kit's
+ * no-data guards (k6socketio_samples{threshold:<id>}, src/kit/data-guard.ts) are not listed:
+ * a failed one marks the threshold it guards as failed with no data.
+ */
 export function thresholdResults(summary) {
-  /** @type {{ metric: string, expression: string, ok: boolean }[]} */
+  /** @type {{ metric: string, expression: string, ok: boolean, noData?: boolean }[]} */
   const out = [];
+  const starved = new Set();
+  const guard = /^k6socketio_samples\{threshold:(.+)\}$/;
   for (const [metric, data] of Object.entries(summary?.metrics ?? {})) {
+    const id = guard.exec(metric)?.[1];
+    if (id !== undefined && Object.values(data.thresholds ?? {}).some((failed) => failed)) starved.add(id);
+  }
+  for (const [metric, data] of Object.entries(summary?.metrics ?? {})) {
+    if (guard.test(metric)) continue;
+    const noData = starved.has(guardIdOf(metric));
     for (const [expression, failed] of Object.entries(data.thresholds ?? {})) {
       // --summary-export stores, for each expression, whether it FAILED.
-      out.push({ metric, expression, ok: !failed });
+      out.push({ metric, expression, ok: !failed && !noData, ...(noData ? { noData } : {}) });
     }
   }
   return out.sort((a, b) => a.metric.localeCompare(b.metric));
+}
+
+/** The guard id of a threshold key, as src/kit/threshold-key.ts names it: "m{a:b}" -> "m.a=b". */
+function guardIdOf(key) {
+  const brace = key.indexOf("{");
+  if (brace < 0) return key.trim().replace(/[{},:\s]/g, "_");
+  const pairs = key.slice(brace + 1, key.lastIndexOf("}")).split(",").map((p) => p.trim()).filter(Boolean);
+  const parts = pairs.map((p) => `${p.slice(0, p.indexOf(":")).trim()}=${p.slice(p.indexOf(":") + 1).trim()}`);
+  return [key.slice(0, brace).trim(), ...parts].join(".").replace(/[{},:\s]/g, "_");
 }

@@ -44,7 +44,10 @@ function printVerdict(result, summaryPath) {
   // names them in its log, and they are neither held nor failed.
   const line = /NOT JUDGED in this run \(listed as passed below, without data\): (.*?)"? source=/.exec(result.stderr)?.[1] ?? "";
   const notJudged = new Set([...line.matchAll(/([^\s,(][^()]*?) \([^)]*\)/g)].map((m) => m[1]));
-  for (const t of thresholds) console.log(`  ${notJudged.has(t.metric) ? "--    " : t.ok ? "held  " : "FAILED"}  ${t.metric}  ${t.expression}${notJudged.has(t.metric) ? "  (not judged: no data in this run)" : ""}`);
+  for (const t of thresholds) {
+    const note = notJudged.has(t.metric) ? "  (not judged: no data in this run)" : t.noData ? "  (no data: nothing was recorded for it)" : "";
+    console.log(`  ${notJudged.has(t.metric) ? "--    " : t.ok ? "held  " : "FAILED"}  ${t.metric}  ${t.expression}${note}`);
+  }
   const judged = thresholds.filter((t) => !notJudged.has(t.metric));
   const failed = judged.filter((t) => !t.ok).length;
   const skipped = thresholds.length - judged.length ? `, ${thresholds.length - judged.length} not judged` : "";

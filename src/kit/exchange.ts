@@ -2,7 +2,7 @@
 // first of its reply events), classify it. A reply the contract does not recognise is counted
 // in <scenario>_contract_mismatches{event} and logged once per event with the payload (secrets
 // redacted, cut) and what the contract expected: a mismatch, never a server fault.
-import type { Counter } from "k6/metrics";
+import type { Counter } from "./metrics";
 import type { Exchange, Reply } from "../contracts/contract";
 import { Redactor, type Socket } from "../socketio";
 

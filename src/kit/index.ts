@@ -16,5 +16,6 @@ export { buildThresholds, type Thresholds } from "./thresholds";
 export { prepareRun, scenarioOptions } from "./scenario-options";
 export { runIdFrom } from "./run-id";
 export { allPlayers, pause } from "./flow";
+export { Counter, Rate, Trend } from "./metrics";
 export { makeHandleSummary } from "./summary";
 export { thresholdResults, type SummaryData, type SummaryMetric, type ThresholdResult } from "./summary/verdict";

@@ -1,15 +1,17 @@
 // What every scenario's k6 options share: no `url` system tag (polling URLs carry sids), and
 // the percentiles the scenarios' thresholds talk about in the summary.
 import exec from "k6/execution";
-import type { Counter } from "k6/metrics";
 import { systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
+import { armDataGuards, withDataGuards } from "./data-guard";
 import { announceDefaultRun } from "./default-scenario";
+import { notJudgedThresholds } from "./summary/not-judged";
 import type { Thresholds } from "./thresholds";
 
 export function scenarioOptions(scenarios: Record<string, Record<string, unknown>>, thresholds: Thresholds) {
   return {
     scenarios,
-    thresholds,
+    // Each Trend and Rate threshold gets a guard that fails the run when its metric got no sample.
+    thresholds: withDataGuards(thresholds),
     systemTags: systemTagsWithoutUrl,
     summaryTrendStats: ["avg", "min", "med", "p(90)", "p(95)", "p(99)", "max"],
   };
@@ -22,8 +24,9 @@ export function scenarioOptions(scenarios: Record<string, Record<string, unknown
  * thresholds then pass without data. In k6's "default" scenario (`--vus`/`--duration`), says
  * what it plays and which thresholds it cannot judge.
  */
-export function prepareRun(...counters: Counter[]): void {
+export function prepareRun(...counters: { add(value: number): void }[]): void {
   announceDefaultRun();
+  armDataGuards(notJudgedThresholds());
   touchLibraryCounters();
   for (const c of counters) c.add(0);
   if (exec.instance.vusInitialized > 0) return;

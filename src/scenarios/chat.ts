@@ -6,7 +6,7 @@
 // tagged by room size.
 import { check } from "k6";
 import exec from "k6/execution";
-import { Counter, Rate, Trend } from "k6/metrics";
+import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/chat.json";
 import { readConnectionEnv, withAuth } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";

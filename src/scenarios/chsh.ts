@@ -7,7 +7,7 @@
 // a team can be split over two instances (pass the same -e RUN_ID to each).
 import { check } from "k6";
 import exec from "k6/execution";
-import { Counter, Rate, Trend } from "k6/metrics";
+import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/chsh.json";
 import { readConnectionEnv } from "../kit/connection-env";
 import { EnvReader, parseDurationMs } from "../kit/env";

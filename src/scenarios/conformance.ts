@@ -5,7 +5,7 @@
 // Items a server cannot do are reported as "not supported by server", never silently skipped.
 // -e SERVER=<name> labels the run; -e CONFORMANCE_OUT=path writes the results as JSON.
 import { check } from "k6";
-import { Counter } from "k6/metrics";
+import { Counter } from "../kit/metrics";
 import { connect, connectAsync, type ConnectOptions, type CallbackSocket } from "k6-socketio";
 import { msgpackParser } from "k6-socketio/msgpack";
 import { EnvReader } from "../kit/env";

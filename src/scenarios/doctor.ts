@@ -4,7 +4,7 @@
 //   k6 run -e TARGET_URL=https://game.example.com -e EVENT=queue_join \
 //          -e PAYLOAD='{"player_id":"p1","elo":1200}' dist/doctor.js
 // The steps run in setup(), whose result k6 hands to handleSummary(), which prints the report.
-import { Counter } from "k6/metrics";
+import { Counter } from "../kit/metrics";
 import { type DoctorConfig, runDoctor } from "../doctor/steps";
 import { renderReport, type Report } from "../doctor/report";
 import { EnvReader, parseDurationMs } from "../kit/env";

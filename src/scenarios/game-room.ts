@@ -10,7 +10,7 @@
 import { check } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
-import { Counter, Rate, Trend } from "k6/metrics";
+import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/game-room.json";
 import { readConnectionEnv, withAuth } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";

@@ -11,7 +11,7 @@
 // Run: k6 run -e TARGET_URL=http://127.0.0.1:3000 dist/matchmaking.js   (options: docs/scenarios/matchmaking.md)
 import { check } from "k6";
 import exec from "k6/execution";
-import { Counter, Rate, Trend } from "k6/metrics";
+import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/matchmaking.json";
 import type { ContractConnection } from "../contracts/contract";
 import { type MatchmakingContract, matchmakingFromJson, matchmakingPresets, type QueuePlayer } from "../contracts/matchmaking";

@@ -9,7 +9,7 @@
 // Tokens are "user:<id>" (TOKEN_PREFIX); the reference server's /game namespace accepts them.
 import { check } from "k6";
 import exec from "k6/execution";
-import { Counter, Rate, Trend } from "k6/metrics";
+import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/risks.json";
 import { readConnectionEnv, withAuth } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";

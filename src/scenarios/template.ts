@@ -7,7 +7,7 @@
 // Every wait resolves with an outcome instead of throwing: a timeout is counted and the flow goes on.
 import { check } from "k6";
 import exec from "k6/execution";
-import { Rate } from "k6/metrics";
+import { Rate } from "../kit/metrics";
 import { io } from "k6-socketio";
 import { pause } from "../kit/flow";
 import presets from "../../thresholds/template.json";

@@ -26,7 +26,7 @@ export type { SessionHandler, SessionResult } from "./k6/session";
 export type { AckOptions, ConnectError, Outcome, Socket as CallbackSocket, WaitOptions } from "./protocol/socket";
 export { TargetUrlError, parseTarget, isLoopback } from "./protocol/url";
 export { Redactor } from "./protocol/redact";
-export { touchLibraryCounters } from "./k6/k6-metrics";
+export { LIBRARY_METRICS, observeSamples, touchLibraryCounters } from "./k6/k6-metrics";
 export { systemTagsWithoutUrl } from "./k6/system-tags";
 
 /**

@@ -2,6 +2,9 @@
 // connection mid-handshake, sends garbage or stops pinging. Each is a clear message and a
 // counted metric, thresholds fail, and the run ends on time.
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { describe, runScenario, type ScenarioRun, freePort } from "../helpers/k6run.ts";
 
@@ -105,3 +108,18 @@ test("server stops pinging: the client declares a ping timeout within pingInterv
   assertEndedOnTime(run);
 });
 
+
+test("no green run on no data: a threshold whose metric (or tag value) got no sample fails as 'no data'", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "k6sio-nodata-"));
+  // A mistyped event in a threshold's tag filter: nothing is recorded under it.
+  const run = await runScenario("matchmaking", {
+    env: { ...SHORT, PROBE_VUS: "0", DROPOUTS: "0", SUMMARY_DIR: dir, THRESHOLDS: JSON.stringify({ "socketio_ack_duration{event:queue_jion}": ["p(95)<800"] }) },
+  });
+  assert.equal(run.code, 99, describe(run));
+  assert.deepEqual(run.failed, ["socketio_ack_duration{event:queue_jion} p(95)<800"], describe(run));
+  const summary = JSON.parse(readFileSync(join(dir, "matchmaking-summary.json"), "utf8"));
+  const typo = summary.thresholds.find((t: { metric: string }) => t.metric === "socketio_ack_duration{event:queue_jion}");
+  assert.equal(typo?.noData, true, JSON.stringify(summary.thresholds));
+  assert.ok(!summary.thresholds.some((t: { metric: string }) => t.metric.startsWith("k6socketio_samples")), "the guards are not listed themselves");
+  assert.match(run.stdout, /✗ socketio_ack_duration\{event:queue_jion\} p\(95\)<800 +\(p\(95\)=no data, limit p\(95\)<800\)\n +no data: no sample/);
+});

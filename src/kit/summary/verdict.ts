@@ -1,5 +1,6 @@
 // Reads threshold results out of the data k6 hands to handleSummary(): for each threshold,
 // whether it held and the value it was judged on.
+import { guardedId, guardId } from "../threshold-key";
 
 export interface SummaryMetric {
   type: "counter" | "gauge" | "rate" | "trend";
@@ -27,21 +28,38 @@ export interface ThresholdResult {
   notJudged?: string;
   /** What a failure of this threshold means, in words (from the scenario), when it failed. */
   cause?: string;
+  /** The threshold's metric got no sample matching it: it fails instead of passing on nothing. */
+  noData?: boolean;
 }
 
 const EXPRESSION = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(?:<=|>=|===|==|!=|<|>)\s*-?[\d.]+\s*$/;
 
 export function thresholdResults(data: SummaryData, notJudged: Map<string, string> = new Map(), causes: Record<string, string> = {}): ThresholdResult[] {
   const out: ThresholdResult[] = [];
+  // The no-data guards: not shown themselves, they mark the threshold they guard.
+  const starved = new Set<string>();
+  for (const [name, metric] of Object.entries(data.metrics)) {
+    const id = guardedId(name);
+    if (id !== undefined && Object.values(metric.thresholds ?? {}).some((r) => !r.ok)) starved.add(id);
+  }
   for (const name of Object.keys(data.metrics).sort()) {
+    if (guardedId(name) !== undefined) continue;
     const metric = data.metrics[name]!;
+    const noData = starved.has(guardId(name)) && !notJudged.has(name);
     for (const [expression, result] of Object.entries(metric.thresholds ?? {})) {
       const stat = EXPRESSION.exec(expression)?.[1] ?? expression;
       // k6 reports a Rate's value as `rate`; a threshold on `value` means the same.
       const observed = metric.values[stat] ?? (stat === "value" ? metric.values.rate : undefined);
       const why = notJudged.get(name);
-      const cause = !result.ok && !why ? causes[name.split("{")[0]!] : undefined;
-      out.push({ metric: name, expression, ok: result.ok, stat, observed, unit: unitOf(metric, stat), ...(why ? { notJudged: why } : {}), ...(cause ? { cause } : {}) });
+      const ok = result.ok && !noData;
+      const cause = noData ? "no data: no sample of this metric (with these tags) was recorded, so the threshold cannot hold" : !ok && !why ? causes[name.split("{")[0]!] : undefined;
+      out.push({ metric: name, expression, ok, stat, observed: noData ? undefined : observed, unit: unitOf(metric, stat), ...(why ? { notJudged: why } : {}), ...(cause ? { cause } : {}), ...(noData ? { noData } : {}) });
+    }
+  }
+  // A guarded threshold whose metric k6 did not report at all still gets its row.
+  for (const id of starved) {
+    if (!out.some((t) => guardId(t.metric) === id) && !notJudged.has(id)) {
+      out.push({ metric: id, expression: "(any)", ok: false, stat: "", observed: undefined, unit: "", noData: true, cause: "no data: no sample of this metric (with these tags) was recorded" });
     }
   }
   return out;

@@ -21,6 +21,22 @@ const reconnectDuration = new Trend("socketio_reconnect_duration", true);
 const recovered = new Rate("socketio_recovered");
 const replayedEvents = new Counter("socketio_replayed_events");
 
+/** Called with each sample's metric and tags when set (the kit's no-data guards); one check per sample otherwise. */
+let observer: ((metric: string, tags: Record<string, string> | undefined) => void) | null = null;
+
+/** Sees every sample the library records (metric name and tags), e.g. to tell a threshold with no data. */
+export function observeSamples(fn: (metric: string, tags: Record<string, string> | undefined) => void): void {
+  observer = fn;
+}
+
+/** The library's metrics, for tools that need to know which names it records. */
+export const LIBRARY_METRICS: readonly string[] = [
+  "socketio_connect_duration", "socketio_connect_success", "socketio_connect_errors", "socketio_ack_duration", "socketio_ack_timeouts",
+  "socketio_acks_late", "socketio_wait_timeouts", "socketio_messages_sent", "socketio_messages_received", "socketio_decode_errors",
+  "socketio_disconnects", "socketio_reconnect_attempts", "socketio_reconnects", "socketio_reconnect_failures", "socketio_reconnect_duration",
+  "socketio_recovered", "socketio_replayed_events",
+];
+
 /** Event names come from the server too; past 100 distinct names they are tagged `_other`. */
 const eventTags = new BoundedTagValues(100);
 // Tag objects are made once per (kind, event) and reused: every packet records a sample, and
@@ -58,8 +74,14 @@ function count(counts: Map<Record<string, string>, number>, t: Record<string, st
 /** Records the summed message counts (called at the end of each session, and once a second). */
 export function flushMessageCounts(): void {
   lastFlush = Date.now();
-  for (const [t, n] of sentCounts) messagesSent.add(n, t);
-  for (const [t, n] of receivedCounts) messagesReceived.add(n, t);
+  for (const [t, n] of sentCounts) {
+    messagesSent.add(n, t);
+    if (observer) observer("socketio_messages_sent", t);
+  }
+  for (const [t, n] of receivedCounts) {
+    messagesReceived.add(n, t);
+    if (observer) observer("socketio_messages_received", t);
+  }
   sentCounts.clear();
   receivedCounts.clear();
 }
@@ -67,23 +89,32 @@ export function flushMessageCounts(): void {
 export const k6Metrics: SocketMetrics = {
   connected(durationMs) {
     connectDuration.add(durationMs);
+    if (observer) observer("socketio_connect_duration", undefined);
     connectSuccess.add(true);
+    if (observer) observer("socketio_connect_success", undefined);
   },
   connectFailed(reason) {
     connectSuccess.add(false);
+    if (observer) observer("socketio_connect_success", undefined);
     connectErrors.add(1, { reason });
+    if (observer) observer("socketio_connect_errors", { reason });
   },
   ackReceived(event, durationMs) {
-    ackDuration.add(durationMs, tags("ack", event));
+    const t = tags("ack", event);
+    ackDuration.add(durationMs, t);
+    if (observer) observer("socketio_ack_duration", t);
   },
   ackTimedOut(event) {
     ackTimeouts.add(1, tags("ack", event));
+    if (observer) observer("socketio_ack_timeouts", tags("ack", event));
   },
   waitTimedOut(event) {
     waitTimeouts.add(1, tags("wait", event));
+    if (observer) observer("socketio_wait_timeouts", tags("wait", event));
   },
   ackLate(event) {
     acksLate.add(1, tags("ack", event));
+    if (observer) observer("socketio_acks_late", tags("ack", event));
   },
   packetSent(kind: PacketKind, event?: string) {
     count(sentCounts, tags(kind, event));
@@ -93,21 +124,29 @@ export const k6Metrics: SocketMetrics = {
   },
   decodeError(reason) {
     decodeErrors.add(1, { reason });
+    if (observer) observer("socketio_decode_errors", { reason });
   },
   disconnected(reason) {
     disconnects.add(1, { reason });
+    if (observer) observer("socketio_disconnects", { reason });
   },
   reconnectAttempt() {
     reconnectAttempts.add(1);
+    if (observer) observer("socketio_reconnect_attempts", undefined);
   },
   reconnected(durationMs, wasRecovered, replayed) {
     reconnects.add(1);
+    if (observer) observer("socketio_reconnects", undefined);
     reconnectDuration.add(durationMs);
+    if (observer) observer("socketio_reconnect_duration", undefined);
     recovered.add(wasRecovered);
+    if (observer) observer("socketio_recovered", undefined);
     replayedEvents.add(replayed);
+    if (observer) observer("socketio_replayed_events", undefined);
   },
   reconnectFailed() {
     reconnectFailures.add(1);
+    if (observer) observer("socketio_reconnect_failures", undefined);
   },
 };
 
