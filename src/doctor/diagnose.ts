@@ -95,7 +95,13 @@ export function diagnoseConnectError(message: string, data: unknown, namespace: 
     return { cause: `the server has no namespace ${namespace} ("Invalid namespace")`, fix: "check -e NAMESPACE against the namespaces the server defines (io.of(...), python-socketio: namespace=...)" };
   }
   const detail = data === undefined ? "" : ` (data: ${JSON.stringify(data)})`;
-  return { cause: `the server refused the namespace connect: "${message}"${detail}: authentication or a connection middleware rejected it`, fix: "check -e AUTH_TOKEN (sent as the CONNECT payload {token}) and what the server's middleware or connect handler expects" };
+  return {
+    cause: `the server refused the namespace connect: "${message}"${detail}: authentication or a connection middleware rejected it`,
+    fix:
+      "give the credentials where the server reads them: in the CONNECT payload (socket.handshake.auth: -e AUTH_TOKEN=…), " +
+      `in a header (-e HEADERS='{"Authorization":"Bearer …"}'), in the query (-e QUERY='{"token":"…"}'), or as a session cookie ` +
+      `from the server's own login (-e HEADERS='{"Cookie":"session=…"}'; Flask-SocketIO and Express sessions read the cookie of the handshake request)`,
+  };
 }
 
 export function diagnoseMissingAck(event: string, namespace: string, alive: boolean, serverSaid: string | undefined): Diagnosis {

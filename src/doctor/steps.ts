@@ -30,6 +30,8 @@ export interface DoctorConfig {
   auth: Record<string, unknown> | undefined;
   headers: Record<string, string>;
   event: string | undefined;
+  /** For a fire-and-forget event: the event the server answers with, instead of an ack. */
+  expectEvent?: string | undefined;
   payload: unknown;
   stepTimeoutMs: number;
   ackTimeoutMs: number;
@@ -110,9 +112,9 @@ function failedRequest(res: { error_code: number; error: string }, cfg: DoctorCo
 // ---- 1. reachability -------------------------------------------------------------------------
 
 function reachability(cfg: DoctorConfig): Step {
-  // The Engine.IO path without a query: Socket.IO servers answer it at once (400 "Transport
-  // unknown"), whereas many serve nothing at all on "/".
-  const url = `${base(cfg)}${cfg.enginePath}`;
+  // The site's root: any HTTP answer proves DNS, TCP and TLS. Not the Engine.IO path without its
+  // query, which python-engineio logs as an error on the server.
+  const url = `${base(cfg)}/`;
   const res = http.get(url, { ...params(cfg), timeout: `${Math.min(cfg.stepTimeoutMs, 3_000)}ms` });
   const step: Step = { id: "reach", title: "Reachability: DNS, TCP and TLS", status: "pass", sent: `GET ${url}`, ms: res.timings.duration };
   if (res.error_code === K6_TIMEOUT) {
@@ -275,7 +277,11 @@ function socketSession(cfg: DoctorConfig): Step[] {
   const url = engineUrl(cfg.target, cfg.enginePath, "websocket", {});
   const connectFrame = encodeSocketPacket({ type: PacketType.CONNECT, nsp: cfg.namespace, ...(cfg.auth ? { data: cfg.auth } : {}) })[0] as string;
   const ns: Step = { id: "namespace", title: `Namespace connect to ${cfg.namespace}`, status: "not run", sent: `4${connectFrame}` };
-  const emit: Step = { id: "emit", title: cfg.event ? `Emit '${cfg.event}' with ack` : "Emit with ack", status: "not run" };
+  const emit: Step = {
+    id: "emit",
+    title: cfg.event ? (cfg.expectEvent ? `Emit '${cfg.event}', expect '${cfg.expectEvent}'` : `Emit '${cfg.event}' with ack`) : "Emit with ack",
+    status: "not run",
+  };
   const beat: Step = { id: "heartbeat", title: "Heartbeat: server ping within pingInterval + pingTimeout", status: "not run" };
   const idle: Step = { id: "idle", title: `Idle hold of ${Math.round(cfg.idleHoldMs / 1000)} s`, status: "not run" };
   if (!cfg.event) emit.reason = "no event given: -e EVENT=queue_join -e PAYLOAD='{\"player_id\":\"p1\",\"elo\":1200}'";
@@ -341,14 +347,23 @@ function socketSession(cfg: DoctorConfig): Step[] {
     const startEmit = (): void => {
       if (!cfg.event) return startHeartbeat();
       phase = "emit";
-      const frame = encodeSocketPacket({ type: PacketType.EVENT, nsp: cfg.namespace, id: ackId, data: [cfg.event, ...(cfg.payload === undefined ? [] : [cfg.payload])] })[0] as string;
+      // A fire-and-forget event (-e EXPECT_EVENT) goes without an ack id: the server answers with an event.
+      const frame = encodeSocketPacket({ type: PacketType.EVENT, nsp: cfg.namespace, ...(cfg.expectEvent ? {} : { id: ackId }), data: [cfg.event, ...(cfg.payload === undefined ? [] : [cfg.payload])] })[0] as string;
       emit.sent = `4${frame}`;
       ackSentAt = now();
       socket.send(encodeEngineText("message", frame));
       after(cfg.ackTimeoutMs, () => {
         if (phase !== "emit") return;
         const said = serverEvents.length ? serverEvents.slice(0, 3).join("; ") : undefined;
-        Object.assign(emit, { status: "fail", ms: now() - ackSentAt, received: `no ack within ${cfg.ackTimeoutMs} ms`, ...diagnoseMissingAck(cfg.event!, cfg.namespace, true, said) });
+        if (cfg.expectEvent) {
+          Object.assign(emit, {
+            status: "fail",
+            ms: now() - ackSentAt,
+            received: `no '${cfg.expectEvent}' within ${cfg.ackTimeoutMs} ms${said ? `; the server sent: ${said}` : ""}`,
+            cause: `'${cfg.event}' was not answered with '${cfg.expectEvent}' in namespace ${cfg.namespace}`,
+            fix: "check both event names (the events the server did send are listed), and whether the server answers the sender or broadcasts to a room the sender is not in",
+          });
+        } else Object.assign(emit, { status: "fail", ms: now() - ackSentAt, received: `no ack within ${cfg.ackTimeoutMs} ms`, ...diagnoseMissingAck(cfg.event!, cfg.namespace, true, said) });
         startHeartbeat();
       });
     };
@@ -390,6 +405,10 @@ function socketSession(cfg: DoctorConfig): Step[] {
         return finishSession();
       }
       if (sp.type === PacketType.ACK && sp.id === ackId && phase === "emit") {
+        Object.assign(emit, { status: "pass", ms: now() - ackSentAt, received: preview(m) });
+        return startHeartbeat();
+      }
+      if (sp.type === PacketType.EVENT && Array.isArray(sp.data) && phase === "emit" && cfg.expectEvent && sp.data[0] === cfg.expectEvent) {
         Object.assign(emit, { status: "pass", ms: now() - ackSentAt, received: preview(m) });
         return startHeartbeat();
       }

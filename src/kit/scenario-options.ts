@@ -26,7 +26,7 @@ export function scenarioOptions(scenarios: Record<string, Record<string, unknown
  */
 export function prepareRun(...counters: { add(value: number): void }[]): void {
   announceDefaultRun();
-  armDataGuards(notJudgedThresholds());
+  armDataGuards(notJudgedThresholds(), exec.test.options.executionSegment !== undefined && exec.test.options.executionSegment !== null);
   touchLibraryCounters();
   for (const c of counters) c.add(0);
   if (exec.instance.vusInitialized > 0) return;

@@ -10,6 +10,9 @@ import { renderReport, type Report } from "../doctor/report";
 import { EnvReader, parseDurationMs } from "../kit/env";
 import { normalizeEnginePath, parseTarget } from "../socketio/protocol/url";
 import { idleUntilEnd } from "../kit/default-scenario";
+import { matchmakingFromJson, matchmakingPresets } from "../contracts/matchmaking";
+import { contractStep } from "../doctor/contract-step";
+import { selectContract } from "../kit/contract-env";
 
 const env = new EnvReader(__ENV);
 const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
@@ -23,6 +26,7 @@ const config: DoctorConfig = {
   auth: authToken ? { token: authToken } : undefined,
   headers: env.json<Record<string, string>>("HEADERS") ?? {},
   event: env.optionalString("EVENT"),
+  expectEvent: env.optionalString("EXPECT_EVENT"),
   payload: env.json("PAYLOAD"),
   stepTimeoutMs: env.int("STEP_TIMEOUT_MS", 10_000, 100, 600_000),
   ackTimeoutMs: env.int("ACK_TIMEOUT_MS", 5_000, 1, 600_000),
@@ -32,6 +36,8 @@ const config: DoctorConfig = {
   secrets: authToken ? [authToken] : [],
 };
 const reportPath = env.optionalString("REPORT");
+// With -e CONTRACT or CONTRACT_FILE, the doctor also walks one step of the matchmaking flow the contract's way.
+const contract = env.optionalString("CONTRACT") || env.optionalString("CONTRACT_FILE") ? selectContract(env, "doctor (matchmaking flow)", matchmakingPresets, matchmakingFromJson) : undefined;
 
 // setup() must outlive every step's bound.
 const budgetMs = config.stepTimeoutMs * 8 + config.ackTimeoutMs + config.heartbeatMaxMs + config.idleHoldMs + 10_000;
@@ -45,8 +51,14 @@ export const options = {
 
 const failedSteps = new Counter("doctor_failed_steps");
 
-export function setup(): Report {
+export async function setup(): Promise<Report> {
   const report = runDoctor(config);
+  if (contract) {
+    const options = { auth: config.auth, headers: config.headers, path: config.enginePath, namespace: config.namespace, connectTimeout: config.stepTimeoutMs, ackTimeout: config.ackTimeoutMs };
+    const step = await contractStep(contract, targetUrl, options, config.ackTimeoutMs);
+    report.steps.push(step);
+    if (step.status === "fail") report.failed += 1;
+  }
   failedSteps.add(report.failed);
   return report;
 }

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { root, startProcess, startProxy } from "../../scripts/lib.mjs";
+import { ensurePythonVenv } from "../../scripts/python-venv.mjs";
 import { describe, runAgainst, runScenario, type ScenarioRun, startTarget, freePort } from "../helpers/k6run.ts";
 
 // Fast heartbeats so that the heartbeat step takes a second, not 25.
@@ -144,3 +145,22 @@ test("doctor: a connection cut after a fixed time is a proxy or platform timeout
   }
 });
 
+
+test("doctor with a contract: the reply to the contract's join must fit one of its classes; a fire-and-forget event is checked by the event it triggers", async () => {
+  const python = ensurePythonVenv();
+  const queue = await startProcess(join(root, "test", "peers", "queue_mimic.py"), ["--port", "0", "--drop-dead"], { interpreter: python, timeoutMs: 30_000 });
+  try {
+    const fits = await runAgainst("doctor", queue.url, { env: { STEP_TIMEOUT_MS: "3000", ACK_TIMEOUT_MS: "1500", HEARTBEAT_MAX_MS: "500", CONTRACT: "baloot-ai" } });
+    assert.match(step(fits, 10), /^\[PASS\] 10\. Contract "baloot-ai": queue_join is answered[\s\S]*received: +ack \[\{"success":true[\s\S]*class "accepted"/, describe(fits));
+    const wrong = await runAgainst("doctor", queue.url, { env: { STEP_TIMEOUT_MS: "3000", ACK_TIMEOUT_MS: "1500", HEARTBEAT_MAX_MS: "500", CONTRACT: "reference" } });
+    assert.equal(wrong.code, 99, describe(wrong));
+    assert.match(step(wrong, 10), /^\[FAIL\][\s\S]*cause: +this reply fits none of contract "reference"'s classes: it expects \{status:"queued"\}/);
+    assert.doesNotMatch(wrong.stdout, /every step passed/);
+  } finally {
+    await queue.stop();
+  }
+  // socket.io's chat example never acks: the event it triggers is what to wait for.
+  const run = await runScenario("doctor", { serverArgs: FAST, env: { EVENT: "subscribe", PAYLOAD: '{"count":1,"interval_ms":10}', EXPECT_EVENT: "tick", STEP_TIMEOUT_MS: "3000", ACK_TIMEOUT_MS: "1500" } });
+  assert.equal(run.code, 0, describe(run));
+  assert.match(step(run, 7), /^\[PASS\] 7\. Emit 'subscribe', expect 'tick'[\s\S]*received: .*tick/);
+});
