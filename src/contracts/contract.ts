@@ -35,6 +35,8 @@ export interface ContractConnection {
   /** The Engine.IO path, e.g. "/socket.io/". */
   path?: string;
   namespace?: string;
+  /** An HTTP login per player before the socket connects; its cookies (and CSRF header) go with the handshake. */
+  login?: import("../kit/login").LoginStep;
 }
 
 export class ContractError extends Error {

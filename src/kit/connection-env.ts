@@ -2,9 +2,14 @@
 // that a bad URL or option stops the test before any VU starts.
 import { type ConnectOptions, resolveConnectOptions } from "../socketio";
 import { EnvError, type EnvReader } from "./env";
+import { type LoginStep, parseLoginStep } from "./login";
 
 export interface ConnectionEnv {
   targetUrl: string;
+  /** -e LOGIN: an HTTP login per player before the socket connects (see src/kit/login.ts). */
+  login: LoginStep | undefined;
+  /** scheme://host[:port] of TARGET_URL, for the login's relative URLs. */
+  origin: string;
   connectOptions: ConnectOptions;
   connectTimeoutMs: number;
   ackTimeoutMs: number;
@@ -40,7 +45,10 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
         `give the server's origin (e.g. ${targetUrl.slice(0, targetUrl.indexOf(resolved.namespace))}) and, if the path is not /socket.io/, -e ENGINE_PATH=${resolved.namespace}`,
     );
   }
-  return { targetUrl, connectOptions, connectTimeoutMs, ackTimeoutMs };
+  const loginRaw = env.json<unknown>("LOGIN");
+  const login = loginRaw === undefined ? undefined : parseLoginStep(loginRaw, "-e LOGIN");
+  const origin = `${resolved.target.secure ? "https" : "http"}://${resolved.target.authority}`;
+  return { targetUrl, connectOptions, connectTimeoutMs, ackTimeoutMs, login, origin };
 }
 
 /** -e NAME='{"key":"value"}': an object of strings, or undefined when not given. */

@@ -21,6 +21,7 @@ import { mainFlow } from "../kit/default-scenario";
 import { EnvReader } from "../kit/env";
 import { ContractMismatches, exchange } from "../kit/exchange";
 import { allPlayers, pause } from "../kit/flow";
+import { Logins } from "../kit/login";
 import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
@@ -108,6 +109,7 @@ const joinErrors = new Counter("matchmaking_join_errors");
 const unexpectedDisconnects = new Counter("matchmaking_unexpected_disconnects");
 const dropoutStalls = new Counter("matchmaking_dropout_stalls");
 const mismatchCount = new Counter("matchmaking_contract_mismatches");
+const logins = new Logins("matchmaking", connection.login ?? contract.connection?.login, `contract "${contract.name}"`);
 const mismatches = new ContractMismatches("matchmaking", contract.name, mismatchCount, connection.connectOptions.auth ? Object.values(connection.connectOptions.auth).map(String) : []);
 
 interface RunData {
@@ -115,11 +117,17 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  prepareRun(rateLimitRejections, rateLimitMissed, falseRejections, joinErrors, unexpectedDisconnects, matchUnfinished, dropoutStalls, mismatchCount);
+  prepareRun(rateLimitRejections, rateLimitMissed, falseRejections, joinErrors, unexpectedDisconnects, matchUnfinished, dropoutStalls, mismatchCount, logins.counter);
   console.log(`matchmaking: contract "${contract.name}" (${contract.describes}); tables of ${contract.tableSize}, rate limit ${config.rateLimit} joins per ${clockMinute ? "clock minute" : "rolling minute"}`);
   // Player ids are unique per run, so that a re-run within the server's rate-limit window
   // does not inherit the previous run's joins.
   return { runId: runIdFrom(env) };
+}
+
+/** Connects `player`: its login first when there is one (null when that failed: counted), then the socket. */
+async function connectPlayer(player: QueuePlayer): Promise<Socket | null> {
+  const options = await logins.optionsFor(optionsFor(player), connection.origin, player, connection.connectTimeoutMs);
+  return options ? io(config.targetUrl, options) : null;
 }
 
 /** The run's connection options, with what the contract adds (auth per player, headers, path). */
@@ -172,8 +180,8 @@ export async function queue(data: RunData): Promise<void> {
 /** A player: join the queue, wait for a match that seats it, leave. Resolves with whether it connected. */
 async function player(data: RunData, slot: number): Promise<boolean> {
   const me: QueuePlayer = { id: `${data.runId}-q${exec.vu.idInTest}-${exec.vu.iterationInScenario}-${slot}`, elo: config.eloMin + Math.floor(Math.random() * (config.eloMax - config.eloMin + 1)) };
-  const socket = await io(config.targetUrl, optionsFor(me));
-  if (!check(socket, { "connected to the namespace": (s) => s.connected })) return false;
+  const socket = await connectPlayer(me);
+  if (!socket || !check(socket, { "connected to the namespace": (s) => s.connected })) return false;
   watchDisconnects(socket);
   watchMatches(socket, me);
 
@@ -225,7 +233,8 @@ export async function rateLimitProbe(data: RunData): Promise<void> {
     const left = 60_000 - (Date.now() % 60_000);
     if (left < probeJoinsMs / 2 + config.connectTimeoutMs) await pause(left + 250);
   }
-  const socket = await io(config.targetUrl, optionsFor(me));
+  const socket = await connectPlayer(me);
+  if (!socket) return; // the login failed: counted in matchmaking_login_failures
   if (!check(socket, { "probe connected to the namespace": (s) => s.connected })) {
     // A probe that never got to send its over-limit joins could not verify them.
     rateLimitMissed.add(overLimitJoins);
@@ -275,8 +284,8 @@ export async function dropoutCheck(data: RunData): Promise<void> {
   const band = config.eloMin; // one elo for all: any of them may sit together
   for (let i = 0; i < contract.tableSize - 1; i++) {
     const ghost: QueuePlayer = { id: `${data.runId}-dropout${i}`, elo: band };
-    const socket = await io(config.targetUrl, optionsFor(ghost));
-    if (!socket.connected) continue; // counted by the library
+    const socket = await connectPlayer(ghost);
+    if (!socket?.connected) continue; // counted by the library (or as a login failure)
     const join = await exchange(socket, contract.join, { player: ghost }, config.ackTimeoutMs, mismatches);
     socket.disconnect(); // gone while queued, without queue_leave
     await socket.closed;
@@ -297,8 +306,8 @@ export async function dropoutCheck(data: RunData): Promise<void> {
 
 /** A witness of the dropout check: null when answered and seated, else what went wrong. */
 async function witness(me: QueuePlayer): Promise<string | null> {
-  const socket = await io(config.targetUrl, optionsFor(me));
-  if (!socket.connected) return `${me.id} could not connect`;
+  const socket = await connectPlayer(me);
+  if (!socket?.connected) return `${me.id} could not connect`;
   const match = seating(socket, me, config.ackTimeoutMs + config.matchTimeoutMs);
   const join = await exchange(socket, contract.join, { player: me }, config.ackTimeoutMs, mismatches);
   const seated = await match;

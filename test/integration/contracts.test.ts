@@ -188,3 +188,20 @@ test("chsh with the wrong contract: the team news and confirmations are mismatch
     await server.stop();
   }
 });
+
+test("a server that wants the session cookie of its own HTTP login (with a CSRF header): -e LOGIN, or a counted, named failure", async () => {
+  const login = { url: "/api/login", body: { username: "${player.id}", password: "pw" }, csrf: { url: "/api/csrf", json: "csrf_token", header: "X-CSRFToken" } };
+  const ok = await againstMimic(["--drop-dead", "--require-login"], { CONTRACT: "baloot-ai", LOGIN: JSON.stringify(login), DROPOUTS: "0" });
+  assert.equal(ok.code, 0, describe(ok));
+  assert.equal(ok.metric("matchmaking_login_failures")?.count, 0);
+  assert.ok((ok.metric("matchmaking_matched")?.passes ?? 0) >= 8, describe(ok));
+
+  const without = await againstMimic(["--drop-dead", "--require-login"], { CONTRACT: "baloot-ai", DROPOUTS: "0", PROBE_VUS: "0" });
+  assert.equal(without.code, 99, describe(without));
+  assert.ok((without.metric("socketio_connect_errors{reason:connect_error}")?.count ?? 0) > 0 || (without.metric("socketio_connect_errors")?.count ?? 0) > 0, describe(without));
+
+  const wrong = await againstMimic(["--drop-dead", "--require-login"], { CONTRACT: "baloot-ai", DROPOUTS: "0", PROBE_VUS: "0", LOGIN: JSON.stringify({ ...login, body: { username: "x", password: "nope" } }) });
+  assert.equal(wrong.code, 99, describe(wrong));
+  assert.ok(wrong.failed.includes("matchmaking_login_failures count==0"), describe(wrong));
+  assert.match(wrong.stdout + wrong.stderr, /matchmaking: contract \\?"baloot-ai\\?", login step failed \[http_401\]: POST http:\/\/127\.0\.0\.1:\d+\/api\/login answered HTTP 401/);
+});

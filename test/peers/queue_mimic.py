@@ -1,6 +1,6 @@
 """A matchmaking queue that speaks and fails the way baloot-ai's was observed to (python-socketio).
 
-    python test/peers/queue_mimic.py --port 0 [--no-rate-limit] [--slow-ack MS] [--drop-dead]
+    python test/peers/queue_mimic.py --port 0 [--no-rate-limit] [--slow-ack MS] [--drop-dead] [--require-login]
 
 Our own small server, written from observed facts only, to test the `baloot-ai` contract:
 - every reply is an ack: queue_join {playerName} -> {"success": true, "queueSize", "avgWait"}, or
@@ -14,10 +14,14 @@ Our own small server, written from observed facts only, to test the `baloot-ai` 
 - the fault: a socket that disconnects while queued stays queued. The join that completes a table
   with such a player fails inside the server: no ack for it, no match_found for anyone, and the
   four are gone from the queue. --drop-dead removes players on disconnect (a fixed server).
+--require-login: the CONNECT is refused without the session cookie of an HTTP login, the way
+Flask-SocketIO servers with a login page work: GET /api/csrf -> {"csrf_token"} (and a cookie), then
+POST /api/login {"username", "password": "pw"} with the X-CSRFToken header -> the session cookie.
 Prints "listening on http://127.0.0.1:PORT" once it accepts connections.
 """
 import argparse
 import asyncio
+import secrets
 import time
 import uuid
 
@@ -34,6 +38,7 @@ def main():
     parser.add_argument("--no-rate-limit", action="store_true")
     parser.add_argument("--slow-ack", type=int, default=0, help="ms before each queue_join ack")
     parser.add_argument("--drop-dead", action="store_true", help="remove a queued player when it disconnects")
+    parser.add_argument("--require-login", action="store_true", help="refuse CONNECT without the session cookie of POST /api/login")
     args = parser.parse_args()
 
     sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
@@ -43,8 +48,37 @@ def main():
     alive = set()
     joins = {}  # (sid, minute) -> count
 
+    sessions = set()
+    csrf_tokens = set()
+
+    async def csrf(request):
+        token = secrets.token_hex(8)
+        csrf_tokens.add(token)
+        response = web.json_response({"csrf_token": token})
+        response.set_cookie("csrf_token", token)
+        return response
+
+    async def login(request):
+        if request.headers.get("X-CSRFToken") not in csrf_tokens:
+            return web.json_response({"error": "CSRF token missing or invalid"}, status=400)
+        body = await request.json()
+        if body.get("password") != "pw":
+            return web.json_response({"error": "bad credentials"}, status=401)
+        session = secrets.token_hex(12)
+        sessions.add(session)
+        response = web.json_response({"user": body.get("username")})
+        response.set_cookie("session", session, httponly=True)
+        return response
+
+    app.router.add_get("/api/csrf", csrf)
+    app.router.add_post("/api/login", login)
+
     @sio.event
     async def connect(sid, environ, auth):
+        if args.require_login:
+            cookies = dict(c.strip().split("=", 1) for c in environ.get("HTTP_COOKIE", "").split(";") if "=" in c)
+            if cookies.get("session") not in sessions:
+                raise socketio.exceptions.ConnectionRefusedError("unauthorized", {"reason": "log in first"})
         alive.add(sid)
 
     @sio.event
