@@ -51,30 +51,47 @@ function readQuestion(args: unknown[]): ChshQuestion | undefined {
 
 const answerArgs = (q: ChshQuestion, answer: boolean): unknown[] => [{ round_id: q.roundId, item: q.item, answer }];
 
+/**
+ * create_team / join_team {team_name}, answered by team_created / team_joined or the error event,
+ * whose code `codeOf` reads (undefined: an error this contract cannot read, a mismatch).
+ */
+function teamExchanges(codeOf: (args: unknown[]) => string | undefined, errors: string): Pick<ChshContract, "createTeam" | "joinTeam"> {
+  return {
+    createTeam: {
+      event: "create_team",
+      args: ({ team }) => [{ team_name: team }],
+      reply: { events: ["team_created", "error"] },
+      classify: (r: Reply) => {
+        if (r.event === "team_created") return "created";
+        const code = codeOf(r.args);
+        return code === undefined ? undefined : code === "TEAM_NAME_TAKEN" ? "taken" : "error";
+      },
+      expects: `team_created, or error ${errors}`,
+    },
+    joinTeam: {
+      event: "join_team",
+      args: ({ team }) => [{ team_name: team }],
+      reply: { events: ["team_joined", "error"] },
+      classify: (r: Reply) => {
+        if (r.event === "team_joined") return "joined";
+        const code = codeOf(r.args);
+        if (code === undefined) return undefined;
+        return code === "TEAM_NOT_FOUND" ? "not_found" : code === "TEAM_FULL" ? "full" : "error";
+      },
+      expects: `team_joined, or error ${errors}`,
+    },
+  };
+}
+
+
 /** Our reference server (src/target): errors carry a code, confirmations the round id. */
 export const referenceChsh: ChshContract = {
   name: "reference",
   describes: "the k6-socketio reference server",
-  createTeam: {
-    event: "create_team",
-    args: ({ team }) => [{ team_name: team }],
-    reply: { events: ["team_created", "error"] },
-    classify: (r: Reply) => (r.event === "team_created" ? "created" : record(r.data)?.code === "TEAM_NAME_TAKEN" ? "taken" : typeof record(r.data)?.code === "string" ? "error" : undefined),
-    expects: 'team_created, or error {code:"TEAM_NAME_TAKEN"|…}',
-  },
-  joinTeam: {
-    event: "join_team",
-    args: ({ team }) => [{ team_name: team }],
-    reply: { events: ["team_joined", "error"] },
-    classify: (r: Reply) => {
-      if (r.event === "team_joined") return "joined";
-      const code = record(r.data)?.code;
-      if (code === "TEAM_NOT_FOUND") return "not_found";
-      if (code === "TEAM_FULL") return "full";
-      return typeof code === "string" ? "error" : undefined;
-    },
-    expects: 'team_joined, or error {code:"TEAM_NOT_FOUND"|"TEAM_FULL"|…}',
-  },
+  ...teamExchanges((args) => {
+    const code = record(args[0])?.code;
+    return typeof code === "string" ? code : undefined;
+  }, '{code:"TEAM_NAME_TAKEN"|"TEAM_NOT_FOUND"|"TEAM_FULL"|…}'),
   teamReady: {
     event: "team_status_update",
     ready: (args) => (typeof record(args[0])?.players === "number" ? record(args[0])!.players === 2 : undefined),
@@ -125,30 +142,10 @@ function chshGameCode(args: unknown[]): string {
 export const chshGame: ChshContract = {
   name: "chsh-game",
   describes: "CHSH-Game (Flask-SocketIO)",
-  createTeam: {
-    event: "create_team",
-    args: ({ team }) => [{ team_name: team }],
-    reply: { events: ["team_created", "error"] },
-    classify: (r: Reply) => {
-      if (r.event === "team_created") return "created";
-      const code = chshGameCode(r.args);
-      return code === "TEAM_NAME_TAKEN" ? "taken" : code === "unknown" ? undefined : "error";
-    },
-    expects: 'team_created, or error {message:"Team name already exists or is active"|…}',
-  },
-  joinTeam: {
-    event: "join_team",
-    args: ({ team }) => [{ team_name: team }],
-    reply: { events: ["team_joined", "error"] },
-    classify: (r: Reply) => {
-      if (r.event === "team_joined") return "joined";
-      const code = chshGameCode(r.args);
-      if (code === "TEAM_NOT_FOUND") return "not_found";
-      if (code === "TEAM_FULL") return "full";
-      return code === "unknown" ? undefined : "error";
-    },
-    expects: 'team_joined, or error {message:"Team not found or invalid team name."|"Team is already full."|…}',
-  },
+  ...teamExchanges((args) => {
+    const code = chshGameCode(args);
+    return code === "unknown" ? undefined : code;
+  }, '{message:"Team name already exists or is active"|"Team not found or invalid team name."|"Team is already full."|…}'),
   teamReady: {
     event: "team_status_update",
     ready: (args) => (typeof record(args[0])?.status === "string" ? record(args[0])!.status === "full" : undefined),

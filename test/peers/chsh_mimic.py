@@ -24,6 +24,7 @@ import random
 
 import socketio
 from aiohttp import web
+from peer_serve import serve
 
 
 def main():
@@ -181,16 +182,7 @@ def main():
             await sio.emit("round_complete", {"team_name": name, "round_number": number, "last_round_details": details}, room=name)
             await start_round(name)
 
-    async def serve():
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", args.port)
-        await site.start()
-        bound = site._server.sockets[0].getsockname()[1]
-        print(f"chsh mimic listening on http://127.0.0.1:{bound}", flush=True)
-        await asyncio.Event().wait()
-
-    asyncio.run(serve())
+    serve(app, args.port, "chsh mimic")
 
 
 if __name__ == "__main__":

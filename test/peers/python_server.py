@@ -75,16 +75,9 @@ def run_aiohttp(port):
 
             sio.start_background_task(send)
 
-    async def main():
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", port)
-        await site.start()
-        bound = site._server.sockets[0].getsockname()[1]
-        print(f"python-socketio AsyncServer (aiohttp) listening on http://127.0.0.1:{bound}", flush=True)
-        await asyncio.Event().wait()
+    from peer_serve import serve
 
-    asyncio.run(main())
+    serve(app, port, "python-socketio AsyncServer (aiohttp)")
 
 
 def run_flask(port):

@@ -27,6 +27,7 @@ import uuid
 
 import socketio
 from aiohttp import web
+from peer_serve import serve
 
 RATE_LIMIT = 5
 TABLE = 4
@@ -127,16 +128,7 @@ def main():
         queue[:] = [q for q in queue if q[0] != sid]
         return {"success": len(queue) < before}
 
-    async def serve():
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", args.port)
-        await site.start()
-        bound = site._server.sockets[0].getsockname()[1]
-        print(f"queue mimic listening on http://127.0.0.1:{bound}", flush=True)
-        await asyncio.Event().wait()
-
-    asyncio.run(serve())
+    serve(app, args.port, "queue mimic")
 
 
 if __name__ == "__main__":
