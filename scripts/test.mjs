@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { build, ensureK6, ensureNodeModules, root } from "./lib.mjs";
+import { ensurePythonVenv } from "./python-venv.mjs";
 
 const usage = "usage: npm test [-- unit|integration] [--k6 auto|pinned|oldest]";
 let only;
@@ -40,7 +41,11 @@ try {
   ensureNodeModules();
   const suites = only ? [only] : ["unit", "integration"];
   const env = { ...process.env };
-  if (suites.includes("integration")) env.K6 = ensureK6({ which });
+  if (suites.includes("integration")) {
+    env.K6 = ensureK6({ which });
+    // Before the tests: several integration files use the Python peers, two at a time.
+    ensurePythonVenv();
+  }
   build();
   const testFiles = suites.flatMap(files);
   // Two files at a time: each integration file drives one k6 and one server, on two cores.
