@@ -19,11 +19,18 @@ import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
 import { pause } from "../kit/flow";
-import { io, parseTarget, type Socket } from "../socketio";
+import { type ConnectOptions, io, parseTarget, type Socket } from "../socketio";
+import { ContractError } from "../contracts/contract";
+import { type GameRoomContract, gameRoomPresets } from "../contracts/game-room";
+import { selectContract } from "../kit/contract-env";
+import { Logins } from "../kit/login";
 import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
+const contract: GameRoomContract = selectContract(env, "game-room", gameRoomPresets, () => {
+  throw new ContractError("the game-room scenario takes TypeScript contracts (-e CONTRACT=reference | cookie-session, or your own in src/contracts/game-room.ts), not CONTRACT_FILE");
+});
 const config = {
   rooms: env.int("ROOMS", 10, 1, 10_000),
   roomSize: env.int("ROOM_SIZE", 4, 2, 64),
@@ -31,7 +38,7 @@ const config = {
   thinkMs: env.int("THINK_TIME_MS", 200, 0, 600_000),
   waitTimeoutMs: env.int("WAIT_TIMEOUT_MS", 10_000, 1, 600_000),
   reconnectAfterTurn: env.int("RECONNECT_AFTER_TURN", 2, 0, 10_000),
-  gamesApiPath: env.string("GAMES_API_PATH", "/api/games"),
+  gamesApiPath: env.string("GAMES_API_PATH", contract.rooms.path),
 };
 const target = parseTarget(connection.targetUrl);
 const gamesApi = `${target.secure ? "https" : "http"}://${target.authority}${config.gamesApiPath}`;
@@ -41,9 +48,9 @@ const budget = `${Math.ceil(((config.turns + 4) * (config.waitTimeoutMs + config
 export const options = scenarioOptions(
   {
     players: { executor: "per-vu-iterations", vus: players, iterations: 1, maxDuration: budget, exec: "player" },
-    errors: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: budget, exec: "errorContract" },
+    ...(contract.errorChecks ? { errors: { executor: "per-vu-iterations", vus: 1, iterations: 1, maxDuration: budget, exec: "errorContract" } } : {}),
   },
-  buildThresholds(presets, {}, env.json("THRESHOLDS")),
+  buildThresholds(contract.errorChecks ? presets : Object.fromEntries(Object.entries(presets).filter(([m]) => m !== "game_room_error_contract")), {}, env.json("THRESHOLDS")),
 );
 
 const joinDuration = new Trend("game_room_join_duration", true);
@@ -60,15 +67,41 @@ const setupErrors = new Counter("game_room_setup_errors");
 
 interface RunData {
   runId: string;
+  /** The rooms' codes when the server picks them (created in setup()), by room index. */
+  codes?: string[];
 }
 
-export function setup(): RunData {
-  prepareRun(timeouts, serverErrors, setupErrors);
-  return { runId: runIdFrom(env) };
+const logins = new Logins("game_room", connection.login ?? contract.login, `contract "${contract.name}"`);
+
+export async function setup(): Promise<RunData> {
+  prepareRun(timeouts, serverErrors, setupErrors, logins.counter);
+  console.log(`game-room: contract "${contract.name}" (${contract.describes})`);
+  const runId = runIdFrom(env);
+  const rooms = contract.rooms;
+  if (rooms.picks === "ours") return { runId };
+  // The server picks the codes: one host creates every room, the players learn them from here.
+  const host = await logins.optionsFor({ headers: { ...(connection.connectOptions.headers ?? {}) } }, connection.origin, { id: `${runId}-host` }, connection.connectTimeoutMs);
+  if (!host) throw new Error(`game-room: contract "${contract.name}": the host's login failed, so no room can be created (see above)`);
+  const codes: string[] = [];
+  for (let i = 0; i < config.rooms; i++) {
+    const res = http.post(gamesApi, JSON.stringify(rooms.body(config.roomSize)), { headers: { "Content-Type": "application/json", ...host.headers }, tags: { name: gamesApi } });
+    let code: string | undefined;
+    try {
+      code = rooms.code(JSON.parse(String(res.body)));
+    } catch {
+      code = undefined;
+    }
+    if (res.status !== 200 || code === undefined) {
+      throw new Error(`game-room: contract "${contract.name}", room creation: POST ${gamesApi} answered ${res.status}: ${String(res.body).slice(0, 200)}`);
+    }
+    codes.push(code);
+  }
+  return { runId, codes };
 }
 
 function createGame(code: string, maxPlayers: number): boolean {
-  const res = http.post(gamesApi, JSON.stringify({ game_code: code, max_players: maxPlayers }), {
+  if (contract.rooms.picks !== "ours") return true; // setup() made it
+  const res = http.post(gamesApi, JSON.stringify(contract.rooms.body(code, maxPlayers)), {
     headers: { "Content-Type": "application/json", ...connection.connectOptions.headers },
     tags: { name: gamesApi },
   });
@@ -118,11 +151,13 @@ class Player {
 export async function player(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
   const room = Math.floor(index / config.roomSize);
-  const game = `${data.runId}-g${room}`;
+  const game = data.codes?.[room] ?? `${data.runId}-g${room}`;
   const members = Array.from({ length: config.roomSize }, (_, seat) => `${data.runId}-p${room * config.roomSize + seat}`);
   const me = new Player(members[index % config.roomSize]!, index % config.roomSize, game, members);
   if (!createGame(game, config.roomSize)) return;
-  if ((await session(me, false)) === "dropped") await session(me, true);
+  const admitted = await admit(me);
+  if (!admitted) return;
+  if ((await session(me, admitted, false)) === "dropped") await session(me, admitted, true);
   // Turns this player never finished (a wait ran out, the room never filled): every choice it
   // should have seen and did not is a lost delivery, so the ratio cannot pass without data.
   while (me.turn <= config.turns) me.closeTurn();
@@ -136,10 +171,26 @@ export async function player(data: RunData): Promise<void> {
 }
 
 
+/**
+ * What lets `me` in, as the contract says: its login (the session cookie goes with every
+ * handshake), its HTTP entry into the room, its CONNECT auth. Null when a step failed (counted).
+ */
+async function admit(me: Player): Promise<ConnectOptions | null> {
+  const base = contract.auth ? withAuth(connection.connectOptions, contract.auth({ id: me.id })) : connection.connectOptions;
+  const options = await logins.optionsFor(base, connection.origin, { id: me.id }, connection.connectTimeoutMs);
+  if (!options || !contract.enter) return options;
+  const url = `${connection.origin}${contract.enter.path(me.game)}`;
+  const res = await http.asyncRequest("POST", url, "{}", { headers: { "Content-Type": "application/json", ...(options.headers ?? {}) }, tags: { name: "enter room" } });
+  if (res.status >= 200 && res.status < 300) return options;
+  setupErrors.add(1, { status: String(res.status) });
+  console.warn(`game-room: contract "${contract.name}", entering the room: POST ${url} answered ${res.status}: ${String(res.body).slice(0, 200)}`);
+  return null;
+}
+
 /** One connection of a player. Resolves with "dropped" when seat 0 leaves to test reconnection. */
-async function session(me: Player, resume: boolean): Promise<"done" | "dropped" | "failed"> {
+async function session(me: Player, options: ConnectOptions, resume: boolean): Promise<"done" | "dropped" | "failed"> {
   const startedAt = Date.now();
-  const socket = await io(connection.targetUrl, withAuth(connection.connectOptions, { player_id: me.id, player_name: `Player ${me.id}` }));
+  const socket = await io(connection.targetUrl, options);
   if (!check(socket, { "player connected": (s) => s.connected })) return "failed";
   const outcome = await play(socket, me, resume, startedAt);
   socket.disconnect();
@@ -243,6 +294,7 @@ async function expectError(label: string, auth: Record<string, unknown> | null, 
 }
 
 export async function errorContract(data: RunData): Promise<void> {
+  if (!contract.errorChecks) return; // the contract's server has other error semantics
   const open = `${data.runId}-open`;
   const full = `${data.runId}-full`;
   if (!createGame(open, config.roomSize) || !createGame(full, 1)) {

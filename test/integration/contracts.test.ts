@@ -205,3 +205,24 @@ test("a server that wants the session cookie of its own HTTP login (with a CSRF 
   assert.ok(wrong.failed.includes("matchmaking_login_failures count==0"), describe(wrong));
   assert.match(wrong.stdout + wrong.stderr, /matchmaking: contract \\?"baloot-ai\\?", login step failed \[http_401\]: POST http:\/\/127\.0\.0\.1:\d+\/api\/login answered HTTP 401/);
 });
+
+// Game rooms behind an HTTP login: a python-socketio server of our own that picks room codes,
+// seats players through their session, and refuses the CONNECT without the session cookie.
+test("cookie-session game rooms: login with CSRF, server-picked codes shared from setup(), entry over HTTP, every choice fanned out", async () => {
+  const server = await startProcess(join(root, "test", "peers", "room_mimic.py"), ["--port", "0"], { interpreter: python, timeoutMs: 30_000 });
+  try {
+    const ROOMS = { ROOMS: "2", ROOM_SIZE: "3", TURNS: "4", THINK_TIME_MS: "50", WAIT_TIMEOUT_MS: "3000" };
+    const run = await runAgainst("game-room", server.url, { env: { ...ROOMS, CONTRACT: "cookie-session" }, timeoutMs: 120_000 });
+    assert.equal(run.code, 0, describe(run));
+    assert.equal(run.metric("game_room_delivery")?.passes, 2 * 3 * 3 * 4, "every member saw every choice of every turn");
+    assert.equal(run.metric("game_room_login_failures")?.count, 0);
+    assert.equal(typeof run.metric("game_room_reconnect_sync_duration")?.["p(95)"], "number", "the reconnect carried the session cookie too");
+    // The reference contract does not log in: creating a room is refused (401), counted and named.
+    const refused = await runAgainst("game-room", server.url, { env: { ...ROOMS, WAIT_TIMEOUT_MS: "1000" }, timeoutMs: 120_000 });
+    assert.equal(refused.code, 99, describe(refused));
+    assert.ok(refused.failed.includes("game_room_setup_errors count==0"), describe(refused));
+    assert.match(refused.stdout + refused.stderr, /POST http:\/\/127\.0\.0\.1:\d+\/api\/games for .* answered 401/);
+  } finally {
+    await server.stop();
+  }
+});
