@@ -112,9 +112,10 @@ function failedRequest(res: { error_code: number; error: string }, cfg: DoctorCo
 // ---- 1. reachability -------------------------------------------------------------------------
 
 function reachability(cfg: DoctorConfig): Step {
-  // The site's root: any HTTP answer proves DNS, TCP and TLS. Not the Engine.IO path without its
-  // query, which python-engineio logs as an error on the server.
-  const url = `${base(cfg)}/`;
+  // A polling handshake request: any HTTP answer proves DNS, TCP and TLS. Not the Engine.IO path
+  // without its query (python-engineio logs that as an error), nor the site's root (some servers,
+  // gevent's among them, answer it in ways k6 reads as a broken connection).
+  const url = engineUrl(cfg.target, cfg.enginePath, "polling", {});
   const res = http.get(url, { ...params(cfg), timeout: `${Math.min(cfg.stepTimeoutMs, 3_000)}ms` });
   const step: Step = { id: "reach", title: "Reachability: DNS, TCP and TLS", status: "pass", sent: `GET ${url}`, ms: res.timings.duration };
   if (res.error_code === K6_TIMEOUT) {
