@@ -50,7 +50,8 @@ export async function contractStep(contract: MatchmakingContract, url: string, o
     step.cause = `the contract's classifier threw: ${err instanceof Error ? err.message : String(err)}`;
   }
   const received = `${reply.event ?? "ack"} ${JSON.stringify(reply.args)}`;
-  if (cls === "accepted") {
+  // Leave unless the server refused us: after an unknown reply we may be queued all the same.
+  if (cls === "accepted" || cls === undefined) {
     const leaveArgs = contract.leave.args({ player });
     if (contract.leave.reply === "ack") await socket.timeout(timeoutMs).request(contract.leave.event, ...leaveArgs);
     else socket.emit(contract.leave.event, ...leaveArgs);

@@ -108,6 +108,7 @@ const falseRejections = new Counter("matchmaking_false_rejections");
 const joinErrors = new Counter("matchmaking_join_errors");
 const unexpectedDisconnects = new Counter("matchmaking_unexpected_disconnects");
 const dropoutStalls = new Counter("matchmaking_dropout_stalls");
+const joinTimeouts = new Counter("matchmaking_join_timeouts");
 const mismatchCount = new Counter("matchmaking_contract_mismatches");
 const logins = new Logins("matchmaking", connection.login ?? contract.connection?.login, `contract "${contract.name}"`);
 const mismatches = new ContractMismatches("matchmaking", contract.name, mismatchCount, connection.connectOptions.auth ? Object.values(connection.connectOptions.auth).map(String) : []);
@@ -117,7 +118,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  prepareRun(rateLimitRejections, rateLimitMissed, falseRejections, joinErrors, unexpectedDisconnects, matchUnfinished, dropoutStalls, mismatchCount, logins.counter);
+  prepareRun(rateLimitRejections, rateLimitMissed, falseRejections, joinErrors, unexpectedDisconnects, matchUnfinished, dropoutStalls, mismatchCount, logins.counter, joinTimeouts);
   console.log(`matchmaking: contract "${contract.name}" (${contract.describes}); tables of ${contract.tableSize}, rate limit ${config.rateLimit} joins per ${clockMinute ? "clock minute" : "rolling minute"}`);
   // Player ids are unique per run, so that a re-run within the server's rate-limit window
   // does not inherit the previous run's joins.
@@ -150,11 +151,26 @@ function watchDisconnects(socket: Socket): void {
   });
 }
 
-/** Match events this contract does not recognise are mismatches, wherever they arrive. */
-function watchMatches(socket: Socket, player: QueuePlayer): void {
+/**
+ * Match events this contract does not recognise are mismatches, wherever they arrive. Also keeps
+ * the last one that reached this player's socket without seating it: when no seating one comes,
+ * that is the contract's seats() not finding the player, not a server that never matched it.
+ */
+function watchMatches(socket: Socket, player: QueuePlayer): { unseated: unknown[] | undefined } {
+  const seen: { unseated: unknown[] | undefined } = { unseated: undefined };
   socket.on(contract.match.event, (...args: unknown[]) => {
-    if (contract.match.seats(args, player) === undefined) mismatches.record(contract.match.event, args, contract.match.expects);
+    const seats = contract.match.seats(args, player);
+    if (seats === undefined) mismatches.record(contract.match.event, args, contract.match.expects);
+    else if (!seats) seen.unseated = args;
   });
+  return seen;
+}
+
+/** A match this player's socket got but the contract could not seat it in: a mismatch. Returns whether it was one. */
+function unseatedMismatch(seen: { unseated: unknown[] | undefined }): boolean {
+  if (!seen.unseated) return false;
+  mismatches.record(contract.match.event, seen.unseated, `${contract.match.expects}; this ${contract.match.event} reached the player's own socket, but the contract's seats() did not find the player in it`);
+  return true;
 }
 
 /** Waits for the match event that seats `player`. */
@@ -183,7 +199,7 @@ async function player(data: RunData, slot: number): Promise<boolean> {
   const socket = await connectPlayer(me);
   if (!socket || !check(socket, { "connected to the namespace": (s) => s.connected })) return false;
   watchDisconnects(socket);
-  watchMatches(socket, me);
+  const matches = watchMatches(socket, me);
 
   // Wait first, then join: the match can arrive before the join's reply.
   const match = seating(socket, me, config.ackTimeoutMs + config.matchTimeoutMs);
@@ -196,6 +212,8 @@ async function player(data: RunData, slot: number): Promise<boolean> {
       else falseRejections.add(1, { phase: "queue", class: join.cls });
       socket.disconnect(); // not in the queue: no match will come
     }
+  } else if (join.kind === "timeout") {
+    joinTimeouts.add(1);
   } else if (join.kind === "mismatch") {
     // Whether we are queued is unknown: leave the queue (a server that keeps dead players
     // queued would stall on us) and go, counting no server fault (the mismatch is counted).
@@ -214,6 +232,8 @@ async function player(data: RunData, slot: number): Promise<boolean> {
   } else if (seated.reason === "timeout" && exec.scenario.progress >= 1) {
     // Near the end of the test nobody new joins, so a lone waiter is expected: not a failure.
     matchUnfinished.add(1);
+  } else if (seated.reason === "timeout" && unseatedMismatch(matches)) {
+    // Counted as a contract mismatch: the server did send this player a match.
   } else {
     // Timed out, or the session ended first (join refused, server dropped us).
     matched.add(false);
@@ -250,12 +270,9 @@ export async function rateLimitProbe(data: RunData): Promise<void> {
       break;
     }
     if (r.kind !== "class") {
-      // No answer: the limit cannot be verified for this and the remaining attempts.
-      for (let n = attempt; n <= config.probeJoins; n++) {
-        if (n <= config.rateLimit) continue;
-        overLimitRejected.add(false);
-        rateLimitMissed.add(1);
-      }
+      // No answer, or the connection ended: whether the server limits joins cannot be told from
+      // here. The missing answer is counted as such (join timeouts, disconnects), not as a missed limit.
+      if (r.kind === "timeout") joinTimeouts.add(1);
       break;
     }
     const limited = r.cls === "rate_limited";
@@ -282,8 +299,10 @@ export async function rateLimitProbe(data: RunData): Promise<void> {
  */
 export async function dropoutCheck(data: RunData): Promise<void> {
   const band = config.eloMin; // one elo for all: any of them may sit together
+  const ghosts: QueuePlayer[] = [];
   for (let i = 0; i < contract.tableSize - 1; i++) {
     const ghost: QueuePlayer = { id: `${data.runId}-dropout${i}`, elo: band };
+    ghosts.push(ghost);
     const socket = await connectPlayer(ghost);
     if (!socket?.connected) continue; // counted by the library (or as a login failure)
     const join = await exchange(socket, contract.join, { player: ghost }, config.ackTimeoutMs, mismatches);
@@ -294,28 +313,36 @@ export async function dropoutCheck(data: RunData): Promise<void> {
   await pause(300); // the server handles the disconnects
   const witnesses: Promise<string | null>[] = [];
   for (let i = 0; i < contract.tableSize; i++) {
-    witnesses.push(witness({ id: `${data.runId}-witness${i}`, elo: band }));
-    await pause(50); // in order: the first witness is the one seated with the dropouts
+    witnesses.push(witness({ id: `${data.runId}-witness${i}`, elo: band }, ghosts));
+    await pause(50); // in order, 50 ms apart: the first witness is the one a dead player would sit with
   }
   const stalls = (await allPlayers(witnesses)).filter((w): w is string => w !== null);
   dropoutStalls.add(stalls.length);
   if (stalls.length > 0) {
-    console.warn(`matchmaking: acks stopped after queued players disconnected: ${stalls.join("; ")}. The server keeps dead players queued, and a table that seats one never forms (matchmaking_dropout_stalls)`);
+    console.warn(`matchmaking: the server keeps dead players queued: ${stalls.join("; ")} (matchmaking_dropout_stalls)`);
   }
 }
 
-/** A witness of the dropout check: null when answered and seated, else what went wrong. */
-async function witness(me: QueuePlayer): Promise<string | null> {
+/** A witness of the dropout check: null when answered and seated with live players, else what went wrong. */
+async function witness(me: QueuePlayer, ghosts: QueuePlayer[]): Promise<string | null> {
   const socket = await connectPlayer(me);
   if (!socket?.connected) return `${me.id} could not connect`;
+  const matches = watchMatches(socket, me);
   const match = seating(socket, me, config.ackTimeoutMs + config.matchTimeoutMs);
   const join = await exchange(socket, contract.join, { player: me }, config.ackTimeoutMs, mismatches);
   const seated = await match;
   socket.disconnect();
   await socket.closed;
-  if (join.kind === "timeout") return `${me.id}'s ${contract.join.event} got no reply within ${config.ackTimeoutMs} ms`;
+  if (join.kind === "timeout") return `acks stopped after queued players disconnected: ${me.id}'s ${contract.join.event} got no reply within ${config.ackTimeoutMs} ms`;
   if (join.kind !== "class" || join.cls !== "accepted") return null; // a mismatch or refusal is counted elsewhere
-  return seated.ok ? null : `${me.id} was not seated within ${config.ackTimeoutMs + config.matchTimeoutMs} ms`;
+  if (!seated.ok) {
+    if (seated.reason === "timeout" && unseatedMismatch(matches)) return null; // the contract's seats(), not the server
+    return `${me.id} was answered but not seated within ${config.ackTimeoutMs + config.matchTimeoutMs} ms`;
+  }
+  // A contract whose seats() names players can tell who sits at the table: never a player who left.
+  const names = contract.match.seats(seated.args, { id: "\u0000nobody", elo: 0 }) !== true;
+  const gone = names ? ghosts.find((g) => contract.match.seats(seated.args, g) === true) : undefined;
+  return gone ? `${me.id} was seated with ${gone.id}, who had disconnected while queued` : null;
 }
 
 // `k6 run --vus 10 --duration 30s dist/matchmaking.js` plays the queue only (docs/k6-versions.md).
@@ -325,9 +352,10 @@ export default mainFlow(queue, {
 });
 
 export const handleSummary = makeHandleSummary("matchmaking", __ENV, {
-  matchmaking_dropout_stalls: "acks stopped after queued players disconnected: the server keeps dead players queued, and a table that seats one never forms",
+  matchmaking_dropout_stalls: "the server keeps dead players queued: after players disconnected while queued, a join was not answered (acks stopped), not seated, or seated with a player who had left",
+  matchmaking_join_timeouts: "queue joins got no reply within ACK_TIMEOUT_MS",
   matchmaking_contract_mismatches: `the server's replies do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload, and fix the contract (-e CONTRACT / CONTRACT_FILE)`,
-  matchmaking_rate_limit_missed: "joins past the rate limit were accepted or not answered",
+  matchmaking_rate_limit_missed: "joins past the rate limit were accepted",
   matchmaking_false_rejections: "joins within the rate limit were refused",
   matchmaking_join_errors: "the server answered joins with an error",
 });

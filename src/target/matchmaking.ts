@@ -40,7 +40,7 @@ export function serveMatchmaking(nsp: Namespace, options: TargetOptions): void {
       const { position, seated } = queue.join({ playerId: player.player_id, elo: player.elo, socketId: socket.id });
       // keep-dead-players: seating a disconnected player fails inside the handler, after the
       // table left the queue: this join is never acked and nobody hears of the table.
-      if (seated?.some((s) => !nsp.sockets.has(s.socketId))) return;
+      if (seated?.some((s) => !nsp.sockets.has(s.socketId)) && !options.faults.has("seat-dead-players")) return;
       reply(ack, { status: "queued", position });
       if (!seated) return;
       const match = {
@@ -58,7 +58,7 @@ export function serveMatchmaking(nsp: Namespace, options: TargetOptions): void {
     });
 
     socket.on("disconnect", () => {
-      if (!options.faults.has("keep-dead-players")) queue.removeSocket(socket.id);
+      if (!options.faults.has("keep-dead-players") && !options.faults.has("seat-dead-players")) queue.removeSocket(socket.id);
     });
   });
 }

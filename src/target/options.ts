@@ -5,6 +5,7 @@ export const FAULTS = {
   "no-ack": "queue_join is handled but never acked",
   "no-rate-limit": "the 5 joins per minute limit is not enforced",
   "keep-dead-players": "a player who disconnects while queued stays queued; the join that would seat it with others is never acked and no match_found is sent (the four are dropped)",
+  "seat-dead-players": "a player who disconnects while queued stays queued, and is seated with live players, who get a match with a player who left",
   "slow-ack": "slow-ack=MS: queue_join acks are delayed by MS milliseconds",
   garbage: "undecodable frames are sent to every client after it connects",
   "close-handshake": "every connection is dropped during the Engine.IO handshake",

@@ -52,7 +52,7 @@ test("baloot-ai's real fault, dead players kept queued: the dropout check names 
   const run = await againstMimic([], { CONTRACT: "baloot-ai" });
   assert.equal(run.code, 99, describe(run));
   assert.ok(run.failed.includes("matchmaking_dropout_stalls count==0"), describe(run));
-  assert.match(run.stdout + run.stderr, /acks stopped after queued players disconnected: .*The server keeps dead players queued/);
+  assert.match(run.stdout + run.stderr, /the server keeps dead players queued: acks stopped after queued players disconnected: .*-witness0's queue_join got no reply/);
   assert.equal(run.metric("matchmaking_contract_mismatches")?.count, 0, "not a mismatch");
 });
 
@@ -225,4 +225,33 @@ test("cookie-session game rooms: login with CSRF, server-picked codes shared fro
   } finally {
     await server.stop();
   }
+});
+
+test("a server that seats live players with a gone one is caught by the dropout check too (the contract's seats names players)", async () => {
+  const run = await runScenario("matchmaking", { serverArgs: ["--fault", "seat-dead-players"], env: { ...SHORT, VUS: "4" } });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_dropout_stalls count==0"), describe(run));
+  assert.match(run.stdout + run.stderr, /the server keeps dead players queued: .*-witness0 was seated with .*-dropout0, who had disconnected while queued/);
+});
+
+test("a contract whose seats() never finds the player: a mismatch, never unmatched players or dead-player stalls", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "k6sio-contract-"));
+  const file = join(dir, "wrong-seats.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: "wrong-seats",
+      join: { event: "queue_join", args: [{ playerName: "${player.id}" }], classes: { accepted: { data: { success: true } }, rate_limited: { data: { success: false, error: { $regex: "^Too many" } } }, rejected: { data: { success: false } } } },
+      leave: { event: "queue_leave", args: [{}] },
+      match: { event: "match_found", shape: { data: { roomId: { $type: "string" } } }, seats: { data: { players: { $some: "${player.id}" } } } },
+      rateLimit: { joins: 5, window: "clock-minute" },
+      tableSize: 4,
+    }),
+  );
+  const run = await againstMimic(["--drop-dead"], { CONTRACT_FILE: file, MATCH_TIMEOUT_MS: "1000", PROBE_VUS: "0" });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_contract_mismatches count==0"), describe(run));
+  assert.ok(!run.failed.includes("matchmaking_dropout_stalls count==0"), describe(run));
+  assert.equal(run.metric("matchmaking_matched")?.fails ?? 0, 0, "no player is counted unmatched");
+  assert.match((run.stdout + run.stderr).replace(/\\"/g, '"'), /reached the player's own socket, but the contract's seats\(\) did not find the player in it/);
 });
