@@ -36,8 +36,23 @@ export interface ContractConnection {
   path?: string;
   namespace?: string;
   /** An HTTP login per player before the socket connects; its cookies (and CSRF header) go with the handshake. */
-  login?: import("../kit/login").LoginStep;
+  login?: LoginStep;
 }
+
+/** An HTTP login per player (see src/kit/login.ts, which runs it). */
+export interface LoginStep {
+  /** Path (from TARGET_URL's origin) or absolute URL of the login request. */
+  url: string;
+  method?: "POST" | "GET" | "PUT";
+  /** The request body: JSON (default) or form fields; "${player.id}" is filled in. */
+  body?: unknown;
+  form?: boolean;
+  /** A CSRF token to send as `header`: from a JSON field of a GET of `url`, or from a cookie it sets. */
+  csrf?: { url: string; json?: string; cookie?: string; header: string };
+  /** The login succeeded when the answer has this status (default: any 2xx). */
+  status?: number;
+}
+
 
 export class ContractError extends Error {
   override name = "ContractError";

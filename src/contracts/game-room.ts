@@ -1,15 +1,13 @@
 // How a game-room server admits players and makes rooms; the room events themselves (join,
 // choices fanned out each turn, presence, typing, ping, reconnect with a state sync) are the
 // flow's (src/scenarios/game-room.ts).
-import type { LoginStep } from "../kit/login";
+import type { ContractConnection } from "./contract";
 
 export interface GameRoomContract {
   name: string;
   describes: string;
-  /** The CONNECT payload that identifies a player, when the server reads it there. */
-  auth?: (player: { id: string }) => Record<string, unknown>;
-  /** An HTTP login per player whose session cookie identifies it on the socket (and on `enter`). */
-  login?: LoginStep;
+  /** How a player is identified: its CONNECT auth, or its login's session cookie (also sent on `enter`). */
+  connection?: ContractConnection;
   /**
    * How rooms come to exist. "ours": each player creates its room under a code of ours
    * (idempotently). "server": setup() creates them once, logged in as a host, and the server
@@ -28,7 +26,7 @@ export interface GameRoomContract {
 export const referenceGameRoom: GameRoomContract = {
   name: "reference",
   describes: "the k6-socketio reference server",
-  auth: (player) => ({ player_id: player.id, player_name: `Player ${player.id}` }),
+  connection: { auth: (player) => ({ player_id: player.id, player_name: `Player ${player.id}` }) },
   rooms: { picks: "ours", path: "/api/games", body: (code, size) => ({ game_code: code, max_players: size }) },
   errorChecks: true,
 };
@@ -41,7 +39,7 @@ export const referenceGameRoom: GameRoomContract = {
 export const cookieSessionGameRoom: GameRoomContract = {
   name: "cookie-session",
   describes: "a Flask-SocketIO game-room server with an HTTP login session",
-  login: { url: "/api/login", body: { username: "${player.id}", password: "pw" }, csrf: { url: "/api/csrf", json: "csrf_token", header: "X-CSRFToken" } },
+  connection: { login: { url: "/api/login", body: { username: "${player.id}", password: "pw" }, csrf: { url: "/api/csrf", json: "csrf_token", header: "X-CSRFToken" } } },
   rooms: {
     picks: "server",
     path: "/api/games",

@@ -1,5 +1,6 @@
 // The doctor's report: one entry per step, what was sent and received, how long it took, and
 // for a failure the likely cause and the fix. Pure data and rendering.
+import { Redactor } from "../socketio/protocol/redact";
 
 export type StepStatus = "pass" | "fail" | "warn" | "not run";
 
@@ -43,7 +44,5 @@ export function renderReport(report: Report): string {
 
 /** Replaces the values of secret-looking fields, and the given secrets anywhere, with ***. */
 export function redact(text: string, secrets: string[]): string {
-  let out = text.replace(/("(?:token|password|secret|authorization|auth|jwt|api_?key)"\s*:\s*)"[^"]*"/gi, '$1"***"');
-  for (const s of secrets) if (s) out = out.split(s).join("***");
-  return out;
+  return new Redactor(secrets, "***").text(text);
 }

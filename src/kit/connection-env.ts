@@ -1,6 +1,7 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
 import { type ConnectOptions, resolveConnectOptions } from "../socketio";
+import type { ContractConnection } from "../contracts/contract";
 import { EnvError, type EnvReader } from "./env";
 import { type LoginStep, parseLoginStep } from "./login";
 
@@ -59,6 +60,22 @@ function stringMap(env: EnvReader, name: string): Record<string, string> | undef
     throw new EnvError(`-e ${name}: expected a JSON object of strings, e.g. {"X-Api-Key":"…"}`);
   }
   return raw as Record<string, string>;
+}
+
+/**
+ * The run's connect options with what a contract adds for `player`: its path, namespace,
+ * headers, query and CONNECT auth (the run's own -e options win where both say something).
+ */
+export function withContract(options: ConnectOptions, contract: ContractConnection | undefined, player: { id: string }): ConnectOptions {
+  if (!contract) return options;
+  return {
+    ...options,
+    ...(contract.path && !options.path ? { path: contract.path } : {}),
+    ...(contract.namespace && !options.namespace ? { namespace: contract.namespace } : {}),
+    ...(contract.headers ? { headers: { ...contract.headers, ...(options.headers ?? {}) } } : {}),
+    ...(contract.query ? { query: { ...contract.query, ...(options.query ?? {}) } } : {}),
+    ...(contract.auth ? { auth: { ...contract.auth(player), ...(options.auth ?? {}) } } : {}),
+  };
 }
 
 /** Connect options with scenario-specific auth fields merged over the AUTH_TOKEN ones. */

@@ -4,7 +4,7 @@
 // redacted, cut) and what the contract expected: a mismatch, never a server fault.
 import type { Counter } from "./metrics";
 import type { Exchange, Reply } from "../contracts/contract";
-import { Redactor, type Socket } from "../socketio";
+import { type Outcome, Redactor, type Socket } from "../socketio";
 
 export type ExchangeResult<C extends string> =
   | { kind: "class"; cls: C; reply: Reply; elapsedMs: number }
@@ -77,4 +77,32 @@ export async function exchange<Ctx, C extends string>(socket: Socket, ex: Exchan
     return { kind: "mismatch", reply, elapsedMs };
   }
   return { kind: "class", cls, reply, elapsedMs };
+}
+
+/**
+ * Waits for the `event` that `read` says is the one (true); one `read` cannot make sense of
+ * (undefined) is a mismatch. On a timeout, `unrecognised` tells whether the contract, not the
+ * server, is why nothing matched.
+ */
+export async function awaitRecognised(
+  socket: Socket,
+  event: string,
+  timeout: number,
+  read: (args: unknown[]) => boolean | undefined,
+  expects: string,
+  mismatches: ContractMismatches,
+): Promise<{ outcome: Outcome; unrecognised: boolean }> {
+  let unrecognised = false;
+  const outcome = await socket.waitFor(event, {
+    timeout,
+    filter: (...args: unknown[]) => {
+      const r = read(args);
+      if (r === undefined) {
+        unrecognised = true;
+        mismatches.record(event, args, expects);
+      }
+      return r === true;
+    },
+  });
+  return { outcome, unrecognised };
 }

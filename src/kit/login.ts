@@ -10,19 +10,10 @@ import { fill } from "../contracts/pattern";
 import { flatten } from "../contracts/json";
 import { EnvError } from "./env";
 import { Counter } from "./metrics";
+import type { LoginStep } from "../contracts/contract";
 
-export interface LoginStep {
-  /** Path (from TARGET_URL's origin) or absolute URL of the login request. */
-  url: string;
-  method?: "POST" | "GET" | "PUT";
-  /** The request body: JSON (default) or form fields; "${player.id}" is filled in. */
-  body?: unknown;
-  form?: boolean;
-  /** A CSRF token to send as `header`: from a JSON field of a GET of `url`, or from a cookie it sets. */
-  csrf?: { url: string; json?: string; cookie?: string; header: string };
-  /** The login succeeded when the answer has this status (default: any 2xx). */
-  status?: number;
-}
+export type { LoginStep };
+
 
 export type LoginResult = { ok: true; headers: Record<string, string> } | { ok: false; reason: string; message: string };
 

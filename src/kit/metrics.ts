@@ -7,41 +7,34 @@ import { noteCreated, observe } from "./data-guard";
 
 type Tags = Record<string, string>;
 
-export class Trend {
-  private readonly metric: k6metrics.Trend;
+/** A k6 metric whose samples the guards see. */
+class Seen<V> {
   constructor(
+    private readonly metric: { add(value: V, tags?: Tags): void },
     readonly name: string,
-    isTime = false,
   ) {
-    this.metric = new k6metrics.Trend(name, isTime);
     noteCreated(name);
   }
-  add(value: number, tags?: Tags): void {
+  add(value: V, tags?: Tags): void {
     this.metric.add(value, tags);
     observe(this.name, tags);
   }
 }
 
-export class Rate {
-  private readonly metric: k6metrics.Rate;
-  constructor(readonly name: string) {
-    this.metric = new k6metrics.Rate(name);
-    noteCreated(name);
-  }
-  add(value: number | boolean, tags?: Tags): void {
-    this.metric.add(value, tags);
-    observe(this.name, tags);
+export class Trend extends Seen<number> {
+  constructor(name: string, isTime = false) {
+    super(new k6metrics.Trend(name, isTime), name);
   }
 }
 
-export class Counter {
-  private readonly metric: k6metrics.Counter;
-  constructor(readonly name: string) {
-    this.metric = new k6metrics.Counter(name);
-    noteCreated(name);
+export class Rate extends Seen<number | boolean> {
+  constructor(name: string) {
+    super(new k6metrics.Rate(name), name);
   }
-  add(value: number, tags?: Tags): void {
-    this.metric.add(value, tags);
-    observe(this.name, tags);
+}
+
+export class Counter extends Seen<number> {
+  constructor(name: string) {
+    super(new k6metrics.Counter(name), name);
   }
 }

@@ -19,7 +19,7 @@ import { buildThresholds } from "../kit/thresholds";
 import { ContractError } from "../contracts/contract";
 import { type ChshContract, type ChshQuestion, chshPresets } from "../contracts/chsh";
 import { selectContract } from "../kit/contract-env";
-import { ContractMismatches, exchange } from "../kit/exchange";
+import { awaitRecognised, ContractMismatches, exchange } from "../kit/exchange";
 import { pause } from "../kit/flow";
 import { io, type Socket } from "../socketio";
 import { mainFlow } from "../kit/default-scenario";
@@ -187,18 +187,7 @@ function inbox<T>(socket: Socket, event: string, read: (args: unknown[]) => T | 
 /** The creator: create the team, then wait for the partner. Resolves with whether the team formed. */
 async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
   const askedAt = Date.now();
-  let unrecognised = false;
-  const ready = socket.waitFor(contract.teamReady.event, {
-    timeout: config.partnerTimeoutMs,
-    filter: (...args: unknown[]) => {
-      const r = contract.teamReady.ready(args);
-      if (r === undefined) {
-        unrecognised = true;
-        mismatches.record(contract.teamReady.event, args, contract.teamReady.expects);
-      }
-      return r === true;
-    },
-  });
+  const ready = awaitRecognised(socket, contract.teamReady.event, config.partnerTimeoutMs, contract.teamReady.ready, contract.teamReady.expects, mismatches);
   const c = await exchange(socket, contract.createTeam, { team: teamName }, connection.ackTimeoutMs, mismatches);
   if (c.kind === "mismatch") {
     socket.disconnect();
@@ -210,7 +199,7 @@ async function createTeam(socket: Socket, teamName: string): Promise<boolean> {
     return false;
   }
   teamCreation.add(c.elapsedMs);
-  const r = await ready;
+  const { outcome: r, unrecognised } = await ready;
   if (!r.ok) {
     // A team whose news this contract could not read is a mismatch (counted), not a missing partner.
     if (r.reason === "timeout" && !unrecognised) {
@@ -249,21 +238,10 @@ async function joinTeam(socket: Socket, teamName: string): Promise<boolean> {
 
 async function answer(socket: Socket, question: ChshQuestion): Promise<void> {
   const submittedAt = Date.now();
-  let unrecognised = false;
-  const confirmed = socket.waitFor(contract.confirm.event, {
-    timeout: connection.ackTimeoutMs,
-    filter: (...args: unknown[]) => {
-      const mine = contract.confirm.confirms(args, question);
-      if (mine === undefined) {
-        unrecognised = true;
-        mismatches.record(contract.confirm.event, args, contract.confirm.expects);
-      }
-      return mine === true;
-    },
-  });
+  const confirmed = awaitRecognised(socket, contract.confirm.event, connection.ackTimeoutMs, (args) => contract.confirm.confirms(args, question), contract.confirm.expects, mismatches);
   socket.emit(contract.answer.event, ...contract.answer.args(question, Math.random() < 0.5));
   answersSubmitted.add(1);
-  const c = await confirmed;
+  const { outcome: c, unrecognised } = await confirmed;
   if (!c.ok && unrecognised) return; // a confirmation this contract cannot read: a mismatch, counted
   errorRate.add(!c.ok);
   if (c.ok) responseTime.add(Date.now() - submittedAt);

@@ -12,6 +12,7 @@ import { normalizeEnginePath, parseTarget } from "../socketio/protocol/url";
 import { idleUntilEnd } from "../kit/default-scenario";
 import { matchmakingFromJson, matchmakingPresets } from "../contracts/matchmaking";
 import { contractStep } from "../doctor/contract-step";
+import { ContractMismatches } from "../kit/exchange";
 import { selectContract } from "../kit/contract-env";
 
 const env = new EnvReader(__ENV);
@@ -50,12 +51,13 @@ export const options = {
 };
 
 const failedSteps = new Counter("doctor_failed_steps");
+const mismatches = contract ? new ContractMismatches("doctor", contract.name, new Counter("doctor_contract_mismatches")) : undefined;
 
 export async function setup(): Promise<Report> {
   const report = runDoctor(config);
   if (contract) {
     const options = { auth: config.auth, headers: config.headers, path: config.enginePath, namespace: config.namespace, connectTimeout: config.stepTimeoutMs, ackTimeout: config.ackTimeoutMs };
-    const step = await contractStep(contract, targetUrl, options, config.ackTimeoutMs);
+    const step = await contractStep(contract, targetUrl, options, config.ackTimeoutMs, mismatches!);
     report.steps.push(step);
     if (step.status === "fail") report.failed += 1;
   }

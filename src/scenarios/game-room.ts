@@ -12,7 +12,7 @@ import exec from "k6/execution";
 import http from "k6/http";
 import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/game-room.json";
-import { readConnectionEnv, withAuth } from "../kit/connection-env";
+import { readConnectionEnv, withAuth, withContract } from "../kit/connection-env";
 import { EnvReader } from "../kit/env";
 import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
@@ -71,7 +71,7 @@ interface RunData {
   codes?: string[];
 }
 
-const logins = new Logins("game_room", connection.login ?? contract.login, `contract "${contract.name}"`);
+const logins = new Logins("game_room", connection.login ?? contract.connection?.login, `contract "${contract.name}"`);
 
 export async function setup(): Promise<RunData> {
   prepareRun(timeouts, serverErrors, setupErrors, logins.counter);
@@ -176,8 +176,7 @@ export async function player(data: RunData): Promise<void> {
  * handshake), its HTTP entry into the room, its CONNECT auth. Null when a step failed (counted).
  */
 async function admit(me: Player): Promise<ConnectOptions | null> {
-  const base = contract.auth ? withAuth(connection.connectOptions, contract.auth({ id: me.id })) : connection.connectOptions;
-  const options = await logins.optionsFor(base, connection.origin, { id: me.id }, connection.connectTimeoutMs);
+  const options = await logins.optionsFor(withContract(connection.connectOptions, contract.connection, { id: me.id }), connection.origin, { id: me.id }, connection.connectTimeoutMs);
   if (!options || !contract.enter) return options;
   const url = `${connection.origin}${contract.enter.path(me.game)}`;
   const res = await http.asyncRequest("POST", url, "{}", { headers: { "Content-Type": "application/json", ...(options.headers ?? {}) }, tags: { name: "enter room" } });

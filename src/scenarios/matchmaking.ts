@@ -13,9 +13,8 @@ import { check } from "k6";
 import exec from "k6/execution";
 import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/matchmaking.json";
-import type { ContractConnection } from "../contracts/contract";
 import { type MatchmakingContract, matchmakingFromJson, matchmakingPresets, type QueuePlayer } from "../contracts/matchmaking";
-import { readConnectionEnv } from "../kit/connection-env";
+import { readConnectionEnv, withContract } from "../kit/connection-env";
 import { selectContract } from "../kit/contract-env";
 import { mainFlow } from "../kit/default-scenario";
 import { EnvReader } from "../kit/env";
@@ -26,7 +25,7 @@ import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { type ConnectOptions, io, type Socket } from "../socketio";
+import { io, type Socket } from "../socketio";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -127,22 +126,8 @@ export function setup(): RunData {
 
 /** Connects `player`: its login first when there is one (null when that failed: counted), then the socket. */
 async function connectPlayer(player: QueuePlayer): Promise<Socket | null> {
-  const options = await logins.optionsFor(optionsFor(player), connection.origin, player, connection.connectTimeoutMs);
+  const options = await logins.optionsFor(withContract(connection.connectOptions, contract.connection, player), connection.origin, player, connection.connectTimeoutMs);
   return options ? io(config.targetUrl, options) : null;
-}
-
-/** The run's connection options, with what the contract adds (auth per player, headers, path). */
-function optionsFor(player: QueuePlayer): ConnectOptions {
-  const c: ContractConnection = contract.connection ?? {};
-  const o = connection.connectOptions;
-  return {
-    ...o,
-    ...(c.path && !o.path ? { path: c.path } : {}),
-    ...(c.namespace && !o.namespace ? { namespace: c.namespace } : {}),
-    ...(c.headers ? { headers: { ...c.headers, ...(o.headers ?? {}) } } : {}),
-    ...(c.query ? { query: { ...c.query, ...(o.query ?? {}) } } : {}),
-    ...(c.auth ? { auth: { ...c.auth(player), ...(o.auth ?? {}) } } : {}),
-  };
 }
 
 function watchDisconnects(socket: Socket): void {

@@ -11,10 +11,9 @@
 //
 // connect() runs one session on k6/ws, which blocks the VU until the socket closes; its
 // callback socket has the same methods with callbacks instead of promises.
+import { openEventLoopSession } from "./io";
 import { runSession } from "./k6/ws-session";
-import { explain, type LiveSession, type SessionHandler, type SessionResult } from "./k6/session";
-import { openPollingOnlySession } from "./k6/polling-session";
-import { openWebSocketsSession } from "./k6/websockets-session";
+import { explain, type SessionHandler, type SessionResult } from "./k6/session";
 import { type ConnectOptions, resolveOptions } from "./protocol/options";
 
 export { AckError, io, Socket } from "./io";
@@ -49,7 +48,7 @@ export function connect(url: string, a: ConnectOptions | SessionHandler, b?: Ses
  */
 export function connectAsync(url: string, options: ConnectOptions, handler: SessionHandler): Promise<SessionResult> {
   const opts = resolveOptions(url, options);
-  const session: LiveSession = opts.transport === "polling-only" ? openPollingOnlySession(opts) : openWebSocketsSession(opts);
+  const session = openEventLoopSession(opts);
   // The handler runs before any frame can arrive: the transports deliver only from the event loop.
   session.connection.invoke("session handler", handler, [session.socket]);
   return session.finished.then((r) => explain(opts, r));

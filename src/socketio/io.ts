@@ -13,9 +13,9 @@
 // can hold many sockets: `await Promise.all([...])`.
 import { connected, Socket } from "./async-socket";
 import { openPollingOnlySession } from "./k6/polling-session";
-import { explain } from "./k6/session";
+import { explain, type LiveSession } from "./k6/session";
 import { openWebSocketsSession } from "./k6/websockets-session";
-import { type ConnectOptions, resolveOptions } from "./protocol/options";
+import { type ConnectOptions, type ResolvedOptions, resolveOptions } from "./protocol/options";
 
 export { AckError, Socket } from "./async-socket";
 
@@ -27,9 +27,14 @@ export { AckError, Socket } from "./async-socket";
  */
 export function io(url: string, options: ConnectOptions = {}): Promise<Socket> {
   const opts = resolveOptions(url, options);
-  const session = opts.transport === "polling-only" ? openPollingOnlySession(opts) : openWebSocketsSession(opts);
+  const session = openEventLoopSession(opts);
   // A failure is explained once per reason and VU, so that a failed threshold comes with its cause.
   const closed = session.finished.then((r) => explain(opts, r));
   return connected(new Socket(session.socket, { closed }, undefined));
 }
 
+
+/** A session on k6's event loop: "polling-only" over http.asyncRequest, else over k6/websockets (with the polling upgrade for "polling"). */
+export function openEventLoopSession(opts: ResolvedOptions): LiveSession {
+  return opts.transport === "polling-only" ? openPollingOnlySession(opts) : openWebSocketsSession(opts);
+}

@@ -29,13 +29,6 @@ export function observeSamples(fn: (metric: string, tags: Record<string, string>
   observer = fn;
 }
 
-/** The library's metrics, for tools that need to know which names it records. */
-export const LIBRARY_METRICS: readonly string[] = [
-  "socketio_connect_duration", "socketio_connect_success", "socketio_connect_errors", "socketio_ack_duration", "socketio_ack_timeouts",
-  "socketio_acks_late", "socketio_wait_timeouts", "socketio_messages_sent", "socketio_messages_received", "socketio_decode_errors",
-  "socketio_disconnects", "socketio_reconnect_attempts", "socketio_reconnects", "socketio_reconnect_failures", "socketio_reconnect_duration",
-  "socketio_recovered", "socketio_replayed_events",
-];
 
 /** Event names come from the server too; past 100 distinct names they are tagged `_other`. */
 const eventTags = new BoundedTagValues(100);
@@ -75,46 +68,47 @@ function count(counts: Map<Record<string, string>, number>, t: Record<string, st
 export function flushMessageCounts(): void {
   lastFlush = Date.now();
   for (const [t, n] of sentCounts) {
-    messagesSent.add(n, t);
-    if (observer) observer("socketio_messages_sent", t);
+    record(messagesSent, n, t);
   }
   for (const [t, n] of receivedCounts) {
-    messagesReceived.add(n, t);
-    if (observer) observer("socketio_messages_received", t);
+    record(messagesReceived, n, t);
   }
   sentCounts.clear();
   receivedCounts.clear();
 }
 
+/** The library's metrics, for tools that need to know which names it records. */
+export const LIBRARY_METRICS: readonly string[] = [
+  connectDuration, connectSuccess, connectErrors, ackDuration, ackTimeouts, acksLate, waitTimeouts, messagesSent, messagesReceived,
+  decodeErrors, disconnects, reconnectAttempts, reconnects, reconnectFailures, reconnectDuration, recovered, replayedEvents,
+].map((m) => m.name);
+
+/** Records one sample, and shows it to the observer when there is one. */
+function record(metric: Trend | Rate | Counter, value: number | boolean, t?: Record<string, string>): void {
+  metric.add(value as number, t);
+  if (observer) observer(metric.name, t);
+}
+
 export const k6Metrics: SocketMetrics = {
   connected(durationMs) {
-    connectDuration.add(durationMs);
-    if (observer) observer("socketio_connect_duration", undefined);
-    connectSuccess.add(true);
-    if (observer) observer("socketio_connect_success", undefined);
+    record(connectDuration, durationMs);
+    record(connectSuccess, true);
   },
   connectFailed(reason) {
-    connectSuccess.add(false);
-    if (observer) observer("socketio_connect_success", undefined);
-    connectErrors.add(1, { reason });
-    if (observer) observer("socketio_connect_errors", { reason });
+    record(connectSuccess, false);
+    record(connectErrors, 1, { reason });
   },
   ackReceived(event, durationMs) {
-    const t = tags("ack", event);
-    ackDuration.add(durationMs, t);
-    if (observer) observer("socketio_ack_duration", t);
+    record(ackDuration, durationMs, tags("ack", event));
   },
   ackTimedOut(event) {
-    ackTimeouts.add(1, tags("ack", event));
-    if (observer) observer("socketio_ack_timeouts", tags("ack", event));
+    record(ackTimeouts, 1, tags("ack", event));
   },
   waitTimedOut(event) {
-    waitTimeouts.add(1, tags("wait", event));
-    if (observer) observer("socketio_wait_timeouts", tags("wait", event));
+    record(waitTimeouts, 1, tags("wait", event));
   },
   ackLate(event) {
-    acksLate.add(1, tags("ack", event));
-    if (observer) observer("socketio_acks_late", tags("ack", event));
+    record(acksLate, 1, tags("ack", event));
   },
   packetSent(kind: PacketKind, event?: string) {
     count(sentCounts, tags(kind, event));
@@ -123,30 +117,22 @@ export const k6Metrics: SocketMetrics = {
     count(receivedCounts, tags(kind, event));
   },
   decodeError(reason) {
-    decodeErrors.add(1, { reason });
-    if (observer) observer("socketio_decode_errors", { reason });
+    record(decodeErrors, 1, { reason });
   },
   disconnected(reason) {
-    disconnects.add(1, { reason });
-    if (observer) observer("socketio_disconnects", { reason });
+    record(disconnects, 1, { reason });
   },
   reconnectAttempt() {
-    reconnectAttempts.add(1);
-    if (observer) observer("socketio_reconnect_attempts", undefined);
+    record(reconnectAttempts, 1);
   },
   reconnected(durationMs, wasRecovered, replayed) {
-    reconnects.add(1);
-    if (observer) observer("socketio_reconnects", undefined);
-    reconnectDuration.add(durationMs);
-    if (observer) observer("socketio_reconnect_duration", undefined);
-    recovered.add(wasRecovered);
-    if (observer) observer("socketio_recovered", undefined);
-    replayedEvents.add(replayed);
-    if (observer) observer("socketio_replayed_events", undefined);
+    record(reconnects, 1);
+    record(reconnectDuration, durationMs);
+    record(recovered, wasRecovered);
+    record(replayedEvents, replayed);
   },
   reconnectFailed() {
-    reconnectFailures.add(1);
-    if (observer) observer("socketio_reconnect_failures", undefined);
+    record(reconnectFailures, 1);
   },
 };
 

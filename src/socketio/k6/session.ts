@@ -60,7 +60,7 @@ const explained = new Set<string>();
 function explainOnce(key: string, message: string): void {
   if (explained.has(key)) return;
   explained.add(key);
-  console.warn(`${message.startsWith("k6-socketio:") ? "" : "k6-socketio: "}${message} (logged once per reason and VU; every occurrence is counted)`);
+  console.warn(`k6-socketio: ${message} (logged once per reason and VU; every occurrence is counted)`);
 }
 
 /** Says why a session did not go as planned, so that a failed threshold comes with its cause. */

@@ -174,7 +174,7 @@ export class Connection implements SocketHost, EngineListener {
   }
 
   warnOnce(key: string, message: string): void {
-    if (this.settings.logOnce) this.settings.logOnce(key, `k6-socketio: ${message}`);
+    if (this.settings.logOnce) this.settings.logOnce(key, message);
     else this.settings.log("warn", `k6-socketio: ${message}`);
   }
 

@@ -17,14 +17,17 @@ export class Redactor {
   private readonly literals: string[];
 
   /** `secrets`: values to hide wherever they appear (shorter than 4 characters are ignored: too many false hits). */
-  constructor(secrets: Iterable<unknown>) {
+  constructor(
+    secrets: Iterable<unknown>,
+    private readonly mask = REDACTED,
+  ) {
     this.literals = [...new Set([...secrets].filter((v): v is string => typeof v === "string" && v.length >= 4))].sort((a, b) => b.length - a.length);
   }
 
   text(input: string): string {
-    let out = input.replace(JSON_PAIR, (pair: string, key: string) => (isSensitiveKey(key) ? `"${key}":"${REDACTED}"` : pair));
-    out = out.replace(QUERY_PAIR, (pair: string, lead: string, key: string) => (isSensitiveKey(key) ? `${lead}${key}=${REDACTED}` : pair));
-    for (const secret of this.literals) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    let out = input.replace(JSON_PAIR, (pair: string, key: string) => (isSensitiveKey(key) ? `"${key}":"${this.mask}"` : pair));
+    out = out.replace(QUERY_PAIR, (pair: string, lead: string, key: string) => (isSensitiveKey(key) ? `${lead}${key}=${this.mask}` : pair));
+    for (const secret of this.literals) if (out.includes(secret)) out = out.split(secret).join(this.mask);
     return out;
   }
 }

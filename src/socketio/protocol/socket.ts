@@ -250,6 +250,7 @@ export class Socket {
     const event = typeof eventOrEvents === "string" ? eventOrEvents : eventOrEvents.join(" | ");
     if (typeof done !== "function") throw new TypeError(`waitFor('${event}', options, done): done must be a function`);
     const startedAt = this.host.scheduler.now();
+    const mark = this.recent.mark();
     if (this.state === "disconnected") {
       this.host.invoke("waitFor '%s'", done, [{ ok: false, reason: "disconnected", elapsedMs: 0 }], event);
       return;
@@ -259,7 +260,7 @@ export class Socket {
     this.host.scheduler.after(options.timeout, () => {
       if (this.waiters.delete(waiter)) {
         this.host.metrics.waitTimedOut(event);
-        this.host.warnOnce(`wait:${event}`, `waitFor('${event}') timed out after ${options.timeout} ms on namespace ${this.namespace}; meanwhile this socket received ${this.recent.since(startedAt)}; counted in socketio_wait_timeouts`);
+        this.host.warnOnce(`wait:${event}`, `waitFor('${event}') timed out after ${options.timeout} ms on namespace ${this.namespace}; meanwhile this socket received ${this.recent.since(mark)}; counted in socketio_wait_timeouts`);
         const outcome: Outcome = { ok: false, reason: "timeout", elapsedMs: this.host.scheduler.now() - startedAt };
         this.host.invoke("waitFor '%s'", done, [outcome], event);
       }
@@ -470,7 +471,7 @@ export class Socket {
     const event = typeof data[0] === "string" ? data[0] : String(data[0]);
     this.host.metrics.packetReceived("event", event);
     if (this.state === "disconnected") return;
-    this.recent.add(event, this.host.scheduler.now());
+    this.recent.add(event);
     const args = data.slice(1);
     // With connection state recovery the server appends the event's offset as a last string
     // argument (never to events that ask for an ack): keep it for a reconnect, hide it.
