@@ -222,6 +222,11 @@ test("cookie-session game rooms: login with CSRF, server-picked codes shared fro
     assert.equal(refused.code, 99, describe(refused));
     assert.ok(refused.failed.includes("game_room_setup_errors count==0"), describe(refused));
     assert.match(refused.stdout + refused.stderr, /POST http:\/\/127\.0\.0\.1:\d+\/api\/games for .* answered 401/);
+    // The right contract with a wrong password: every login fails, counted and named.
+    const badLogin = { url: "/api/login", body: { username: "${player.id}", password: "nope" }, csrf: { url: "/api/csrf", json: "csrf_token", header: "X-CSRFToken" } };
+    const wrong = await runAgainst("game-room", server.url, { env: { ...ROOMS, CONTRACT: "cookie-session", LOGIN: JSON.stringify(badLogin) }, timeoutMs: 120_000 });
+    assert.notEqual(wrong.code, 0, describe(wrong));
+    assert.match(wrong.stdout + wrong.stderr, /login step failed \[http_401\]/);
   } finally {
     await server.stop();
   }
@@ -254,4 +259,23 @@ test("a contract whose seats() never finds the player: a mismatch, never unmatch
   assert.ok(!run.failed.includes("matchmaking_dropout_stalls count==0"), describe(run));
   assert.equal(run.metric("matchmaking_matched")?.fails ?? 0, 0, "no player is counted unmatched");
   assert.match((run.stdout + run.stderr).replace(/\\"/g, '"'), /reached the player's own socket, but the contract's seats\(\) did not find the player in it/);
+});
+
+test("a join the server answers with its error class is counted as a join error, exit 99", async () => {
+  // A contract that sends no elo: the reference server answers {status:"error", reason:"invalid_payload"}.
+  const dir = mkdtempSync(join(tmpdir(), "k6sio-contract-"));
+  const file = join(dir, "no-elo.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: "no-elo",
+      join: { event: "queue_join", args: [{ player_id: "${player.id}" }], classes: { accepted: { data: { status: "queued" } }, rate_limited: { data: { status: "rejected", reason: "rate_limited" } }, rejected: { data: { status: "rejected" } }, error: { data: { status: "error" } } } },
+      leave: { event: "queue_leave", args: [{ player_id: "${player.id}" }] },
+      match: { event: "match_found", seats: { data: { players: { $some: { player_id: "${player.id}" } } } } },
+    }),
+  );
+  const run = await runScenario("matchmaking", { env: { ...SHORT, VUS: "2", PROBE_VUS: "0", DROPOUTS: "0", CONTRACT_FILE: file } });
+  assert.equal(run.code, 99, describe(run));
+  assert.ok(run.failed.includes("matchmaking_join_errors count==0"), describe(run));
+  assert.equal(run.metric("matchmaking_contract_mismatches")?.count, 0, "an error class is not a mismatch");
 });

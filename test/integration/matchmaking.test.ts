@@ -43,6 +43,9 @@ test("--fault no-ack: ack timeouts are counted and fail their threshold, exit 99
   assert.ok(run.failed.includes("socketio_ack_timeouts count==0"), describe(run));
   // Queue players and probes: every join goes unanswered.
   assert.ok((run.metric("socketio_ack_timeouts")?.count ?? 0) >= 4, describe(run));
+  assert.ok(run.failed.includes("matchmaking_join_timeouts count==0"), describe(run));
+  // A probe that gets no answer cannot tell whether the server limits joins: no missed limit is counted.
+  assert.equal(run.metric("matchmaking_rate_limit_missed")?.count, 0, describe(run));
 });
 
 test("--fault no-rate-limit: the missing rejections fail their thresholds, exit 99", async () => {
