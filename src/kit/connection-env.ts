@@ -1,6 +1,6 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
-import { type ConnectOptions, resolveConnectOptions } from "../socketio";
+import { type ConnectOptions, resolveConnectOptions, TargetUrlError } from "../socketio";
 import type { ContractConnection } from "../contracts/contract";
 import { EnvError, type EnvReader } from "./env";
 import { type LoginStep, parseLoginStep } from "./login";
@@ -37,19 +37,29 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
     connectTimeout: connectTimeoutMs,
     ackTimeout: ackTimeoutMs,
   };
-  const resolved = resolveConnectOptions(targetUrl, connectOptions);
+  const resolved = resolveTarget(targetUrl, connectOptions);
+  const origin = `${resolved.target.secure ? "https" : "http"}://${resolved.target.authority}`;
   // socket.io-client reads a URL's path as the namespace: "/socket.io/" there is almost always
   // meant as the Engine.IO path, and the server would answer "Invalid namespace".
   if (/^\/(socket\.io|engine\.io)(\/|$)/.test(resolved.namespace) && !namespace) {
     throw new EnvError(
-      `-e TARGET_URL=${targetUrl}: its path ${resolved.namespace} would be the Socket.IO namespace (as in socket.io-client), and looks like the Engine.IO path instead; ` +
-        `give the server's origin (e.g. ${targetUrl.slice(0, targetUrl.indexOf(resolved.namespace))}) and, if the path is not /socket.io/, -e ENGINE_PATH=${resolved.namespace}`,
+      `-e TARGET_URL=${origin}${resolved.namespace}: its path ${resolved.namespace} would be the Socket.IO namespace (as in socket.io-client), and looks like the Engine.IO path instead; ` +
+        `give the server's origin (e.g. ${origin}) and, if the path is not /socket.io/, -e ENGINE_PATH=${resolved.namespace}`,
     );
   }
   const loginRaw = env.json<unknown>("LOGIN");
   const login = loginRaw === undefined ? undefined : parseLoginStep(loginRaw, "-e LOGIN");
-  const origin = `${resolved.target.secure ? "https" : "http"}://${resolved.target.authority}`;
   return { targetUrl, connectOptions, connectTimeoutMs, ackTimeoutMs, login, origin };
+}
+
+/** resolveConnectOptions, its URL errors naming the variable they came from. */
+function resolveTarget(targetUrl: string, connectOptions: ConnectOptions) {
+  try {
+    return resolveConnectOptions(targetUrl, connectOptions);
+  } catch (err) {
+    if (err instanceof TargetUrlError) throw new EnvError(`-e TARGET_URL: ${err.message}`);
+    throw err;
+  }
 }
 
 /** -e NAME='{"key":"value"}': an object of strings, or undefined when not given. */

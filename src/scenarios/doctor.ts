@@ -32,7 +32,7 @@ const config: DoctorConfig = {
   stepTimeoutMs: env.int("STEP_TIMEOUT_MS", 10_000, 100, 600_000),
   ackTimeoutMs: env.int("ACK_TIMEOUT_MS", 5_000, 1, 600_000),
   heartbeatMaxMs: env.int("HEARTBEAT_MAX_MS", 60_000, 100, 3_600_000),
-  idleHoldMs: parseDurationMs(env.duration("IDLE_HOLD", "0s")) ?? 0,
+  idleHoldMs: parseDurationMs(env.duration("IDLE_HOLD", "0s", 0)) ?? 0,
   stickyRequests: env.int("STICKY_REQUESTS", 4, 1, 100),
   secrets: authToken ? [authToken] : [],
 };
