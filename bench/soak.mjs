@@ -117,7 +117,7 @@ async function main() {
   for (const r of results) {
     console.log(`| ${r.api} | ${r.rss_mb_after_warmup} MB | ${r.rss_mb_end} MB | ${r.rss_mb_peak} MB | ${r.slope_mb_per_min} | ${r.slope_last_third_mb_per_min} | ${r.acks} | ${r.ack_failures} | ${r.forced_drops} | ${r.reconnects} |`);
   }
-  const report = { date: new Date().toISOString(), k6: k6Version(k6), minutes: opts.minutes, sockets: opts.sockets, warmup_min: warmupMs / 60_000, results };
+  const report = { date: new Date().toISOString(), k6: k6Version(k6), gogc: process.env.GOGC ?? "100", gomemlimit: process.env.GOMEMLIMIT ?? "none", minutes: opts.minutes, sockets: opts.sockets, warmup_min: warmupMs / 60_000, results };
   const out = join(root, "bench", "results", "soak.json");
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten: ${out}`);
@@ -143,7 +143,7 @@ function soakMarkdown(report) {
     "memory of each k6 process is sampled every 5 s; the slope is a least-squares fit after a",
     `${report.warmup_min}-minute warm-up, and the last-third slope says whether it levelled off.`,
     "",
-    `Run on ${report.date.slice(0, 10)} with k6 ${report.k6}:`,
+    `Run on ${report.date.slice(0, 10)} with k6 ${report.k6}, GOGC=${report.gogc}, GOMEMLIMIT=${report.gomemlimit}:`,
     "",
     "| client | RSS after warm-up | RSS at end | peak | slope (MB/min) | slope, last third (MB/min) | acks | ack failures | forced drops | reconnects | reconnect failures |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
