@@ -12,6 +12,8 @@ export interface SummaryMetric {
 export interface SummaryData {
   metrics: Record<string, SummaryMetric>;
   state?: { testRunDurationMs?: number };
+  /** What setup() returned (the scenarios return their run id there). */
+  setup_data?: unknown;
 }
 
 export interface ThresholdResult {
