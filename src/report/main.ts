@@ -1,33 +1,38 @@
-// npm run report -- [--out DIR] [--summary FILE] [--exit-code N] <recorded output>...
+// npm run report -- [--out DIR] [--summary FILE] [--exit-code N] [--store] <recorded output>...
 // The HTML report of a run from its recorded output (k6 --out json=<file>[.gz]). Given the
 // outputs of every instance of a split run, it judges every threshold on their union and
 // writes one summary JSON, one JUnit file and one report, and exits as k6 would: 0 or 99.
+// --store first replaces each plain .json output by a gzipped copy with its secrets masked.
 import { resolve } from "node:path";
 import { describeThreshold } from "../kit/summary/verdict";
 import { buildReport } from "./build-report";
+import { storeRedacted } from "./store";
 import { RecordingError } from "./recording";
 
-const usage = "usage: npm run report -- [--out DIR] [--summary FILE] [--exit-code N] <output.json[.gz]>...";
+const usage = "usage: npm run report -- [--out DIR] [--summary FILE] [--exit-code N] [--store] <output.json[.gz]>...";
 
 function parseArgs(argv: string[]) {
   const recordings: string[] = [];
   let outDir = process.env.SUMMARY_DIR ?? "out";
   let summaryPath: string | undefined;
   let exitCode: number | undefined;
+  let store = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--out") outDir = argv[++i] ?? "";
     else if (a === "--summary") summaryPath = argv[++i];
     else if (a === "--exit-code") exitCode = Number(argv[++i]);
+    else if (a === "--store") store = true;
     else if (a.startsWith("-")) throw new RecordingError(`unknown option ${a}\n${usage}`);
     else recordings.push(a);
   }
   if (recordings.length === 0 || !outDir || (exitCode !== undefined && !Number.isInteger(exitCode))) throw new RecordingError(usage);
-  return { recordings, outDir: resolve(outDir), ...(summaryPath ? { summaryPath } : {}), ...(exitCode !== undefined ? { exitCode } : {}) };
+  return { store, recordings, outDir: resolve(outDir), ...(summaryPath ? { summaryPath } : {}), ...(exitCode !== undefined ? { exitCode } : {}) };
 }
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const { store, ...options } = parseArgs(process.argv.slice(2));
+  if (store) options.recordings = await Promise.all(options.recordings.map((r) => (r.endsWith(".json") ? storeRedacted(r) : r)));
   const { summary, exitCode, files } = await buildReport(options);
   const judged = summary.thresholds.filter((t) => !t.notJudged);
   const failed = judged.filter((t) => !t.ok);
