@@ -153,6 +153,8 @@ export function buildCharts(run: Run, thresholds: ThresholdResult[]): Charts {
     const limit = limitFor(t.metric, /^count$/);
     charts.push({ id: `count-${t.metric}`, title: `Count: ${t.metric}`, unit: "", cumulative: true, series: [{ label: t.metric, values: series[0].values.map((v) => (sum += v ?? 0)) }], ...(limit ? { limit } : {}), ...(!t.ok && !t.notJudged ? { failed: true } : {}) });
   }
+  // The charts of failed thresholds first: where in time it went wrong, at a glance.
+  charts.sort((a, b) => Number(!!b.failed) - Number(!!a.failed));
   return { bucketSeconds: bucket, x, charts };
 }
 
