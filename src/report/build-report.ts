@@ -1,7 +1,7 @@
 // From recorded outputs to the report's files: the HTML report always; for a merge (or a single
 // output without its summary) also the verdict judged on the samples, as the summary JSON and
 // JUnit that handleSummary writes for one process.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunSummary, readSummary, SUMMARY_FORMAT, SUMMARY_VERSION } from "../kit/summary/format";
 import { junitXml } from "../kit/summary/junit";
@@ -35,10 +35,11 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   mkdirSync(options.outDir, { recursive: true });
   const base = join(options.outDir, run.facts.scenario);
   let summary: RunSummary;
-  if (options.summaryPath) {
-    summary = readSummary(readFileSync(options.summaryPath, "utf8"), options.summaryPath);
+  const summaryPath = options.summaryPath ?? k6SummaryBeside(`${base}-summary.json`, run);
+  if (summaryPath) {
+    summary = readSummary(readFileSync(summaryPath, "utf8"), summaryPath);
     if (summary.run.scenario !== run.facts.scenario || (summary.run.runId && summary.run.runId !== run.facts.runId)) {
-      throw new RecordingError(`${options.summaryPath} is from ${summary.run.scenario} run ${summary.run.runId}, the recorded output from ${run.facts.scenario} run ${run.facts.runId}: not the same run`);
+      throw new RecordingError(`${summaryPath} is from ${summary.run.scenario} run ${summary.run.runId}, the recorded output from ${run.facts.scenario} run ${run.facts.runId}: not the same run`);
     }
     // k6 judged; the recording adds what handleSummary could not know.
     summary = { ...summary, run: { ...run.facts, ...summary.run, instances: 1 } };
@@ -62,6 +63,17 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
   writeFileSync(`${base}-report.html`, html);
   files.push(`${base}-report.html`);
   return { summary, exitCode, files };
+}
+
+/** handleSummary's summary of this very run in the output directory, if there is one: its verdict is k6's own. */
+function k6SummaryBeside(path: string, run: Run): string | undefined {
+  if (run.recordings.length !== 1 || !existsSync(path)) return undefined;
+  try {
+    const s = readSummary(readFileSync(path, "utf8"), path);
+    return s.judgedBy === "k6" && s.run.runId === run.facts.runId ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The verdict on the union of every instance's samples, in the summary format. */
