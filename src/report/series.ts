@@ -4,29 +4,9 @@
 import { parseThresholdKey } from "../kit/threshold-key";
 import type { ThresholdResult } from "../kit/summary/verdict";
 import { percentile } from "./aggregate";
+import type { Chart, Series } from "./chart-types";
 import type { Sample } from "./recording";
 import type { Run } from "./run";
-
-export interface Series {
-  label: string;
-  values: (number | null)[];
-}
-
-export interface Chart {
-  id: string;
-  title: string;
-  /** What the y axis counts: "ms", "/s", "%", "" */
-  unit: string;
-  series: Series[];
-  /** A threshold limit to draw as a line, in the chart's unit. */
-  limit?: { value: number; label: string };
-  /** A threshold on this chart's metric failed. */
-  failed?: boolean;
-  /** Set instead of data when nothing was recorded. */
-  noData?: string;
-  /** Cumulative counts rather than per-bucket values. */
-  cumulative?: boolean;
-}
 
 export interface Charts {
   bucketSeconds: number;

@@ -2,20 +2,7 @@
 // After drawing, each plot notes how many pixels its canvas painted (data-drawn-pixels), and
 // the body how many charts drew: a headless browser test reads these from the DOM.
 import uPlot from "uplot";
-
-interface Series {
-  label: string;
-  values: (number | null)[];
-}
-interface Chart {
-  id: string;
-  title: string;
-  unit: string;
-  series: Series[];
-  limit?: { value: number; label: string };
-  failed?: boolean;
-  noData?: string;
-}
+import type { Chart } from "../chart-types";
 
 const PALETTE = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563"];
 const data = JSON.parse(document.getElementById("report-data")!.textContent!) as { x: number[]; charts: Chart[] };
