@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { RunFacts } from "../kit/summary/format";
-import { describeThreshold, type ThresholdResult } from "../kit/summary/verdict";
+import { describeObserved, type ThresholdResult } from "../kit/summary/verdict";
 import type { Charts } from "./series";
 
 export interface ReportInput {
@@ -68,7 +68,7 @@ export function renderReport(input: ReportInput): string {
       const chart = chartFor(t, charts);
       const name = chart ? `<a href="#chart-${esc(chart)}">${esc(t.metric)}</a>` : esc(t.metric);
       const s = status(t);
-      return `<tr class="${s === "held" ? "held" : s === "not judged" ? "skipped" : "failed"}"><td class="status">${s}</td><td>${name}</td><td><code>${esc(t.expression)}</code></td><td>${esc(t.notJudged ? `not judged: ${t.notJudged}` : describeThreshold(t).replace(/, limit .*$/, ""))}</td><td>${esc(t.cause ?? "")}</td></tr>`;
+      return `<tr class="${s === "held" ? "held" : s === "not judged" ? "skipped" : "failed"}"><td class="status">${s}</td><td>${name}</td><td><code>${esc(t.expression)}</code></td><td>${esc(t.notJudged ? `not judged: ${t.notJudged}` : describeObserved(t))}</td><td>${esc(t.cause ?? "")}</td></tr>`;
     })
     .join("\n");
   const fact = (label: string, value: string | number | undefined) => (value === undefined || value === "" ? "" : `<tr><th>${label}</th><td>${esc(String(value))}</td></tr>`);

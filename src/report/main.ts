@@ -4,7 +4,7 @@
 // writes one summary JSON, one JUnit file and one report, and exits as k6 would: 0 or 99.
 // --store first replaces each plain .json output by a gzipped copy with its secrets masked.
 import { resolve } from "node:path";
-import { describeThreshold } from "../kit/summary/verdict";
+import { describeObserved } from "../kit/summary/verdict";
 import { buildReport } from "./build-report";
 import { storeRedacted } from "./store";
 import { RecordingError } from "./recording";
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const failed = judged.filter((t) => !t.ok);
   const who = summary.judgedBy === "merge" ? `judged on the samples of ${summary.run.instances} k6 instance${summary.run.instances > 1 ? "s" : ""}` : "judged by k6";
   console.log(failed.length === 0 ? `PASS: ${summary.run.scenario} run ${summary.run.runId}: all ${judged.length} thresholds held (${who})` : `FAIL: ${summary.run.scenario} run ${summary.run.runId}: ${failed.length} of ${judged.length} thresholds failed (${who}):`);
-  for (const t of failed) console.log(`  - ${t.metric} ${t.expression}: observed ${describeThreshold(t).replace(/, limit .*$/, "")}`);
+  for (const t of failed) console.log(`  - ${t.metric} ${t.expression}: observed ${describeObserved(t)}`);
   for (const f of files) console.log(`wrote ${f}`);
   return exitCode;
 }

@@ -63,6 +63,9 @@ export async function readRecording(path: string): Promise<Recording> {
     if (input !== file) input.once("error", fail);
   });
   const reading = readLines(path, input);
+  // Whichever settles first is the answer; the other must not surface as an unhandled rejection.
+  reading.catch(() => undefined);
+  failed.catch(() => undefined);
   return Promise.race([reading, failed]);
 }
 

@@ -79,7 +79,12 @@ export function formatValue(value: number | undefined, unit: ThresholdResult["un
   return unit ? `${rounded} ${unit}` : rounded;
 }
 
+/** "p(95)=412.30 ms" */
+export function describeObserved(t: ThresholdResult): string {
+  return `${t.stat}=${formatValue(t.observed, t.unit, t.stat)}`;
+}
+
 /** "p(95)=412.30 ms, limit p(95)<250" */
 export function describeThreshold(t: ThresholdResult): string {
-  return `${t.stat}=${formatValue(t.observed, t.unit, t.stat)}, limit ${t.expression}`;
+  return `${describeObserved(t)}, limit ${t.expression}`;
 }
