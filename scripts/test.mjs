@@ -1,5 +1,6 @@
-// npm test — bootstraps (npm packages, k6, the Python venv, Chromium), typechecks and bundles, then runs the unit tests
-// and the integration tests (real k6 on dist/*.js against the reference server).
+// npm test — bootstraps (npm packages, k6, the Python venv, Chromium), typechecks and bundles,
+// then runs the unit tests and the integration tests (real k6 on dist/*.js against the
+// reference server).
 //   npm test -- unit                   unit tests only
 //   npm test -- integration            integration tests only
 //   npm test -- integration --k6 oldest   on the oldest supported k6 (scripts/k6-oldest, built
