@@ -29,7 +29,8 @@ export function buildCharts(run: Run, thresholds: ThresholdResult[]): Charts {
   const bucket = bucketSecondsFor(run.durationMs);
   const n = run.hasSamples ? Math.max(1, Math.ceil((run.durationMs / 1000 + 1e-9) / bucket)) : 0;
   const x = Array.from({ length: n }, (_, i) => i * bucket);
-  const index = (t: number) => Math.min(n - 1, Math.floor((t - run.start) / 1000 / bucket));
+  // Clamped: a session that opened before the first sample counts from the first bucket.
+  const index = (t: number) => Math.max(0, Math.min(n - 1, Math.floor((t - run.start) / 1000 / bucket)));
   const charts: Chart[] = [];
   const failedMetrics = new Set(thresholds.filter((t) => !t.ok && !t.notJudged).map((t) => parseThresholdKey(t.metric).metric));
   const has = (metric: string) => run.samples(metric).length > 0;
