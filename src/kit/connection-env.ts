@@ -1,9 +1,11 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
-import { type ConnectOptions, resolveConnectOptions, TargetUrlError } from "../socketio";
+import { type ConnectOptions, Redactor, resolveConnectOptions, TargetUrlError } from "../socketio";
 import type { ContractConnection } from "../contracts/contract";
 import { EnvError, type EnvReader } from "./env";
 import { type LoginStep, parseLoginStep } from "./login";
+import { redactTarget } from "./redact-target";
+import { noteTarget } from "./run-facts";
 
 export interface ConnectionEnv {
   targetUrl: string;
@@ -18,6 +20,8 @@ export interface ConnectionEnv {
 
 export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: number } = {}): ConnectionEnv {
   const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
+  const redactor = new Redactor([]);
+  noteTarget(redactTarget(targetUrl, (text) => redactor.text(text)));
   const namespace = env.optionalString("NAMESPACE");
   const authToken = env.optionalString("AUTH_TOKEN");
   const enginePath = env.optionalString("ENGINE_PATH");
