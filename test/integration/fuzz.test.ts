@@ -56,6 +56,8 @@ test(`fuzz: ${CASES} seeded cases per transport, every bad frame counted, no cra
         if (counted !== (expected[reason] ?? 0)) problems.push(`${transport}: socketio_decode_errors{reason:${reason}} = ${counted}, the server sent ${expected[reason] ?? 0}`);
       }
     }
+    const slowest = [...lines].sort((a, b) => b[1].ms - a[1].ms).slice(0, 3);
+    console.log(`k6 ran ${lines.size} cases in ${run.elapsedMs} ms; slowest: ${slowest.map(([k, v]) => `${k} ${v.kind} ${v.ms} ms`).join(", ")}`);
     assert.deepEqual(problems.slice(0, 15), [], `${problems.length} problems ${replay}`);
 
     for (const transport of ["websockets", "polling", "polling-only"]) {
