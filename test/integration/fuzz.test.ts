@@ -15,7 +15,7 @@ import { describe, runAgainst } from "../helpers/k6run.ts";
 import { type DecodeReason, FUZZ_TRANSPORTS, fuzzCase } from "../peers/fuzz-cases.ts";
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
-const CASES = Number(process.env.FUZZ_CASES ?? 200);
+const CASES = Number(process.env.FUZZ_CASES ?? 300);
 const REASONS: DecodeReason[] = ["engine_frame", "socket_packet", "attachments", "unknown_ack", "max_payload", "open_packet"];
 /** A case's sessionTimeout is 5 s; anything past this bound did not end by itself. */
 const CASE_BOUND_MS = 6_000;

@@ -8,7 +8,7 @@ import { connect, connectAsync, type ConnectOptions, observeSamples, type Sessio
 import { prepareRun } from "../../src/kit/scenario-options";
 
 const url = __ENV.TARGET_URL!;
-const cases = Number(__ENV.FUZZ_CASES ?? "200");
+const cases = Number(__ENV.FUZZ_CASES ?? "300");
 const CONCURRENT_CASES = 8;
 /** Every case is bounded: a session that outlives this is a failure the test reports. */
 const bounds = { connectTimeout: 3_000, sessionTimeout: 5_000 } as const;

@@ -190,8 +190,9 @@ export class EngineConnection {
 
   /** The WebSocket reported an error. The binding closes the socket; the engine must not (see transportClosed). */
   transportError(message: string): void {
-    // k6 reports a close frame without a status code (1005) as an error before its close event.
-    const closeFrame = /\bclose (\d{4})\b/.exec(message);
+    // k6 (gorilla/websocket) reports a close frame without a status code (1005), and a connection
+    // that ended without one (1006), as "websocket: close <code> …" before its close event.
+    const closeFrame = /^websocket: close (\d{4})\b/.exec(message);
     if (closeFrame) return this.transportClosed(Number(closeFrame[1]));
     this.finish(this.phase === "open" ? "transport error" : "transport_error", `WebSocket error: ${message}`, false);
   }
