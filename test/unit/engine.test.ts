@@ -93,7 +93,7 @@ test("server close packet and transport close end the connection once", () => {
 
   const other = setup();
   other.engine.start();
-  other.engine.transportClosed(1006);
+  other.engine.transportClosed(1000);
   assert.deepEqual(other.events.log, ["close:closed_during_handshake:false"]);
   // k6 runs the close handler inside its own shutdown: closing the socket again would deadlock.
   assert.equal(other.sink.closed, false, "a transport that closed by itself is not closed again");
@@ -104,6 +104,30 @@ test("server close packet and transport close end the connection once", () => {
   failing.engine.transportError("broken pipe");
   assert.deepEqual(failing.events.log, ["open:S1", "close:transport error:true"]);
   assert.equal(failing.sink.closed, false, "an erroring transport is closed by the binding, from the event loop");
+});
+
+test("a clean close from the server is a 'transport close', an abrupt one a 'transport error', as k6 reports them", () => {
+  const cases: [string, (e: EngineConnection) => void, string][] = [
+    ["close frame 1000", (e) => e.transportClosed(1000), "transport close"],
+    ["close frame 1001", (e) => e.transportClosed(1001), "transport close"],
+    // k6 reports a close frame without a status as an error first, then the close (1005)
+    ["close frame without status", (e) => e.transportError("websocket: close 1005 (no status)"), "transport close"],
+    ["no close frame (crash, reset)", (e) => e.transportClosed(1006), "transport error"],
+    ["k6's error for a broken connection", (e) => e.transportError("websocket: close 1006 (abnormal closure): unexpected EOF"), "transport error"],
+    ["a read error", (e) => e.transportError("read tcp 127.0.0.1:1->127.0.0.1:2: connection reset by peer"), "transport error"],
+  ];
+  for (const [what, end, reason] of cases) {
+    const { events, engine } = setup();
+    engine.start();
+    engine.receiveText(OPEN);
+    end(engine);
+    engine.transportClosed(1005); // the close event that follows k6's error changes nothing
+    assert.deepEqual(events.log, ["open:S1", `close:${reason}:true`], what);
+  }
+  const handshake = setup();
+  handshake.engine.start();
+  handshake.engine.transportClosed(1006);
+  assert.deepEqual(handshake.events.log, ["close:transport_error:false"], "a broken connection during the handshake");
 });
 
 test("upgrade: 2probe, then 5 after 3probe; writes are held until the probe succeeds", () => {

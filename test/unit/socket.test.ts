@@ -187,12 +187,14 @@ test("undecodable Socket.IO packets are counted, logged a bounded number of time
   assert.deepEqual(got, ["ok"]);
 });
 
-test("the transport closing under a connected socket is a 'transport close' disconnect", () => {
-  const s = session();
-  s.connect();
-  s.engine.transportClosed(1006);
-  assert.equal(s.socket.disconnectReason, "transport close");
-  assert.ok(s.metrics.events.includes("disconnected:transport close"));
+test("the server closing the transport under a connected socket is a 'transport close', a broken one a 'transport error'", () => {
+  for (const [code, reason] of [[1000, "transport close"], [1006, "transport error"]] as const) {
+    const s = session();
+    s.connect();
+    s.engine.transportClosed(code);
+    assert.equal(s.socket.disconnectReason, reason);
+    assert.ok(s.metrics.events.includes(`disconnected:${reason}`));
+  }
 });
 
 test("dispatch: listeners run before waits, and nothing added during dispatch sees the same event", () => {

@@ -8,6 +8,7 @@ import { decodePollingBodyV3, encodePollingBodyV3, isPollingBodyV3 } from "../pr
 import { EngineConnection } from "../protocol/engine";
 import { preview } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
+import type { ConnectErrorReason } from "../protocol/reasons";
 import { eventLoopTimers } from "./event-loop";
 import { type LiveSession, newConnection, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
@@ -94,7 +95,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
       (res) => {
         const body = String(res.body ?? "");
         if (res.status !== 200) {
-          const reason = res.status === 0 ? "network" : `http_${res.status}`;
+          const reason: ConnectErrorReason = res.status === 0 ? "network" : `http_${res.status}`;
           connection.failAll({ reason, message: `polling handshake: ${res.status === 0 ? res.error : `HTTP ${res.status} ${preview(body)}`}` });
           return done();
         }

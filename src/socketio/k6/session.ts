@@ -5,6 +5,7 @@ import { Connection } from "../protocol/connection";
 import { EngineConnection } from "../protocol/engine";
 import type { Handshake } from "../protocol/handshake";
 import type { ResolvedOptions } from "../protocol/options";
+import type { DisconnectReason } from "../protocol/reasons";
 import type { ConnectError, Socket } from "../protocol/socket";
 import type { Frame, FrameSink, Scheduler, WireTrace } from "../protocol/transport";
 import { flushMessageCounts, k6Metrics } from "./k6-metrics";
@@ -14,8 +15,8 @@ export interface SessionResult {
   connected: boolean;
   /** Why the namespace could not be connected, when it could not. */
   connectError: ConnectError | undefined;
-  /** Why a connected session ended: io client disconnect, io server disconnect, ping timeout, … */
-  disconnectReason: string | undefined;
+  /** Why a connected session ended: io client disconnect, io server disconnect, ping timeout, … (docs/metrics.md lists them) */
+  disconnectReason: DisconnectReason | undefined;
   /** Set when a scenario callback threw; the session was closed because of it. */
   handlerError: Error | undefined;
   /** The Engine.IO session id (of the last connection). */

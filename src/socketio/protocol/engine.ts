@@ -5,6 +5,7 @@ import { decodeEngineFrame, encodeEngineText, type Frame } from "./codec";
 import { type Handshake, parseHandshake, preview } from "./handshake";
 import { HeartbeatWatchdog } from "./heartbeat";
 import type { DecodeErrorReason } from "./metrics";
+import type { CloseReason } from "./reasons";
 import type { FrameSink, Scheduler, WireTrace } from "./transport";
 
 export type EnginePhase = "awaiting-open" | "probing" | "open" | "closed";
@@ -17,7 +18,7 @@ export interface EngineListener {
   /** A frame that could not be decoded or breaks a limit; the connection stays up. */
   onDecodeError(reason: DecodeErrorReason, detail: string): void;
   /** The connection ended. `reason` is a short stable label, `detail` is for humans. */
-  onClose(reason: string, detail: string, wasOpen: boolean): void;
+  onClose(reason: CloseReason, detail: string, wasOpen: boolean): void;
 }
 
 export interface EngineOptions {
@@ -32,6 +33,13 @@ export interface EngineOptions {
   /** Sees every frame both ways (SOCKETIO_DEBUG). */
   trace?: WireTrace | undefined;
 }
+
+/** WebSocket close codes that mean no close frame was exchanged (RFC 6455 §7.4.1). */
+const ABNORMAL_CLOSURE = 1006;
+const TLS_FAILURE = 1015;
+
+/** Engine.IO v3: the client's own pings go no faster than this, whatever pingInterval says (0 included). */
+const MIN_CLIENT_PING_MS = 100;
 
 export class EngineConnection {
   private phase: EnginePhase;
@@ -162,24 +170,34 @@ export class EngineConnection {
   }
 
   /** Client-initiated or protocol-level close. Idempotent. */
-  close(reason: string, detail: string): void {
+  close(reason: CloseReason, detail: string): void {
     this.finish(reason, detail, true);
   }
 
-  /** The WebSocket closed underneath us. */
+  /**
+   * The WebSocket closed underneath us. A close frame from the server (any code but 1006, which
+   * k6 reports when the TCP connection ended without one) is a clean close: "transport close",
+   * as socket.io-client names it. An abrupt end (reset, crash) is a "transport error".
+   */
   transportClosed(code: number): void {
     const during = this.phase === "open" ? "" : ` during the ${this.phase === "probing" ? "upgrade" : "handshake"}`;
+    const abrupt = code === ABNORMAL_CLOSURE || code === TLS_FAILURE;
+    const reason = this.phase !== "open" ? (abrupt ? "transport_error" : "closed_during_handshake") : abrupt ? "transport error" : "transport close";
     // The socket is already closed: closing it again from inside k6's close handler would
     // re-enter k6's shutdown and deadlock the VU.
-    this.finish(this.phase === "open" ? "transport close" : "closed_during_handshake", `WebSocket closed (code ${code})${during}`, false);
+    this.finish(reason, `WebSocket closed by the server (code ${code}${abrupt ? ": no close frame, the connection broke" : ""})${during}`, false);
   }
 
   /** The WebSocket reported an error. The binding closes the socket; the engine must not (see transportClosed). */
   transportError(message: string): void {
+    // k6 (gorilla/websocket) reports a close frame without a status code (1005), and a connection
+    // that ended without one (1006), as "websocket: close <code> …" before its close event.
+    const closeFrame = /^websocket: close (\d{4})\b/.exec(message);
+    if (closeFrame) return this.transportClosed(Number(closeFrame[1]));
     this.finish(this.phase === "open" ? "transport error" : "transport_error", `WebSocket error: ${message}`, false);
   }
 
-  private finish(reason: string, detail: string, closeTransport: boolean): void {
+  private finish(reason: CloseReason, detail: string, closeTransport: boolean): void {
     if (this.phase === "closed") return;
     const wasOpen = this.phase === "open";
     this.phase = "closed";
@@ -226,6 +244,7 @@ export class EngineConnection {
     this.v3 = protocol === 3 || (protocol === "auto" && handshake.eio3);
     this.handshake = { ...handshake, eio3: this.v3 };
     this.phase = "open";
+    if (handshake.adjusted) this.listener.onDecodeError("open_packet", `the open packet was adjusted: ${handshake.adjusted}`);
     this.watchdog = new HeartbeatWatchdog(handshake.pingInterval, handshake.pingTimeout);
     this.armWatchdog();
     if (this.v3) this.schedulePing();
@@ -234,7 +253,7 @@ export class EngineConnection {
 
   /** Engine.IO v3: the client pings every pingInterval; the server answers with a pong. */
   private schedulePing(): void {
-    this.scheduler.after(this.handshake!.pingInterval, () => {
+    this.scheduler.after(Math.max(MIN_CLIENT_PING_MS, this.handshake!.pingInterval), () => {
       if (this.phase !== "open" || this.silent) return;
       this.sink.sendText(encodeEngineText("ping"));
       this.schedulePing();
