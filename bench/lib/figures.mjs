@@ -53,10 +53,14 @@ export function floorOf(row, results) {
   return id ? results.find((r) => r.workload === row.workload && r.tool_id === id) : undefined;
 }
 
-/** µs per item above the row's own transport's floor, or null when either is not valid. */
-export function usAboveFloor(row, results) {
+/**
+ * µs per item above the row's own transport's floor, or null when either is not valid (with
+ * `evenStarved`, when either failed: the tables show the figure beside the row's status).
+ */
+export function usAboveFloor(row, results, { evenStarved = false } = {}) {
   const floor = floorOf(row, results);
-  if (!floor || !valid(row) || !valid(floor)) return null;
+  const usable = evenStarved ? (r) => Boolean(r?.ok) : valid;
+  if (!floor || !usable(row) || !usable(floor)) return null;
   const ours = usPerItem(row);
   const base = usPerItem(floor);
   return ours !== null && base !== null ? ours - base : null;
