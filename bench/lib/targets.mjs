@@ -193,7 +193,9 @@ export function explainGaps(results, extras, profile = {}) {
   }
   const cap = find("capacity", REFERENCE_TOOL);
   if (cap && profile.capacity) {
-    const intervalS = 5; // HOLD_PINGS in bench/run.mjs
+    const args = profile.capacity.serverArgs ?? [];
+    const at = args.indexOf("--ping-interval");
+    const intervalS = at >= 0 ? Number(args[at + 1]) / 1000 : 25; // socket.io's default otherwise
     const pingsPerS = cap.connected / intervalS;
     const byPings = hb?.us_per_ping != null ? (pingsPerS * hb.us_per_ping) / 1e6 : null;
     lines.push(

@@ -98,7 +98,7 @@ test("a run split over k6 instances: execution segments per instance, results me
   assert.deepEqual(merged.errors, ["instance 2: boom"]);
 });
 
-const full = { capacity: { connections: 15_000, windowMs: 60_000 }, "capacity-split": { connections: 30_000, windowMs: 60_000 } };
+const full = { capacity: { connections: 15_000, windowMs: 60_000, serverArgs: ["--ping-interval", "5000"] }, "capacity-split": { connections: 30_000, windowMs: 60_000 } };
 const capacityRow = (fields: Record<string, unknown>) => row("capacity", "k6-socketio-websockets", { connections: 15_000, connected: 15_000, server_connected_at_end: 15_000, heartbeat_losses: 0, client_disconnects: 0, rss_per_connection_kib: 120, peak_rss_mib: 1760, cpu_util: 0.3, ...fields });
 
 test("targets: met and missed, each missed one with its gap", () => {
