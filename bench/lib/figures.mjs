@@ -27,8 +27,9 @@ export function perCpuS(row) {
   return row.acks_per_cpu_s ?? row.messages_per_cpu_s ?? null;
 }
 
-/** µs of generator CPU per item (acked emit or received broadcast). */
+/** µs of generator CPU per item (acked emit, received broadcast, or answered ping). */
 export function usPerItem(row) {
+  if (row.us_per_ping !== undefined) return row.us_per_ping;
   const n = perCpuS(row);
   return n ? 1e6 / n : null;
 }

@@ -27,6 +27,7 @@ const COLUMNS = {
     ["CPU % with pings", (r) => fmt(r.cpu_util * 100, 1)],
     ["CPU % without", (r) => fmt(r.idle_cpu_util * 100, 1)],
     ["µs per ping", (r) => fmt(r.us_per_ping), "us_per_ping"],
+    ["µs above floor", (r, rows) => fmt(usAboveFloor(r, rows))],
     ["heartbeat losses", (r) => fmt(r.heartbeat_losses)],
   ],
   ack: [

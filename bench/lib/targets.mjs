@@ -134,6 +134,12 @@ export function targetLines(targets) {
   return targets.map((t) => `${t.met === true ? "MET   " : t.met === false ? "MISSED" : "n/a   "} ${t.target}: ${t.observed}${t.gap ? ` — ${t.gap}` : ""}`);
 }
 
+/** The server's disconnect reasons for a hold row that lost connections, or "". */
+function lostOnes(row) {
+  const reasons = Object.entries(row.server_disconnects ?? {});
+  return reasons.length ? `; the server saw ${reasons.map(([why, n]) => `${fmt(n)} × ${why}`).join(", ")}` : "";
+}
+
 /**
  * Why the targets come out as they do, from this run's own figures: each transport's floor, what
  * k6-socketio adds per item above it, what GOGC=400 buys, what heartbeats cost at capacity, and
@@ -201,10 +207,12 @@ export function explainGaps(results, extras, profile = {}) {
     lines.push(
       `Capacity: ${fmt(cap.connected)} connections pinged every ${intervalS} s are ${fmt(pingsPerS)} pings/s; k6 used ${fmt(cap.cpu_util * 100, 1)}% of a core, ${fmt((cap.cpu_util * 1e6) / pingsPerS)} µs per ping including everything else` +
         (byPings !== null ? `; at the heartbeat row's ${fmt(hb.us_per_ping)} µs the pings alone account for ${fmt(byPings * 100, 1)}% (40% of a core leaves ${fmt((0.4 * 1e6) / pingsPerS)} µs per ping for everything)` : "") +
-        ".",
+        `${lostOnes(cap)}.`,
     );
   }
   const split = results.find((r) => r.workload === "capacity-split");
-  if (split && !split.ok) lines.push(`Split capacity: ${split.errors.join("; ")}; server-side ${fmt(split.server_connected_at_end)} connected, disconnects ${JSON.stringify(split.server_disconnects ?? {})}.`);
+  if (split && (!split.ok || split.server_connected_at_end !== split.connections || split.heartbeat_losses)) {
+    lines.push(`Split capacity: ${split.errors.length ? `${split.errors.join("; ")}; ` : ""}${fmt(split.connected)} of ${fmt(split.connections)} connected, ${fmt(split.server_connected_at_end)} on the servers at the end${lostOnes(split)}; both k6 used ${fmt(split.cpu_util * 100, 0)}% of a core at load average ${split.load_avg?.join(" / ") ?? "unknown"}.`);
+  }
   return lines;
 }

@@ -67,6 +67,9 @@ test("each k6-socketio row is measured above its own transport's floor, never ag
   assert.equal(usAboveFloor(results[0], results), null, "a floor has no floor");
   const starvedFloor = [{ ...results[1]!, cpu_util: 0.5 }, results[3]!];
   assert.equal(usAboveFloor(results[3], starvedFloor), null);
+  assert.equal(usAboveFloor(results[3], starvedFloor, { evenStarved: true }), 60, "tables show it beside the status");
+  const pings = [row("heartbeat", "raw-k6-websockets", { us_per_ping: 90 }), row("heartbeat", "k6-socketio-websockets", { us_per_ping: 230 })];
+  assert.equal(usAboveFloor(pings[1], pings), 140);
 });
 
 test("µs per heartbeat: CPU with pings minus the unpinged baseline, over the pings answered", () => {
@@ -151,6 +154,8 @@ test("targets: a failed, starved or too-small row is 'not measured', never met",
   assert.ok(t.some((x) => x.met === null && /our row starved: invalid \(60% of its core/.test(x.observed)));
   assert.ok(t.some((x) => x.met === null && /2,000 connections held 10 s/.test(x.target) && /run the full profile/.test(x.gap)));
   assert.ok(t.some((x) => x.met === null && /split capacity row not run/.test(x.observed)));
+  const split = row("capacity-split", "k6-socketio-websockets", { connections: 30_000, connected: 30_000, server_connected_at_end: 29_000, heartbeat_losses: 1000, server_disconnects: { "ping timeout": 1000 }, cpu_util: 1.2, instances: 2, servers: 2 });
+  assert.match(explainGaps([split], {}, {}).join("\n"), /Split capacity: 30,000 of 30,000 connected, 29,000 on the servers at the end; the server saw 1,000 × ping timeout; both k6 used 120% of a core/);
   assert.match(explainGaps(results, {}, {}).join("\n"), /ack × k6-socketio-websockets: starved: invalid/);
 });
 
