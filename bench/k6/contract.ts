@@ -26,6 +26,9 @@ export const bench = {
 };
 if (!["hold", "ack", "fanout"].includes(bench.workload)) throw new Error(`bench: unknown BENCH_WORKLOAD ${JSON.stringify(bench.workload)}`);
 
+/** Seconds after the window's end at which k6 interrupts sessions still open. */
+const CLOSE_GRACE_S = 8;
+
 /** One per-VU-iteration scenario whose VUs cover `connections` at `perVu` connections each. */
 export function benchOptions(perVu: number) {
   return {
@@ -36,7 +39,7 @@ export function benchOptions(perVu: number) {
         iterations: 1,
         // k6 itself interrupts what is still open 8 s after the window (the runner's kill comes
         // at 15 s): the result file is still written, and names the unfinished VUs.
-        maxDuration: `${Math.ceil((bench.endAt - Date.now()) / 1000) + 8}s`,
+        maxDuration: `${Math.ceil((bench.endAt - Date.now()) / 1000) + CLOSE_GRACE_S}s`,
         gracefulStop: "2s",
       },
     },
@@ -90,7 +93,7 @@ export function benchSummary(tool: string, version: string, perVu: number) {
     // vus_max is this instance's share when the run is split by execution segments.
     const vus = v("vus_max").max ?? Math.ceil(bench.connections / perVu);
     const finished = v("iterations").count ?? 0;
-    if (finished < vus) errors.push(`${vus - finished} of ${vus} VUs still had sessions open 8 s after the window's end (interrupted by k6)`);
+    if (finished < vus) errors.push(`${vus - finished} of ${vus} VUs still had sessions open ${CLOSE_GRACE_S} s after the window's end (interrupted by k6)`);
     const result = {
       tool,
       version,
