@@ -36,7 +36,7 @@ function singleCapacity(results, profile) {
   if (!heldAll) gaps.push(`${fmt(n - (cap.server_connected_at_end ?? 0))} connections short, ${fmt(cap.heartbeat_losses)} heartbeats lost`);
   if (!lean) gaps.push(`${fmt((cap.cpu_util - 0.4) * 100, 1)} points of a core over 40%`);
   if (v.short) gaps.push(v.short);
-  const kib = cap.rss_per_connection_kib;
+  const kib = cap.rss_per_connection_kib ?? null;
   return [
     {
       target: target.replace("15,000", fmt(n)).replace("60 s", `${secs} s`),
