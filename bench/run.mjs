@@ -242,7 +242,7 @@ function renderMarkdown(report) {
     report.pinning ? "The reference server (socket.io 4.8.4) ran pinned to core 1 and each tool pinned to core 0 (`taskset`)." : "No CPU pinning (taskset or a second core missing): server and tool shared the cores.",
     "CPU and memory are measured from outside, over each tool's whole process tree (`/proc`), inside the measured window only.",
     "Heartbeat losses are the server's own count of `ping timeout` disconnects.",
-    `A row whose tool got less than ${STARVED_BELOW * 100}% of its core in a saturated run (closed-loop ack, or a fan-out it fell behind on) is marked "starved: invalid": something else took the core. "load 1 min" is /proc/loadavg at the window's end. "GC" is the Go runtime setting of each k6 row (the project's runs set GOGC=400 and GOMEMLIMIT at half the memory unless the user set them).`,
+    `A row whose tool got less than ${STARVED_BELOW * 100}% of its core in a saturated run (closed-loop ack, or a fan-out it fell behind on) is marked "starved: invalid", with the server's share of its own core: other processes took the tool's core or the server's. "load 1 min" is /proc/loadavg at the window's end. "GC" is the Go runtime setting of each k6 row (the project's runs set GOGC=400 and GOMEMLIMIT at half the memory unless the user set them).`,
     "",
     "Tool versions: " + Object.entries(report.tools).map(([k, v]) => `${k}: ${typeof v === "string" ? v : Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`).join("; ") + ".",
     "",

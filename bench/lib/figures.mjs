@@ -45,7 +45,8 @@ export function starvation(row) {
   const share = row.cpu_util / (row.instances ?? 1);
   if (!saturated || share >= STARVED_BELOW) return null;
   const load = row.load_avg ? `, load average ${row.load_avg[0]}` : "";
-  return `starved: invalid (${fmt(share * 100, 0)}% of its core${row.workload === "fanout" ? ` while ${fmt(row.delivery * 100, 1)}% delivered` : ""}${load})`;
+  const server = row.server_cpu_util !== null && row.server_cpu_util !== undefined ? `, server ${fmt(row.server_cpu_util * 100, 0)}%` : "";
+  return `starved: invalid (${fmt(share * 100, 0)}% of its core${row.workload === "fanout" ? ` while ${fmt(row.delivery * 100, 1)}% delivered` : ""}${server}${load})`;
 }
 
 /** A row whose figures can be compared: it ran to the end and was not starved. */

@@ -41,6 +41,7 @@ const COLUMNS = {
     ["p95 ms", (r) => fmt(r.ack_p95_ms, 1)],
     ["p99 ms", (r) => fmt(r.ack_p99_ms, 1)],
     cpu,
+    ["server CPU %", (r) => fmt(r.server_cpu_util * 100, 0)],
     rss,
   ],
   fanout: [

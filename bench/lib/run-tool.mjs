@@ -180,6 +180,8 @@ async function measure(tool, workload, { label, servers, instances, pinned, outD
     loadAtEnd = loadAverage();
     stats = mergeStats(await Promise.all(servers.map((s) => serverStats(s.url))));
   }, Math.max(0, endAt - 300 - Date.now()));
+  // The server's CPU too: a tool short of its core may be waiting on a server short of its own.
+  const serverSamplers = servers.map((srv) => sampleTree(srv.process.pid, 500));
   const runs = await Promise.all(
     resultPaths.map((resultPath, i) => {
       const command = segmentCommand(tool.command, i, instances);
@@ -188,6 +190,7 @@ async function measure(tool, workload, { label, servers, instances, pinned, outD
   );
   clearTimeout(loadTimer);
   clearTimeout(statsTimer);
+  const serverCpuS = serverSamplers.reduce((a, sampler) => a + sampler.stop().cpuBetween(startAt, endAt), 0);
 
   const errors = [];
   const reports = [];
@@ -240,6 +243,7 @@ async function measure(tool, workload, { label, servers, instances, pinned, outD
     cpu_window_s: round(cpuWindowS, 2),
     cpu_total_s: round(runs.reduce((a, run) => a + run.samples.totalCpuS, 0), 2),
     cpu_util: round(cpuWindowS / windowS, 3),
+    server_cpu_util: round(serverCpuS / windowS, 3),
     peak_rss_mib: round(peakRssKb / 1024, 1),
     rss_per_connection_kib: connected ? round(peakRssKb / connected, 1) : null,
     processes: runs.reduce((a, run) => a + Math.max(...run.samples.samples.map((s) => s.processes)), 0),

@@ -150,7 +150,7 @@ export function explainGaps(results, extras, profile = {}) {
   const lines = [];
   for (const r of results) {
     const s = starvation(r);
-    if (s) lines.push(`${r.workload} × ${r.tool}: ${s}. Its figure is not comparable: another process took the core (load average at the window's end ${r.load_avg?.join(" / ") ?? "unknown"}); re-run on a quiet machine.`);
+    if (s) lines.push(`${r.workload} × ${r.tool}: ${s}. Its figure is not comparable: other processes took its core or the server's, so it waited (load average at the window's end ${r.load_avg?.join(" / ") ?? "unknown"}); re-run on a quiet machine.`);
   }
   const hot = extras?.hot_path?.ok ? extras.hot_path.rows.find((r) => r.metrics === "k6 metrics") : null;
   const art = find("ack", "artillery");

@@ -37,7 +37,7 @@ test("CPU in a window is interpolated between samples; peak RSS only counts samp
 const row = (workload: string, tool_id: string, fields: Record<string, unknown>) => ({ workload, tool_id, tool: tool_id, ok: true, errors: [] as string[], cpu_util: 1, load_avg: [1.5, 1, 1], ...fields });
 
 test("a saturated row under 90% of its core is starved: invalid, with its share and the load; an unsaturated one is not", () => {
-  assert.match(starvation(row("ack", "artillery", { cpu_util: 0.64, load_avg: [3.5, 2, 1] }))!, /^starved: invalid \(64% of its core, load average 3\.5\)$/);
+  assert.match(starvation(row("ack", "artillery", { cpu_util: 0.64, server_cpu_util: 0.97, load_avg: [3.5, 2, 1] }))!, /^starved: invalid \(64% of its core, server 97%, load average 3\.5\)$/);
   assert.equal(starvation(row("ack", "artillery", { cpu_util: 0.93 })), null);
   // Fan-out saturates only a tool that fell behind.
   assert.equal(starvation(row("fanout", "node", { cpu_util: 0.15, delivery: 1 })), null);
