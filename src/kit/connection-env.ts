@@ -21,7 +21,6 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
   const namespace = env.optionalString("NAMESPACE");
   const authToken = env.optionalString("AUTH_TOKEN");
   const enginePath = env.optionalString("ENGINE_PATH");
-  const protocol = env.oneOf("PROTOCOL", "auto", ["auto", "3", "4"] as const);
   const headers = stringMap(env, "HEADERS");
   const query = stringMap(env, "QUERY");
   const connectTimeoutMs = env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000);
@@ -33,7 +32,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
     ...(enginePath ? { path: enginePath } : {}),
     ...(headers ? { headers } : {}),
     ...(query ? { query } : {}),
-    protocol: protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4,
+    protocol: readProtocol(env),
     connectTimeout: connectTimeoutMs,
     ackTimeout: ackTimeoutMs,
   };
@@ -50,6 +49,12 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
   const login = loginRaw === undefined ? undefined : parseLoginStep(loginRaw, "-e LOGIN");
   const origin = `${resolved.target.secure ? "https" : "http"}://${resolved.target.authority}`;
   return { targetUrl, connectOptions, connectTimeoutMs, ackTimeoutMs, login, origin };
+}
+
+/** -e PROTOCOL: auto (default), 3 (Socket.IO v2) or 4 (Socket.IO 3+, which skips the "auto" wait for a server without maxPayload). */
+export function readProtocol(env: EnvReader): 3 | 4 | "auto" {
+  const protocol = env.oneOf("PROTOCOL", "auto", ["auto", "3", "4"] as const);
+  return protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4;
 }
 
 /** -e NAME='{"key":"value"}': an object of strings, or undefined when not given. */

@@ -14,6 +14,7 @@ import { matchmakingFromJson, matchmakingPresets } from "../contracts/matchmakin
 import { contractStep } from "../doctor/contract-step";
 import { ContractMismatches } from "../kit/exchange";
 import { selectContract } from "../kit/contract-env";
+import { readProtocol } from "../kit/connection-env";
 
 const env = new EnvReader(__ENV);
 const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
@@ -36,6 +37,8 @@ const config: DoctorConfig = {
   stickyRequests: env.int("STICKY_REQUESTS", 4, 1, 100),
   secrets: authToken ? [authToken] : [],
 };
+// The raw steps speak Engine.IO v4; the contract step connects with the library, under -e PROTOCOL.
+const protocol = readProtocol(env);
 const reportPath = env.optionalString("REPORT");
 // With -e CONTRACT or CONTRACT_FILE, the doctor also walks one step of the matchmaking flow the contract's way.
 const contract = env.optionalString("CONTRACT") || env.optionalString("CONTRACT_FILE") ? selectContract(env, "doctor (matchmaking flow)", matchmakingPresets, matchmakingFromJson) : undefined;
@@ -56,7 +59,7 @@ const mismatches = contract ? new ContractMismatches("doctor", contract.name, ne
 export async function setup(): Promise<Report> {
   const report = runDoctor(config);
   if (contract) {
-    const options = { auth: config.auth, headers: config.headers, path: config.enginePath, namespace: config.namespace, connectTimeout: config.stepTimeoutMs, ackTimeout: config.ackTimeoutMs };
+    const options = { auth: config.auth, headers: config.headers, path: config.enginePath, namespace: config.namespace, protocol, connectTimeout: config.stepTimeoutMs, ackTimeout: config.ackTimeoutMs };
     const step = await contractStep(contract, targetUrl, options, config.ackTimeoutMs, mismatches!);
     report.steps.push(step);
     if (step.status === "fail") report.failed += 1;

@@ -130,7 +130,8 @@ function* handshakeSteps(opts: ResolvedOptions, connectFrames: (eio3: boolean) =
   }
   const parsed = parseHandshake(open.data);
   if (typeof parsed === "string") return { ok: false, error: { reason: "handshake_invalid", message: parsed } };
-  const handshake: Handshake = parsed;
+  // The payload framing tells the version for certain (socket.io 3.x sends no maxPayload either).
+  const handshake: Handshake = { ...parsed, eio3: v3 };
   if (!handshake.upgrades.includes("websocket")) {
     return {
       ok: false,

@@ -118,7 +118,8 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
           },
           scheduler,
           connection,
-          { openTimeout: opts.connectTimeout, protocol: opts.protocol, binaryFrames: "base64", trace },
+          // The payload framing tells the version for certain (socket.io 3.x sends no maxPayload either).
+          { openTimeout: opts.connectTimeout, protocol: opts.protocol === "auto" ? (v3 ? 3 : 4) : opts.protocol, binaryFrames: "base64", trace },
         );
         connection.attach(engine, startedAt);
         scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout));

@@ -143,6 +143,7 @@ export class Connection implements SocketHost, EngineListener {
       return;
     }
     const packet = result as SocketPacket;
+    if (packet.type === 0 && this.engine?.protocolAssumed) this.engine.settleProtocol(typeof (packet.data as { sid?: unknown } | undefined)?.sid === "string");
     const socket = this.sockets.get(packet.nsp);
     if (socket) socket.receive(packet, receivedAt);
     // A Socket.IO v2 server connects "/" unasked, even for a client that only wants another namespace.
