@@ -24,7 +24,7 @@ export { OptionsError, resolveOptions as resolveConnectOptions } from "./protoco
 export type { SessionHandler, SessionResult } from "./k6/session";
 export type { AckOptions, ConnectError, Outcome, Socket as CallbackSocket, WaitOptions } from "./protocol/socket";
 export { TargetUrlError, parseTarget, isLoopback } from "./protocol/url";
-export { Redactor } from "./protocol/redact";
+export { Redactor, redactUrl } from "./protocol/redact";
 export { LIBRARY_METRICS, observeSamples, touchLibraryCounters } from "./k6/k6-metrics";
 export { systemTagsWithoutUrl } from "./k6/system-tags";
 

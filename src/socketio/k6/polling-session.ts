@@ -11,7 +11,8 @@ import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { eventLoopTimers } from "./event-loop";
 import { type LiveSession, newConnection, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
-import { engineUrl } from "../protocol/url";
+import { engineEndpoint, engineUrl } from "../protocol/url";
+import { failedRequest, throwing } from "./quiet-http";
 
 const RECORD_SEPARATOR = "\x1e";
 
@@ -22,7 +23,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
   const socket = connection.socket(opts.namespace, opts.auth);
   const finished = new Promise<SessionResult>((resolve) => {
     const trace = wireTracer(opts);
-    const nameTag = engineUrl(opts.target, opts.path, "polling", {});
+    const nameTag = engineEndpoint(opts.target, opts.path, "polling");
     let sid: string | undefined;
     let closed = false;
     let outbox: string[] = [];
@@ -44,12 +45,13 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
       clearAll();
       resolve(sessionResult(connection, socket, startedAt, sid));
     };
-    const params = (timeoutMs: number, post = false) => ({
-      headers: post ? { "Content-Type": "text/plain;charset=UTF-8", ...opts.headers } : opts.headers,
-      timeout: `${Math.max(1, timeoutMs)}ms`,
-      tags: { ...opts.tags, name: nameTag },
-      responseType: "text" as const,
-    });
+    const params = (timeoutMs: number, post = false) =>
+      throwing({
+        headers: post ? { "Content-Type": "text/plain;charset=UTF-8", ...opts.headers } : opts.headers,
+        timeout: `${Math.max(1, timeoutMs)}ms`,
+        tags: { ...opts.tags, name: nameTag },
+        responseType: "text" as const,
+      });
     // The engine knows its sid as soon as the open packet is handled, before anything is sent.
     // b64=1 from the first request: Engine.IO v3 fixes a session's binary framing at the
     // handshake (base64 text is what we decode), and v4 servers ignore the parameter.
@@ -69,7 +71,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
         },
         (err: unknown) => {
           posting = false;
-          fail(`POST failed: ${String(err)}`);
+          fail(`POST failed: ${failedRequest(err).error}`);
         },
       );
     };
@@ -86,7 +88,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
           for (const frame of split(String(res.body ?? ""))) if (frame) engine.receiveText(frame);
           poll();
         },
-        (err: unknown) => fail(`poll failed: ${String(err)}`),
+        (err: unknown) => fail(`poll failed: ${failedRequest(err).error}`),
       );
     };
 
@@ -131,7 +133,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
         else done();
       },
       (err: unknown) => {
-        connection.failAll({ reason: "network", message: `polling handshake failed: ${String(err)}` });
+        connection.failAll({ reason: "network", message: `polling handshake failed: ${failedRequest(err).error}` });
         done();
       },
     );
