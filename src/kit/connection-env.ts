@@ -1,6 +1,6 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
-import { type ConnectOptions, resolveConnectOptions } from "../socketio";
+import { type ConnectOptions, redactUrl, resolveConnectOptions } from "../socketio";
 import type { ContractConnection } from "../contracts/contract";
 import { EnvError, type EnvReader } from "./env";
 import { type LoginStep, parseLoginStep } from "./login";
@@ -41,7 +41,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
   // meant as the Engine.IO path, and the server would answer "Invalid namespace".
   if (/^\/(socket\.io|engine\.io)(\/|$)/.test(resolved.namespace) && !namespace) {
     throw new EnvError(
-      `-e TARGET_URL=${targetUrl}: its path ${resolved.namespace} would be the Socket.IO namespace (as in socket.io-client), and looks like the Engine.IO path instead; ` +
+      `-e TARGET_URL=${redactUrl(targetUrl)}: its path ${resolved.namespace} would be the Socket.IO namespace (as in socket.io-client), and looks like the Engine.IO path instead; ` +
         `give the server's origin (e.g. ${targetUrl.slice(0, targetUrl.indexOf(resolved.namespace))}) and, if the path is not /socket.io/, -e ENGINE_PATH=${resolved.namespace}`,
     );
   }

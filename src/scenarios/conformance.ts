@@ -6,7 +6,7 @@
 // -e SERVER=<name> labels the run; -e CONFORMANCE_OUT=path writes the results as JSON.
 import { check } from "k6";
 import { Counter } from "../kit/metrics";
-import { connect, connectAsync, type ConnectOptions, type CallbackSocket } from "k6-socketio";
+import { connect, connectAsync, type ConnectOptions, type CallbackSocket, redactUrl } from "k6-socketio";
 import { msgpackParser } from "k6-socketio/msgpack";
 import { EnvReader } from "../kit/env";
 import { idleUntilEnd } from "../kit/default-scenario";
@@ -296,7 +296,7 @@ export async function setup(): Promise<{ server: string; target: string; items: 
     results.push({ id: item.id, title: item.title, result, detail });
   }
   failures.add(0);
-  return { server, target: targetUrl, items: results };
+  return { server, target: redactUrl(targetUrl), items: results };
 }
 
 export function idle(): void {}
