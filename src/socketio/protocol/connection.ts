@@ -151,6 +151,7 @@ export class Connection implements SocketHost, EngineListener {
       this.onDecodeError("socket_packet", `malformed Socket.IO packet dropped: ${problem}`);
       return;
     }
+    if (packet.type === 0 && this.engine?.protocolAssumed) this.engine.settleProtocol(typeof (packet.data as { sid?: unknown } | undefined)?.sid === "string");
     const socket = this.sockets.get(packet.nsp);
     if (socket) this.handOver(socket, packet, receivedAt);
     // A Socket.IO v2 server connects "/" unasked, even for a client that only wants another namespace.
