@@ -306,12 +306,15 @@ test("Socket.IO v2: no CONNECT for / (the server connects it), auth as the names
 test("socket.io 3.x (no maxPayload, silent until asked): v4 CONNECT with auth after V3_EVIDENCE_MS, and its sid settles v4", () => {
   const s = session({ token: "t" });
   s.engine.start();
+  s.clock.advance(3);
   s.engine.receiveText('0{"sid":"E3","upgrades":[],"pingInterval":25000,"pingTimeout":20000}');
   assert.deepEqual(s.sink.text, []);
   s.clock.advance(V3_EVIDENCE_MS);
   assert.deepEqual(s.sink.text, ['40{"token":"t"}']);
+  s.clock.advance(5);
   s.engine.receiveText('40{"sid":"N3"}');
   assert.equal(s.socket.connected, true);
+  assert.deepEqual(s.metrics.connectDurations, [8], "the client's own wait for evidence is not the server's connect time");
   assert.equal(s.socket.handshake?.eio3, false);
   assert.equal(s.engine.protocolAssumed, false);
 });

@@ -216,7 +216,9 @@ export class Connection implements SocketHost, EngineListener {
 
   // ---- EngineListener ----
 
-  onOpen(_handshake: Handshake): void {
+  onOpen(handshake: Handshake): void {
+    // The connect clock counts the server's time: a wait the client chose is moved out of it.
+    if (handshake.clientHoldMs) this.startedAt += handshake.clientHoldMs;
     for (const s of this.sockets.values()) if (!s.disconnected && !s.connectSent) s.sendConnect();
     const preloaded = this.preloaded;
     this.preloaded = [];

@@ -57,6 +57,7 @@ export class EngineConnection {
   private v3 = false;
   /** Under protocol "auto": an open packet that may be v3 or v4, held until the server shows which. */
   private undecided: Handshake | null = null;
+  private undecidedAt = 0;
   /** v4 was assumed because the server stayed silent: its first CONNECT reply settles it (see settleProtocol). */
   private assumedV4 = false;
   private readonly sink: FrameSink;
@@ -253,6 +254,7 @@ export class EngineConnection {
     }
     if ((this.options.protocol ?? "auto") === "auto" && parsed.eio3) {
       this.undecided = parsed;
+      this.undecidedAt = this.scheduler.now();
       this.scheduler.after(Math.min(V3_EVIDENCE_MS, this.options.openTimeout), () => {
         if (this.undecided === parsed && this.phase === "awaiting-open") this.decide(false);
       });
@@ -267,7 +269,8 @@ export class EngineConnection {
     this.undecided = null;
     this.assumedV4 = !v3;
     if (this.trace) this.trace.note(`no maxPayload in the open packet: ${v3 ? "Engine.IO v3 (the server connected / unasked)" : `Engine.IO v4 assumed (the server sent nothing within ${V3_EVIDENCE_MS} ms)`}`);
-    this.becomeOpen({ ...handshake, eio3: v3 });
+    // A v3 server's unasked CONNECT ended the wait: that was the server's time. A silent wait was ours.
+    this.becomeOpen(v3 ? { ...handshake, eio3: true } : { ...handshake, eio3: false, clientHoldMs: this.scheduler.now() - this.undecidedAt });
   }
 
   /**
