@@ -3,6 +3,7 @@
 // every transport and client, connecting, refused and failing. Every output is grepped: stdout,
 // stderr, k6's --out json, the summary export, SUMMARY_DIR, and the doctor's report.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,9 +79,16 @@ test("secrets: the matchmaking scenario over polling + upgrade with AUTH_TOKEN, 
   const run = await runAgainst("matchmaking", urlWithToken(), { env, k6Args: ["--out", `json=${json}`] });
   assert.equal(run.code, 0, describe(run));
   assert.ok((run.metric("socketio_connect_success")?.passes ?? 0) >= 4, describe(run));
-  const files = readdirSync(dir).map((f) => join(dir, f));
+  // The HTML report and the report's own summary and JUnit, built from the run's recorded samples.
+  const report = spawnSync(process.execPath, ["--import", "tsx", join(root, "src", "report", "main.ts"), "--out", join(dir, "report"), json], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  assert.equal(report.status, 0, `${report.stdout}\n${report.stderr}`);
+  const filesIn = (d: string) => readdirSync(d, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(d, e.name));
+  const files = [...filesIn(dir), ...filesIn(join(dir, "report"))];
   assert.ok(files.some((f) => f.endsWith("matchmaking-summary.json")), files.join(", "));
-  assertNoSecret(outputs(run, files), "matchmaking");
+  const html = files.find((f) => f.endsWith("matchmaking-report.html"));
+  assert.ok(html, files.join(", "));
+  assert.match(readFileSync(html, "utf8"), /token=\[redacted\]/, "the report names the target, its token masked");
+  assertNoSecret(outputs(run, files) + report.stdout + report.stderr, "matchmaking");
 });
 
 test("secrets: the doctor, passing and against a closed port, keeps them out of its stdout, stderr and JSON report", async () => {
