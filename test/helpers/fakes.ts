@@ -18,6 +18,11 @@ export class ManualScheduler implements Scheduler {
     this.timers.push({ at: this.time + ms, seq: this.seq++, fn });
   }
 
+  /** Drops every armed timer, as k6/ws does with a closed WebSocket's timers. */
+  discardTimers(): void {
+    this.timers = [];
+  }
+
   /** Timers armed and not yet fired. */
   get pending(): number {
     return this.timers.length;

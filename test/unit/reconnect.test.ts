@@ -91,3 +91,65 @@ test("without recovery a reconnect is a fresh session: no pid sent, nothing coun
   assert.equal(socket.recovered, false);
   assert.ok(metrics.events.includes("reconnected:0:false:0"));
 });
+
+/** Sizes of every Map, Set and array an object holds, two levels deep (the ack registry's maps too). */
+function collectionSizes(obj: object, depth = 2): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    if (value instanceof Map || value instanceof Set) out[key] = value.size;
+    else if (Array.isArray(value)) out[key] = value.length;
+    else if (depth > 1 && value && typeof value === "object" && value.constructor !== Object) out[key] = collectionSizes(value as object, depth - 1);
+  }
+  return out;
+}
+
+test("reconnect churn: the connection keeps no state per transport, and acks still time out after many reconnects whose timers died", () => {
+  const clock = new ManualScheduler();
+  const metrics = new RecordingMetrics();
+  const connection = new Connection({ scheduler: clock, metrics, defaultAckTimeout: 1000, startedAt: clock.now(), log: () => undefined });
+  const socket = connection.socket("/");
+  let connects = 0;
+  socket.on("connect", () => connects++);
+  const outcomes: string[] = [];
+  /** One transport as k6/ws runs it: an answered ack, one left pending, then a drop that takes its timers with it. */
+  const oneTransport = (): void => {
+    const sink = new RecordingSink();
+    const engine = new EngineConnection(sink, clock, connection, { openTimeout: 5000 });
+    connection.attach(engine, clock.now());
+    engine.start();
+    engine.receiveText(OPEN);
+    engine.receiveText('40{"sid":"A"}');
+    socket.request("echo", [1], (o) => outcomes.push(o.ok ? "ok" : o.reason));
+    const id = /^42(\d+)/.exec(sink.text.at(-1)!)![1];
+    engine.receiveText(`43${id}[1]`);
+    socket.request("echo", [2], (o) => outcomes.push(o.ok ? "ok" : o.reason));
+    clock.advance(100);
+    engine.transportClosed(1006);
+    clock.discardTimers();
+    connection.prepareReconnect();
+  };
+  // The failed acks' ids are remembered for late-ack detection, up to a bound (ack-registry.ts).
+  const expiredIds = (): number => (collectionSizes(socket).acks as { expired: number }).expired;
+  const shape = (): string => {
+    const { metrics: _fake, ...ours } = collectionSizes(connection);
+    const { acks: _bounded, ...rest } = collectionSizes(socket);
+    return JSON.stringify({ timers: clock.pending, connection: ours, socket: rest });
+  };
+  oneTransport();
+  const afterOne = shape();
+  for (let i = 0; i < 1_100; i++) oneTransport();
+  assert.equal(shape(), afterOne);
+  assert.equal(expiredIds(), 1024);
+  assert.equal(connects, 1_101);
+  assert.deepEqual([outcomes.length, outcomes.filter((o) => o === "ok").length], [2_202, 1_101]);
+
+  // After all those drops, an unanswered ack still times out on the live transport.
+  const engine = new EngineConnection(new RecordingSink(), clock, connection, { openTimeout: 5000 });
+  connection.attach(engine, clock.now());
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.receiveText('40{"sid":"A"}');
+  socket.request("echo", [3], (o) => outcomes.push(o.ok ? "ok" : o.reason));
+  clock.advance(1500);
+  assert.equal(outcomes.at(-1), "timeout");
+});

@@ -574,6 +574,9 @@ export class Socket {
   /** Fails every pending ack and wait: nothing more will arrive on this socket. */
   private settleAll(): void {
     this.pendingSends = [];
+    // Over k6/ws an armed sweep dies with its WebSocket: left set, it would stop every later
+    // sweep from being armed, and acks sent after a reconnect would never time out.
+    this.ackSweepAt = undefined;
     const now = this.host.scheduler.now();
     this.acks.failAll("disconnected", now);
     const waiters = [...this.waiters];
