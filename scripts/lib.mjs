@@ -41,7 +41,9 @@ function availableMemoryBytes() {
   return totalmem();
 }
 
-Object.assign(process.env, goRuntimeDefaults(process.env, availableMemoryBytes()));
+/** What was set here rather than by the user (a soak, which measures memory, undoes GOGC). */
+export const goDefaultsApplied = goRuntimeDefaults(process.env, availableMemoryBytes());
+Object.assign(process.env, goDefaultsApplied);
 
 /**
  * The two k6 builds the project pins, each a Go module under scripts/ built with `go install`
