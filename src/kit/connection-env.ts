@@ -26,6 +26,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
   const query = stringMap(env, "QUERY");
   const connectTimeoutMs = env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000);
   const ackTimeoutMs = env.int("ACK_TIMEOUT_MS", defaults.ackTimeoutMs ?? 5_000, 1, 600_000);
+  const stallAfterMs = env.int("STALL_AFTER_MS", 10_000, 1, 600_000);
   const connectOptions: ConnectOptions = {
     transport: env.oneOf("TRANSPORT", "websocket", ["websocket", "polling", "polling-only"] as const),
     ...(namespace ? { namespace } : {}),
@@ -36,6 +37,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
     protocol: protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4,
     connectTimeout: connectTimeoutMs,
     ackTimeout: ackTimeoutMs,
+    stallAfter: stallAfterMs,
   };
   const resolved = resolveConnectOptions(targetUrl, connectOptions);
   // socket.io-client reads a URL's path as the namespace: "/socket.io/" there is almost always

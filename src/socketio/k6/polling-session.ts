@@ -11,6 +11,7 @@ import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { eventLoopTimers } from "./event-loop";
 import { type LiveSession, newConnection, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
+import { sessionClosed, sessionOpened } from "./vu-probe";
 import { engineUrl } from "../protocol/url";
 
 const RECORD_SEPARATOR = "\x1e";
@@ -20,6 +21,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
   const { scheduler, clearAll } = eventLoopTimers();
   const connection = newConnection(opts, scheduler, startedAt);
   const socket = connection.socket(opts.namespace, opts.auth);
+  sessionOpened(opts.stallAfter);
   const finished = new Promise<SessionResult>((resolve) => {
     const trace = wireTracer(opts);
     const nameTag = engineUrl(opts.target, opts.path, "polling", {});
@@ -42,6 +44,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
       if (closed) return;
       closed = true;
       clearAll();
+      sessionClosed();
       resolve(sessionResult(connection, socket, startedAt, sid));
     };
     const params = (timeoutMs: number, post = false) => ({
@@ -90,6 +93,8 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
       );
     };
 
+    // One connect deadline from the start: the handshake GET and the namespace CONNECT share it.
+    scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout, engine ? undefined : "polling handshake unanswered"));
     http.asyncRequest("GET", url(), null, params(opts.connectTimeout)).then(
       (res) => {
         const body = String(res.body ?? "");
@@ -121,7 +126,6 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
           { openTimeout: opts.connectTimeout, protocol: opts.protocol, binaryFrames: "base64", trace },
         );
         connection.attach(engine, startedAt);
-        scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout));
         if (opts.sessionTimeout !== undefined) scheduler.after(opts.sessionTimeout, () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
         engine.start();
         for (const frame of frames) if (frame) engine.receiveText(frame);

@@ -2,6 +2,7 @@
 // polling-to-websocket upgrade), heartbeats, message framing and close. Transport-agnostic:
 // it sees frames through a FrameSink and time through a Scheduler.
 import { decodeEngineFrame, encodeEngineText, type Frame } from "./codec";
+import { GENERATOR_OVERLOADED } from "./generator-lag";
 import { type Handshake, parseHandshake, preview } from "./handshake";
 import { HeartbeatWatchdog } from "./heartbeat";
 import type { DecodeErrorReason } from "./metrics";
@@ -18,6 +19,8 @@ export interface EngineListener {
   onDecodeError(reason: DecodeErrorReason, detail: string): void;
   /** The connection ended. `reason` is a short stable label, `detail` is for humans. */
   onClose(reason: string, detail: string, wasOpen: boolean): void;
+  /** When the generator's own lag explains `what` (see SocketHost.generatorToBlame): the detail to record. */
+  generatorToBlame?(what: string): string | undefined;
 }
 
 export interface EngineOptions {
@@ -171,7 +174,11 @@ export class EngineConnection {
     const during = this.phase === "open" ? "" : ` during the ${this.phase === "probing" ? "upgrade" : "handshake"}`;
     // The socket is already closed: closing it again from inside k6's close handler would
     // re-enter k6's shutdown and deadlock the VU.
-    this.finish(this.phase === "open" ? "transport close" : "closed_during_handshake", `WebSocket closed (code ${code})${during}`, false);
+    const detail = `WebSocket closed (code ${code})${during}`;
+    if (this.phase !== "open") return this.finish("closed_during_handshake", detail, false);
+    // A server closes a client whose pongs come late: a starved generator's doing, not the server's.
+    const blame = this.listener.generatorToBlame?.("transport close");
+    this.finish(blame ? GENERATOR_OVERLOADED : "transport close", blame ? `${detail}; ${blame}` : detail, false);
   }
 
   /** The WebSocket reported an error. The binding closes the socket; the engine must not (see transportClosed). */
@@ -253,7 +260,9 @@ export class EngineConnection {
       if (check.state === "pending") this.scheduleHeartbeatCheck(watchdog, token, check.remainingMs);
       else if (check.state === "dead") {
         const what = this.v3 ? "nothing from the server (not even a pong)" : "no ping from the server";
-        this.close("ping timeout", `${what} within pingInterval + pingTimeout (${watchdog.allowance} ms)`);
+        const detail = `${what} within pingInterval + pingTimeout (${watchdog.allowance} ms)`;
+        const blame = this.listener.generatorToBlame?.("ping timeout");
+        this.close(blame ? GENERATOR_OVERLOADED : "ping timeout", blame ? `${detail}; ${blame}` : detail);
       }
     });
   }
