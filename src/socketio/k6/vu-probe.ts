@@ -23,8 +23,8 @@ export function generatorLag(): number {
 }
 
 /**
- * Checks the stall watch now: called on every tick, and by k6/ws after a dial that blocked the
- * VU (no timer of the VU can fire meanwhile).
+ * Checks the stall watch now: called on every tick, when a session opens, and by k6/ws after a
+ * dial that blocked the VU (no timer of the VU can fire meanwhile).
  */
 export function checkStall(now = Date.now()): void {
   const stall = progress.check(now);
@@ -47,6 +47,9 @@ function tick(now: number): void {
 /** An event-loop session opened: the probe runs while any is open (and ticks at least once after). */
 export function sessionOpened(stallAfterMs: number): void {
   progress.stallAfterMs = stallAfterMs;
+  // The VU may have waited with no session open and no timer of ours armed (a failed connect
+  // whose dial k6 still holds): that wait counts too.
+  checkStall();
   open++;
   if (!globalTimer) armGlobal(TICK_MS);
 }

@@ -1,5 +1,6 @@
-// A VU-wide "no progress" watch: a stall is `stallAfter` ms during which the VU waited for an
-// answer (a CONNECT reply, an ack) and got nothing back at all (no connect, no ack, no event).
+// A VU-wide "no progress" watch: a stall is `stallAfter` ms from a request (a connect attempt,
+// an emit with an ack) with nothing back at all since (no connect, no ack, no event, on any
+// connection of the VU), as seen by the next check (the VU's probe tick, or its next session).
 // A frozen server shows as exactly that, whatever the transport does meanwhile; a VU that asks
 // for nothing (think time, an idle listener) never stalls.
 //
