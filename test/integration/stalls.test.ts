@@ -110,3 +110,37 @@ test("frozen server over polling-only: exit 99, the stall named", async () => {
   assertStallNamed(run);
   assertNoSlowSuccess(run);
 });
+
+let starvedPath: Promise<string> | undefined;
+
+/** Runs test/k6/starved.ts over `client` against a server pinging every 300 ms (300 ms timeout). */
+async function runStarved(client: string) {
+  starvedPath ??= bundleFile(join(root, "test", "k6", "starved.ts"), join(mkdtempSync(join(tmpdir(), "k6sio-starved-")), "starved.js"));
+  const server = await startTarget(["--ping-interval", "300", "--ping-timeout", "300"]);
+  try {
+    const summaryPath = join(mkdtempSync(join(tmpdir(), "k6sio-starved-")), "export.json");
+    const r = await runK6(k6(), await starvedPath, { env: { TARGET_URL: server.url, CLIENT: client, BUSY_MS: "3000" }, args: ["--quiet"], summaryPath, timeoutMs: 60_000 });
+    const metric = (name: string): Record<string, number> => (r.summary?.metrics?.[name] ?? {}) as Record<string, number>;
+    return { ...r, out: `${r.stdout}\n${r.stderr}`.replace(/\\"/g, '"'), metric };
+  } finally {
+    await server.stop();
+  }
+}
+
+for (const client of ["websockets", "ws"]) {
+  test(`a starved generator over ${client === "ws" ? "k6/ws" : "k6/websockets"} says so: its losses are "generator overloaded", the lag shows, one warning`, async () => {
+    const run = await runStarved(client);
+    const why = `exit ${run.code}\n${run.out.split("\n").slice(-30).join("\n")}`;
+    assert.equal(run.code, 0, why);
+    assert.equal(run.metric("checks").fails, 0, why);
+    assert.match(run.out, /starved: disconnect reasons \["generator overloaded"/, why);
+    assert.ok(run.metric("socketio_disconnects{reason:generator overloaded}").count! >= 1, why);
+    assert.ok(!/ended by ping timeout/.test(run.out), `the server is not blamed\n${why}`);
+    // Every ack that timed out meanwhile is the generator's too.
+    assert.equal(run.metric("socketio_ack_timeouts{reason:generator overloaded}").count ?? 0, run.metric("socketio_ack_timeouts").count ?? 0, why);
+    assert.ok(run.metric("socketio_generator_lag").max! >= 2_000, `lag ${JSON.stringify(run.metric("socketio_generator_lag"))}`);
+    const warnings = run.out.match(/recorded as "generator overloaded", not blamed on the server/g) ?? [];
+    assert.equal(warnings.length, 1, why);
+    assert.match(run.out, /event loop ran \d+ ms late .*fewer sockets \(SOCKETS_PER_VU\) or spread the VUs over more k6 instances/, why);
+  });
+}

@@ -176,14 +176,23 @@ export class EngineConnection {
     // re-enter k6's shutdown and deadlock the VU.
     const detail = `WebSocket closed (code ${code})${during}`;
     if (this.phase !== "open") return this.finish("closed_during_handshake", detail, false);
-    // A server closes a client whose pongs come late: a starved generator's doing, not the server's.
-    const blame = this.listener.generatorToBlame?.("transport close");
-    this.finish(blame ? GENERATOR_OVERLOADED : "transport close", blame ? `${detail}; ${blame}` : detail, false);
+    this.lost("transport close", detail);
   }
 
   /** The WebSocket reported an error. The binding closes the socket; the engine must not (see transportClosed). */
   transportError(message: string): void {
-    this.finish(this.phase === "open" ? "transport error" : "transport_error", `WebSocket error: ${message}`, false);
+    const detail = `WebSocket error: ${message}`;
+    if (this.phase !== "open") return this.finish("transport_error", detail, false);
+    this.lost("transport error", detail);
+  }
+
+  /**
+   * An open connection lost under us. A server closes a client whose pongs come late: when the
+   * generator was starved meanwhile, that is its doing, not the server's.
+   */
+  private lost(reason: string, detail: string): void {
+    const blame = this.listener.generatorToBlame?.(reason);
+    this.finish(blame ? GENERATOR_OVERLOADED : reason, blame ? `${detail}; ${blame}` : detail, false);
   }
 
   private finish(reason: string, detail: string, closeTransport: boolean): void {
