@@ -74,7 +74,7 @@ function armGlobal(delay: number): void {
 
 /**
  * k6/ws: ticks on the current socket's timers (`after`) until `alive()` says the socket is
- * done. Call probeStopped() once the socket has closed, as its pending tick never fires.
+ * done. Call probeStopped() once the socket has closed: its pending tick never fires.
  */
 export function tickOnSocket(stallAfterMs: number, after: (ms: number, fn: () => void) => void, alive: () => boolean): void {
   progress.stallAfterMs = stallAfterMs;
@@ -89,5 +89,10 @@ export function tickOnSocket(stallAfterMs: number, after: (ms: number, fn: () =>
 }
 
 export function probeStopped(): void {
-  if (!globalTimer) due = 0;
+  if (globalTimer || due === 0) return;
+  // k6/ws drops a closed socket's timers: a tick overdue by now was late by at least that much
+  // (a starved VU's socket is often closed before its tick can run).
+  const now = Date.now();
+  if (now > due) recordGeneratorLag(lags.record(due, now));
+  due = 0;
 }
