@@ -18,7 +18,7 @@ export const libDir = join(outDir, "lib");
 
 export function typecheck() {
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-  for (const project of ["tsconfig.json", "tsconfig.node.json"]) {
+  for (const project of ["tsconfig.json", "tsconfig.node.json", "tsconfig.viewer.json"]) {
     try {
       execFileSync(process.execPath, [tsc, "--noEmit", "-p", project], { cwd: root, stdio: "inherit" });
     } catch {
@@ -33,6 +33,8 @@ export function typecheck() {
  */
 export const k6BundleOptions = {
   bundle: true,
+  // The library version, recorded with each run's facts (src/kit/run-facts.ts).
+  define: { K6SIO_LIBRARY_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version) },
   format: "esm",
   platform: "browser",
   target: "es2020",

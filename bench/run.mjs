@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--tools id,id] [--workloads hold,ack,latency,fanout,capacity] [--host 127.0.0.1|::1]
+// npm run bench [-- --quick] [--tools id,id] [--workloads hold,ack,latency,fanout,heartbeat,capacity,capacity-split] [--host 127.0.0.1|::1]
 //                [--no-extras] [--render (re-write docs/benchmarks.md from bench/results/full.json)]
 //
 // The side-by-side benchmark (bench/README.md): every tool, every workload, one at a time,
@@ -10,30 +10,49 @@ import { build, ensureK6, ensureNodeModules, k6Version as versionOf, root } from
 import { benchTools, installBenchTools } from "./install.mjs";
 import { bundleBenchScripts, bundleSizes, hotPath, initCost, k6Tools } from "./lib/k6-tools.mjs";
 import { machineFacts } from "./lib/machine.mjs";
-import { consoleTable, evaluateTargets, explainGaps, markdownTable, summaryTable, REFERENCE_TOOL, targetLines, workloadTable } from "./lib/report.mjs";
+import { heartbeatRow, REFERENCE_TOOL, STARVED_BELOW, starvation } from "./lib/figures.mjs";
+import { consoleTable, markdownTable, status, summaryTable, workloadTable } from "./lib/report.mjs";
+import { evaluateTargets, explainGaps, targetLines } from "./lib/targets.mjs";
 import { killAll, pinning, runTool } from "./lib/run-tool.mjs";
 
 const HOLD_PINGS = ["--ping-interval", "5000", "--ping-timeout", "5000"];
+/** The heartbeat workload's two phases: pings every second, and pings too rare to happen. */
+const HEARTBEAT_MS = 1000;
+const HEARTBEAT_PHASES = [
+  { phase: "idle", serverArgs: ["--ping-interval", "600000", "--ping-timeout", "60000"] },
+  { phase: "pinged", serverArgs: ["--ping-interval", String(HEARTBEAT_MS), "--ping-timeout", "5000"] },
+];
 const SOCKETS_PER_VU = 100;
+/** Two servers on two loopback addresses: each under 20,000 descriptors, each with its own ports. */
+const SPLIT_HOSTS = ["127.0.0.2", "127.0.0.3"];
+const WS_FLOORS = ["k6-socketio-websockets", "raw-k6-websockets"];
 
-/** Sizes and times. Every workload is bounded: ramp + settle + window, plus 15 s grace. */
+/**
+ * Sizes and times. Every workload is bounded: ramp + settle + window, plus 15 s grace; the full
+ * profile takes about 20 minutes, most of it the two capacity rows. `tools` limits a workload to
+ * those rows (a tool's own `workloads` limits it the other way).
+ */
 const PROFILES = {
   full: {
-    hold: { connections: 1000, rampMs: 10_000, settleMs: 5_000, windowMs: 20_000, serverArgs: HOLD_PINGS },
+    hold: { connections: 1000, rampMs: 5_000, settleMs: 5_000, windowMs: 20_000, serverArgs: HOLD_PINGS },
     ack: { connections: 100, rampMs: 2_000, settleMs: 5_000, windowMs: 15_000, serverArgs: [] },
-    latency: { connections: 50, rampMs: 2_000, settleMs: 4_000, windowMs: 15_000, serverArgs: [], ackIntervalMs: 20, onlyK6: true },
+    latency: { connections: 50, rampMs: 2_000, settleMs: 4_000, windowMs: 15_000, serverArgs: [], ackIntervalMs: 20, tools: ["k6-socketio-ws", "raw-k6"] },
     fanout: { connections: 500, rampMs: 5_000, settleMs: 5_000, windowMs: 15_000, rate: 20 },
-    capacity: { connections: 10_000, rampMs: 40_000, settleMs: 10_000, windowMs: 60_000, serverArgs: HOLD_PINGS, tools: [REFERENCE_TOOL] },
+    heartbeat: { connections: 2000, rampMs: 5_000, settleMs: 5_000, windowMs: 15_000, phases: HEARTBEAT_PHASES, tools: WS_FLOORS },
+    capacity: { connections: 15_000, rampMs: 45_000, settleMs: 10_000, windowMs: 60_000, serverArgs: HOLD_PINGS, tools: [REFERENCE_TOOL] },
+    "capacity-split": { connections: 30_000, rampMs: 60_000, settleMs: 15_000, windowMs: 60_000, serverArgs: [], hosts: SPLIT_HOSTS, instances: 2, tools: [REFERENCE_TOOL] },
   },
   quick: {
     hold: { connections: 200, rampMs: 3_000, settleMs: 4_000, windowMs: 6_000, serverArgs: HOLD_PINGS },
     ack: { connections: 50, rampMs: 1_000, settleMs: 4_000, windowMs: 6_000, serverArgs: [] },
-    latency: { connections: 20, rampMs: 1_000, settleMs: 3_000, windowMs: 6_000, serverArgs: [], ackIntervalMs: 20, onlyK6: true },
+    latency: { connections: 20, rampMs: 1_000, settleMs: 3_000, windowMs: 6_000, serverArgs: [], ackIntervalMs: 20, tools: ["k6-socketio-ws", "raw-k6"] },
     fanout: { connections: 100, rampMs: 2_000, settleMs: 4_000, windowMs: 6_000, rate: 20 },
+    heartbeat: { connections: 500, rampMs: 2_000, settleMs: 3_000, windowMs: 6_000, phases: HEARTBEAT_PHASES, tools: WS_FLOORS },
     capacity: { connections: 2_000, rampMs: 8_000, settleMs: 4_000, windowMs: 10_000, serverArgs: HOLD_PINGS, tools: [REFERENCE_TOOL] },
+    "capacity-split": { connections: 4_000, rampMs: 8_000, settleMs: 4_000, windowMs: 10_000, serverArgs: [], hosts: SPLIT_HOSTS, instances: 2, tools: [REFERENCE_TOOL] },
   },
 };
-const ALL_WORKLOADS = ["hold", "ack", "latency", "fanout", "capacity"];
+const ALL_WORKLOADS = ["hold", "ack", "latency", "fanout", "heartbeat", "capacity", "capacity-split"];
 
 class UsageError extends Error {}
 
@@ -61,7 +80,7 @@ function parseArgs(argv) {
   return o;
 }
 
-const USAGE = "usage: npm run bench -- [--quick] [--tools id,id] [--workloads hold,ack,latency,fanout,capacity] [--host 127.0.0.1|::1] [--no-extras] [--render]\n  tool ids: k6-socketio-ws, k6-socketio-websockets, raw-k6, artillery, locust, node";
+const USAGE = `usage: npm run bench -- [--quick] [--tools id,id] [--workloads ${ALL_WORKLOADS.join(",")}] [--host 127.0.0.1|::1] [--no-extras] [--render]\n  tool ids: k6-socketio-ws, k6-socketio-websockets, k6-socketio-websockets-gogc100, raw-k6, raw-k6-websockets, artillery, locust, node`;
 
 async function main() {
   let opts;
@@ -105,24 +124,29 @@ async function main() {
     const w = { name, ...profile[name] };
     for (const tool of tools) {
       if (w.tools && !w.tools.includes(tool.id)) continue;
-      if (w.onlyK6 && !tool.id.startsWith("k6-socketio-ws") && tool.id !== "raw-k6") continue;
+      if (tool.workloads && !tool.workloads.includes(name)) continue;
       const label = `${name} × ${tool.name}`;
       if (installErrors[tool.id]) {
         results.push(failedRow(tool, w, `install failed: ${installErrors[tool.id]}`));
         log(`  ${label}: install failed`);
         continue;
       }
-      const serverArgs = [...(w.serverArgs ?? []), ...(w.rate ? ["--broadcast-rate", String(w.rate)] : [])];
       const env = { ...(tool.env ?? {}), ...(w.ackIntervalMs ? { BENCH_ACK_INTERVAL_MS: String(w.ackIntervalMs) } : {}) };
-      log(`  ${label}: ${w.connections} connections, ${(w.rampMs + w.settleMs + w.windowMs) / 1000} s…`);
-      try {
-        const row = await runTool({ ...tool, env }, { ...w, serverArgs }, { host: opts.host, outDir, log });
-        results.push(row);
-        log(`    ${row.ok ? "ok" : `FAILED (${row.errors.join("; ")})`}`);
-      } catch (err) {
-        results.push(failedRow(tool, w, `runner error: ${err.message}`));
-        log(`    FAILED (runner error: ${err.message})`);
+      const phases = w.phases ?? [{ phase: undefined, serverArgs: w.serverArgs ?? [] }];
+      const rows = [];
+      for (const p of phases) {
+        const serverArgs = [...p.serverArgs, ...(w.rate ? ["--broadcast-rate", String(w.rate)] : [])];
+        log(`  ${label}${p.phase ? ` (${p.phase})` : ""}: ${w.connections} connections, ${(w.rampMs + w.settleMs + w.windowMs) / 1000} s…`);
+        try {
+          rows.push(await runTool({ ...tool, env }, { ...w, phase: p.phase, serverArgs }, { host: opts.host, outDir, log }));
+        } catch (err) {
+          rows.push(failedRow(tool, w, `runner error: ${err.message}`));
+        }
       }
+      const row = w.phases ? heartbeatRow(rows[0], rows[1], HEARTBEAT_MS) : rows[0];
+      row.starved = starvation(row);
+      results.push(row);
+      log(`    ${status(row)}${row.load_avg ? ` (load ${row.load_avg.join(" ")})` : ""}${row.gc ? ` [GOGC=${row.gc.GOGC} GOMEMLIMIT=${row.gc.GOMEMLIMIT}]` : ""}`);
     }
   }
 
@@ -152,7 +176,7 @@ async function main() {
   }
   log("TARGETS");
   for (const line of targetLines(targets)) log(`  ${line}`);
-  for (const line of explainGaps(results, extras)) log(`  why: ${line}`);
+  for (const line of explainGaps(results, extras, profile)) log(`  why: ${line}`);
   if (extras.hot_path?.ok) for (const r of extras.hot_path.rows) log(`hot path (${r.metrics}): ack round trip ${r.ack_round_trip_us} µs, broadcast ${r.broadcast_us} µs of k6 CPU`);
   if (extras.init_cost?.ok) log(`VU init: +${extras.init_cost.extra_cpu_s_per_1000_vus} CPU-s and +${extras.init_cost.extra_rss_kib_per_vu} KiB per VU over an empty script, per 1,000 VUs (bundle ${extras.init_cost.bundle_bytes} bytes)`);
   log(`\nraw results: bench/results/${resultsFile}${!partial && opts.profile === "full" ? "; report: docs/benchmarks.md" : ""}`);
@@ -192,12 +216,16 @@ export function describe(name, w) {
     case "hold":
     case "capacity":
       return `${base}, server pings every 5 s (5 s timeout)`;
+    case "capacity-split":
+      return `${base}, ${w.instances} k6 instances (execution segments) against ${w.hosts.length} servers on ${w.hosts.join(" and ")}, each connection to one of them in turn, socket.io's default pings (every 25 s, 20 s timeout); no CPU pinning`;
+    case "heartbeat":
+      return `${base}, held twice over k6/websockets: with the server pinging every ${HEARTBEAT_MS / 1000} s, and with pings too rare to happen (the baseline); µs per ping = (CPU with pings − CPU without) ÷ pings answered`;
     case "ack":
-      return `${base}, each connection emits echo with an ack in a closed loop`;
+      return `${base}, each connection emits echo with an ack in a closed loop; µs above floor: over the raw echo on the same k6 module`;
     case "latency":
       return `${base}, each connection emits echo with an ack 0.5–1.5 × ${w.ackIntervalMs} ms (random) after the last ack, from a random phase: k6 rows only, neither generator saturated`;
     case "fanout":
-      return `${base}, the server broadcasts ${w.rate} messages/s to every connection`;
+      return `${base}, the server broadcasts ${w.rate} messages/s to every connection; µs above floor: over the raw echo on the same k6 module`;
   }
   return base;
 }
@@ -214,6 +242,7 @@ function renderMarkdown(report) {
     report.pinning ? "The reference server (socket.io 4.8.4) ran pinned to core 1 and each tool pinned to core 0 (`taskset`)." : "No CPU pinning (taskset or a second core missing): server and tool shared the cores.",
     "CPU and memory are measured from outside, over each tool's whole process tree (`/proc`), inside the measured window only.",
     "Heartbeat losses are the server's own count of `ping timeout` disconnects.",
+    `A row whose tool got less than ${STARVED_BELOW * 100}% of its core in a saturated run (closed-loop ack, or a fan-out it fell behind on) is marked "starved: invalid", with the server's share of its own core: other processes took the tool's core or the server's. "load 1 min" is /proc/loadavg at the window's end. "GC" is the Go runtime setting of each k6 row (the project's runs set GOGC=400 and GOMEMLIMIT at half the memory unless the user set them).`,
     "",
     "Tool versions: " + Object.entries(report.tools).map(([k, v]) => `${k}: ${typeof v === "string" ? v : Object.entries(v).map(([a, b]) => `${a} ${b}`).join(", ")}`).join("; ") + ".",
     "",
@@ -228,7 +257,7 @@ function renderMarkdown(report) {
     lines.push(`## ${name}`, "", describe(name, report.workloads[name]) + ".", "", markdownTable(workloadTable(name, rows)), "");
   }
   lines.push("## Targets", "", ...targetLines(report.targets).map((l) => `- ${l}`), "");
-  const why = explainGaps(report.results, report.extras);
+  const why = explainGaps(report.results, report.extras, report.workloads);
   if (why.length) lines.push("### Why, from this run's figures", "", ...why.map((l) => `- ${l}`), "");
   const x = report.extras;
   if (x.hot_path?.ok) {
@@ -247,7 +276,8 @@ function renderMarkdown(report) {
 }
 
 const NOTES = `- Ratios are to k6-socketio over k6/websockets (${SOCKETS_PER_VU} connections per VU), the transport for large runs.
-- k6 runs JavaScript in an interpreter (sobek), not a JIT: per-message JavaScript is what bounds k6 rows' acks per CPU-second. The raw k6 row is k6's floor with hand-written frames and no library; the gap between it and k6-socketio is the cost of a full protocol engine (parser, ack registry, metrics per packet).
+- k6 runs JavaScript in an interpreter (sobek), not a JIT: per-message JavaScript is what bounds k6 rows' acks per CPU-second. The raw rows are k6's floor with hand-written frames and no library, one per k6 module (k6/ws one connection per VU; k6/websockets ${SOCKETS_PER_VU} per VU, like k6-socketio's row); "µs above floor" is what k6-socketio costs per item over the floor of its own transport (parser, ack registry, metrics per packet).
+- Every k6 session closes at the window's end even when its generator fell behind: the close is triggered by the first message handled after the window as well as by a timer, and k6 itself interrupts whatever is still open 8 s later (the row then says so).
 - k6 has no sub-millisecond clock in scripts: k6 latencies are whole milliseconds, so a p50 of 0 or 1 ms is at the clock's resolution.
 - Artillery's and Locust's latencies and counts come from their own adapters under bench/tools/, which count only inside the measured window, the same as the k6 scripts.`;
 

@@ -1,10 +1,13 @@
 // npm run gate -- <scenario> <target-url> [k6 run arguments…]
 // Runs dist/<scenario>.js against a server and turns k6's exit code into a readable CI verdict:
 // 0 = thresholds held; 99 = the failed thresholds are listed with observed values and limits
-// (and as GitHub Actions annotations when run there). Summaries go to $SUMMARY_DIR (default out/).
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+// (and as GitHub Actions annotations when run there). Summaries go to $SUMMARY_DIR (default out/):
+// <scenario>-summary.json, -junit.xml, -samples.json.gz (every sample, k6 --out json) and
+// -report.html. PROGRESS=5s prints a line of key metrics every 5 s while the test runs.
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { build, ensureK6, ensureNodeModules, root, runK6 } from "./lib.mjs";
+import { build, ensureK6, ensureNodeModules, root } from "./lib.mjs";
+import { recordedRun } from "./recorded-run.mjs";
 
 const [scenario, targetUrl, ...k6Args] = process.argv.slice(2);
 const scenarios = existsSync(join(root, "src", "scenarios"))
@@ -23,22 +26,17 @@ async function main() {
   const k6 = ensureK6({ quiet: true });
   build();
   mkdirSync(summaryDir, { recursive: true });
-  const run = await runK6(k6, join(root, "dist", `${scenario}.js`), {
-    env: { TARGET_URL: targetUrl, SUMMARY_DIR: summaryDir },
-    args: k6Args,
-    echo: true,
-    timeoutMs: 6 * 60 * 60_000,
-  });
-  const summaryPath = join(summaryDir, `${scenario}-summary.json`);
-  const summary = existsSync(summaryPath) ? JSON.parse(readFileSync(summaryPath, "utf8")) : null;
+  const { run, summary, report } = await recordedRun(k6, scenario, { targetUrl, summaryDir, args: k6Args, timeoutMs: 6 * 60 * 60_000 });
   console.log("");
+  // As the run's facts show it (secrets masked); without them, without query and user info.
+  const target = summary?.run?.target ?? targetUrl.replace(/[?#].*$/, "").replace(/\/\/[^/@]*@/, "//[redacted]@");
   const notJudged = summary?.thresholds.filter((t) => t.notJudged) ?? [];
   const judged = summary ? summary.thresholds.length - notJudged.length : "";
   if (run.code === 0) {
-    console.log(`PASS: ${scenario} against ${targetUrl}: all ${judged} thresholds held.`);
+    console.log(`PASS: ${scenario} against ${target}: all ${judged} thresholds held.`);
   } else if (run.code === 99 && summary) {
     const failed = summary.thresholds.filter((t) => !t.ok && !t.notJudged);
-    console.log(`FAIL: ${scenario} against ${targetUrl}: ${failed.length} of ${judged} thresholds failed:`);
+    console.log(`FAIL: ${scenario} against ${target}: ${failed.length} of ${judged} thresholds failed:`);
     for (const t of failed) {
       const line = `${t.metric} ${t.expression}: observed ${t.stat}=${format(t)}`;
       console.log(`  - ${line}`);
@@ -47,10 +45,11 @@ async function main() {
     console.log(`JUnit: ${join(summaryDir, `${scenario}-junit.xml`)}`);
   } else {
     const why = run.code === 107 ? "the script stopped at init (bad TARGET_URL or option, see above)" : "k6 itself failed (see its output above)";
-    console.log(`ERROR: ${scenario} against ${targetUrl}: k6 exited with code ${run.code}: ${why}.`);
+    console.log(`ERROR: ${scenario} against ${target}: k6 exited with code ${run.code}: ${why}.`);
     if (github) console.log(`::error title=k6-socketio ${scenario} did not run::k6 exited with code ${run.code}: ${why}`);
   }
   for (const t of notJudged) console.log(`  not judged: ${t.metric} ${t.expression} (${t.notJudged})`);
+  console.log(report.path ? `report: ${report.path}` : `no HTML report: ${report.error}`);
   return run.code;
 }
 

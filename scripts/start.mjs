@@ -1,10 +1,13 @@
 // npm start — the main job: bootstrap what is missing, build, start the reference server on a
 // free loopback port, run dist/matchmaking.js against it, print which thresholds held, and
-// exit with k6's code (0 = all thresholds held, 99 = some failed).
+// exit with k6's code (0 = all thresholds held, 99 = some failed). Writes what the gate writes,
+// in out/: matchmaking-summary.json, -junit.xml, -samples.json.gz and -report.html.
 //   npm start -- -e VUS=50 -e DURATION=1m      extra arguments go to `k6 run`
+//   PROGRESS=5s npm start                      a line of key metrics every 5 s while it runs
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { build, ensureK6, ensureNodeModules, root, runK6, startTarget, thresholdResults } from "./lib.mjs";
+import { build, ensureK6, ensureNodeModules, root, startTarget } from "./lib.mjs";
+import { recordedRun } from "./recorded-run.mjs";
 
 const extraArgs = process.argv.slice(2);
 
@@ -16,47 +19,38 @@ async function main() {
   console.log(`reference server: ${target.url}`);
   const outDir = join(root, "out");
   mkdirSync(outDir, { recursive: true });
-  const summaryPath = join(outDir, "matchmaking-summary.json");
   let result;
   try {
-    result = await runK6(k6, join(root, "dist", "matchmaking.js"), {
-      env: { TARGET_URL: target.url },
-      args: extraArgs,
-      summaryPath,
-      echo: true,
-      timeoutMs: 30 * 60_000,
-    });
+    result = await recordedRun(k6, "matchmaking", { targetUrl: target.url, summaryDir: outDir, args: extraArgs, timeoutMs: 30 * 60_000 });
   } finally {
     await target.stop();
   }
-  printVerdict(result, summaryPath);
-  return result.code;
+  printVerdict(result);
+  return result.run.code;
 }
 
-function printVerdict(result, summaryPath) {
-  const thresholds = thresholdResults(result.summary);
+function printVerdict({ run, summary, summaryPath, report }) {
   console.log("\nverdict:");
+  const thresholds = summary?.thresholds ?? [];
   if (thresholds.length === 0) {
-    console.log(`  k6 exited with ${result.code} and no threshold results (see k6's output above)`);
+    console.log(`  k6 exited with ${run.code} and no threshold results (see k6's output above)`);
     return;
   }
-  // With --vus/--duration (k6's default scenario) some thresholds have no data: the scenario
-  // names them in its log, and they are neither held nor failed.
-  const line = /NOT JUDGED in this run \(listed as passed below, without data\): (.*?)"? source=/.exec(result.stderr)?.[1] ?? "";
-  const notJudged = new Set([...line.matchAll(/([^\s,(][^()]*?) \([^)]*\)/g)].map((m) => m[1]));
+  // With --vus/--duration (k6's default scenario) some thresholds have no data: neither held nor failed.
   for (const t of thresholds) {
-    const note = notJudged.has(t.metric) ? "  (not judged: no data in this run)" : t.noData ? "  (no data: nothing was recorded for it)" : "";
-    console.log(`  ${notJudged.has(t.metric) ? "--    " : t.ok ? "held  " : "FAILED"}  ${t.metric}  ${t.expression}${note}`);
+    const note = t.notJudged ? `  (not judged: ${t.notJudged})` : t.noData ? "  (no data: nothing was recorded for it)" : "";
+    console.log(`  ${t.notJudged ? "--    " : t.ok ? "held  " : "FAILED"}  ${t.metric}  ${t.expression}${note}`);
   }
-  const judged = thresholds.filter((t) => !notJudged.has(t.metric));
+  const judged = thresholds.filter((t) => !t.notJudged);
   const failed = judged.filter((t) => !t.ok).length;
   const skipped = thresholds.length - judged.length ? `, ${thresholds.length - judged.length} not judged` : "";
   console.log(
     failed === 0
-      ? `  all ${judged.length} thresholds held${skipped}: exit ${result.code}`
-      : `  ${failed} of ${judged.length} thresholds failed${skipped}: exit ${result.code}`,
+      ? `  all ${judged.length} thresholds held${skipped}: exit ${run.code}`
+      : `  ${failed} of ${judged.length} thresholds failed${skipped}: exit ${run.code}`,
   );
   console.log(`  summary: ${summaryPath}`);
+  console.log(report.path ? `  report: ${report.path}` : `  no HTML report: ${report.error}`);
 }
 
 main().then(

@@ -1,5 +1,6 @@
-// npm test — bootstraps (npm packages, k6), typechecks and bundles, then runs the unit tests
-// and the integration tests (real k6 on dist/*.js against the reference server).
+// npm test — bootstraps (npm packages, k6, the Python venv, Chromium), typechecks and bundles,
+// then runs the unit tests and the integration tests (real k6 on dist/*.js against the
+// reference server).
 //   npm test -- unit                   unit tests only
 //   npm test -- integration            integration tests only
 //   npm test -- integration --k6 oldest   on the oldest supported k6 (scripts/k6-oldest, built
@@ -10,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { build, ensureK6, ensureNodeModules, root } from "./lib.mjs";
+import { ensureChromium } from "./chromium.mjs";
 import { ensurePythonVenv } from "./python-venv.mjs";
 
 const usage = "usage: npm test [-- unit|integration] [--k6 auto|pinned|oldest]";
@@ -45,6 +47,9 @@ try {
     env.K6 = ensureK6({ which });
     // Before the tests: several integration files use the Python peers, two at a time.
     ensurePythonVenv();
+    // The report's browser test renders it in headless Chromium (installed here when possible).
+    const chromium = ensureChromium();
+    if (!chromium.path) console.log(`note: ${chromium.reason}: the report's browser test will be skipped`);
   }
   build();
   const testFiles = suites.flatMap(files);

@@ -12,19 +12,32 @@ const outDir = join(root, "bench", ".out");
 export async function bundleBenchScripts() {
   mkdirSync(outDir, { recursive: true });
   const scripts = {};
-  for (const name of ["socketio", "raw-echo", "hot-path", "init-cost", "empty"]) {
+  for (const name of ["socketio", "raw-echo", "raw-websockets", "hot-path", "init-cost", "empty"]) {
     scripts[name] = await bundleFile(join(root, "bench", "k6", `${name}.ts`), join(outDir, `${name}.js`));
   }
   return scripts;
 }
 
+/**
+ * The k6 rows. Each k6 run inherits GOGC and GOMEMLIMIT from scripts/lib.mjs (GOGC=400 and half
+ * the memory unless the user set them); the GOGC=100 row runs the k6/websockets ack workload with
+ * Go's default beside it, to show what the setting buys. `workloads` limits a row to those named.
+ */
 export function k6Tools(k6, scripts, version, socketsPerVu) {
-  const run = (script, env = {}) => ({ command: [k6, "run", "-q", "--no-usage-report", "--no-color", script], cwd: root, env: { K6_VERSION: version, ...env } });
+  const run = (script, env = {}) => ({ k6: true, command: [k6, "run", "-q", "--no-usage-report", "--no-color", script], cwd: root, env: { K6_VERSION: version, ...env } });
+  const perVu = { SOCKETS_PER_VU: String(socketsPerVu) };
   return [
     { id: "k6-socketio-ws", name: "k6-socketio (k6/ws)", version, ...run(scripts.socketio, { SOCKETS_PER_VU: "1" }) },
-    { id: "k6-socketio-websockets", name: `k6-socketio (k6/websockets, ${socketsPerVu}/VU)`, version, ...run(scripts.socketio, { SOCKETS_PER_VU: String(socketsPerVu) }) },
+    { id: "k6-socketio-websockets", name: `k6-socketio (k6/websockets, ${socketsPerVu}/VU)`, version, ...run(scripts.socketio, perVu) },
+    { id: "k6-socketio-websockets-gogc100", name: `k6-socketio (k6/websockets, ${socketsPerVu}/VU, GOGC=100)`, version, workloads: ["ack"], ...run(scripts.socketio, { ...perVu, GOGC: "100" }) },
     { id: "raw-k6", name: "raw k6/ws echo (no Socket.IO layer)", version, ...run(scripts["raw-echo"]) },
+    { id: "raw-k6-websockets", name: `raw k6/websockets echo (${socketsPerVu}/VU, no Socket.IO layer)`, version, ...run(scripts["raw-websockets"], perVu) },
   ];
+}
+
+/** The Go runtime settings a k6 row ran with: its own env over the runner's (Go's defaults if neither). */
+export function gcSettings(toolEnv = {}, env = process.env) {
+  return { GOGC: toolEnv.GOGC ?? env.GOGC ?? "100", GOMEMLIMIT: toolEnv.GOMEMLIMIT ?? env.GOMEMLIMIT ?? "off" };
 }
 
 /** Runs the hot-path microbenchmark inside k6 and returns its printed lines. */

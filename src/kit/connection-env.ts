@@ -1,9 +1,10 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
-import { type ConnectOptions, resolveConnectOptions } from "../socketio";
+import { type ConnectOptions, redactUrl, resolveConnectOptions, TargetUrlError } from "../socketio";
 import type { ContractConnection } from "../contracts/contract";
 import { EnvError, type EnvReader } from "./env";
 import { type LoginStep, parseLoginStep } from "./login";
+import { noteTarget } from "./run-facts";
 
 export interface ConnectionEnv {
   targetUrl: string;
@@ -18,10 +19,10 @@ export interface ConnectionEnv {
 
 export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: number } = {}): ConnectionEnv {
   const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
+  noteTarget(redactUrl(targetUrl));
   const namespace = env.optionalString("NAMESPACE");
   const authToken = env.optionalString("AUTH_TOKEN");
   const enginePath = env.optionalString("ENGINE_PATH");
-  const protocol = env.oneOf("PROTOCOL", "auto", ["auto", "3", "4"] as const);
   const headers = stringMap(env, "HEADERS");
   const query = stringMap(env, "QUERY");
   const connectTimeoutMs = env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000);
@@ -34,24 +35,40 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
     ...(enginePath ? { path: enginePath } : {}),
     ...(headers ? { headers } : {}),
     ...(query ? { query } : {}),
-    protocol: protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4,
+    protocol: readProtocol(env),
     connectTimeout: connectTimeoutMs,
     ackTimeout: ackTimeoutMs,
     stallAfter: stallAfterMs,
   };
-  const resolved = resolveConnectOptions(targetUrl, connectOptions);
+  const resolved = resolveTarget(targetUrl, connectOptions);
+  const origin = `${resolved.target.secure ? "https" : "http"}://${resolved.target.authority}`;
   // socket.io-client reads a URL's path as the namespace: "/socket.io/" there is almost always
   // meant as the Engine.IO path, and the server would answer "Invalid namespace".
   if (/^\/(socket\.io|engine\.io)(\/|$)/.test(resolved.namespace) && !namespace) {
     throw new EnvError(
-      `-e TARGET_URL=${targetUrl}: its path ${resolved.namespace} would be the Socket.IO namespace (as in socket.io-client), and looks like the Engine.IO path instead; ` +
-        `give the server's origin (e.g. ${targetUrl.slice(0, targetUrl.indexOf(resolved.namespace))}) and, if the path is not /socket.io/, -e ENGINE_PATH=${resolved.namespace}`,
+      `-e TARGET_URL=${origin}${resolved.namespace}: its path ${resolved.namespace} would be the Socket.IO namespace (as in socket.io-client), and looks like the Engine.IO path instead; ` +
+        `give the server's origin (e.g. ${origin}) and, if the path is not /socket.io/, -e ENGINE_PATH=${resolved.namespace}`,
     );
   }
   const loginRaw = env.json<unknown>("LOGIN");
   const login = loginRaw === undefined ? undefined : parseLoginStep(loginRaw, "-e LOGIN");
-  const origin = `${resolved.target.secure ? "https" : "http"}://${resolved.target.authority}`;
   return { targetUrl, connectOptions, connectTimeoutMs, ackTimeoutMs, login, origin };
+}
+
+/** resolveConnectOptions, its URL errors naming the variable they came from. */
+function resolveTarget(targetUrl: string, connectOptions: ConnectOptions) {
+  try {
+    return resolveConnectOptions(targetUrl, connectOptions);
+  } catch (err) {
+    if (err instanceof TargetUrlError) throw new EnvError(`-e TARGET_URL: ${err.message}`);
+    throw err;
+  }
+}
+
+/** -e PROTOCOL: auto (default), 3 (Socket.IO v2) or 4 (Socket.IO 3+, which skips the "auto" wait for a server without maxPayload). */
+export function readProtocol(env: EnvReader): 3 | 4 | "auto" {
+  const protocol = env.oneOf("PROTOCOL", "auto", ["auto", "3", "4"] as const);
+  return protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4;
 }
 
 /** -e NAME='{"key":"value"}': an object of strings, or undefined when not given. */

@@ -3,8 +3,15 @@
 // cloud runs carry the file, and a bad name or file stops the test before any VU starts.
 import { ContractError } from "../contracts/contract";
 import { EnvError, type EnvReader } from "./env";
+import { noteContract } from "./run-facts";
 
 export function selectContract<T extends { name: string }>(env: EnvReader, scenario: string, presets: Record<string, T>, fromJson: (raw: unknown, source: string) => T): T {
+  const contract = chooseContract(env, scenario, presets, fromJson);
+  noteContract(contract.name);
+  return contract;
+}
+
+function chooseContract<T extends { name: string }>(env: EnvReader, scenario: string, presets: Record<string, T>, fromJson: (raw: unknown, source: string) => T): T {
   const name = env.optionalString("CONTRACT");
   const file = env.optionalString("CONTRACT_FILE");
   if (name !== undefined && file !== undefined) throw new EnvError("-e CONTRACT and -e CONTRACT_FILE: give one, not both");

@@ -4,6 +4,9 @@ import exec from "k6/execution";
 import { systemTagsWithoutUrl, touchLibraryCounters } from "../socketio";
 import { armDataGuards, withDataGuards } from "./data-guard";
 import { announceDefaultRun } from "./default-scenario";
+import { EnvReader } from "./env";
+import { runIdFrom } from "./run-id";
+import { recordRunFacts } from "./record-run";
 import { notJudgedThresholds } from "./summary/not-judged";
 import type { Thresholds } from "./thresholds";
 
@@ -22,10 +25,11 @@ export function scenarioOptions(scenarios: Record<string, Record<string, unknown
  * counters (k6 passes a threshold on a metric with no samples, so `count==0` and `count>=N`
  * need a real 0), and says so plainly when this instance was given no VUs at all: its
  * thresholds then pass without data. In k6's "default" scenario (`--vus`/`--duration`), says
- * what it plays and which thresholds it cannot judge.
+ * what it plays and which thresholds it cannot judge. Records the run's facts for reports.
  */
 export function prepareRun(...counters: { add(value: number): void }[]): void {
   announceDefaultRun();
+  recordRunFacts(__ENV, runIdFrom(new EnvReader(__ENV)), notJudgedThresholds());
   armDataGuards(notJudgedThresholds(), exec.test.options.executionSegment !== undefined && exec.test.options.executionSegment !== null);
   touchLibraryCounters();
   for (const c of counters) c.add(0);

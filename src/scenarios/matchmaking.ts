@@ -33,7 +33,7 @@ const contract: MatchmakingContract = selectContract(env, "matchmaking", matchma
 const config = {
   targetUrl: connection.targetUrl,
   vus: env.int("VUS", 20, 1, 100_000),
-  duration: env.duration("DURATION", "30s"),
+  duration: env.duration("DURATION", "30s", 1000),
   eloMin: env.int("ELO_MIN", 1100, 0, 10_000),
   eloMax: env.int("ELO_MAX", 1300, 0, 10_000),
   thinkTimeMs: env.int("THINK_TIME_MS", 500, 0, 600_000),

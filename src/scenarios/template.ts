@@ -21,7 +21,7 @@ import { mainFlow } from "../kit/default-scenario";
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env); // TARGET_URL, TRANSPORT, NAMESPACE, AUTH_TOKEN, *_TIMEOUT_MS
 const vus = env.int("VUS", 5, 1, 10_000);
-const duration = env.duration("DURATION", "10s");
+const duration = env.duration("DURATION", "10s", 1000);
 const ticks = env.int("TICKS", 3, 0, 100);
 
 export const options = scenarioOptions(

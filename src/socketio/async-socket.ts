@@ -4,6 +4,7 @@
 // module here, so it is unit-tested in Node.
 import type { SessionResult } from "./k6/session";
 import { OptionsError } from "./protocol/options";
+import type { DisconnectReason } from "./protocol/reasons";
 import { checkWaitOptions, type ConnectError, type Outcome, type Socket as NamespaceSocket, type WaitOptions } from "./protocol/socket";
 
 type Listener = (...args: any[]) => void;
@@ -72,8 +73,8 @@ export class Socket {
   get connectError(): ConnectError | undefined {
     return this.raw.connectError;
   }
-  /** Why the socket was disconnected, once it is: io client disconnect, io server disconnect, ping timeout, transport close… */
-  get disconnectReason(): string | undefined {
+  /** Why the socket was disconnected, once it is: io client disconnect, io server disconnect, ping timeout, transport close… (docs/metrics.md lists them) */
+  get disconnectReason(): DisconnectReason | undefined {
     return this.raw.disconnectReason;
   }
   /** The last reconnection restored the session (connection state recovery). */

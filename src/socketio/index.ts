@@ -24,7 +24,12 @@ export { OptionsError, resolveOptions as resolveConnectOptions } from "./protoco
 export type { SessionHandler, SessionResult } from "./k6/session";
 export type { AckOptions, ConnectError, Outcome, Socket as CallbackSocket, WaitOptions } from "./protocol/socket";
 export { TargetUrlError, parseTarget, isLoopback } from "./protocol/url";
-export { Redactor } from "./protocol/redact";
+export { Redactor, redactUrl } from "./protocol/redact";
+export { CONNECT_ERROR_REASONS, DISCONNECT_REASONS } from "./protocol/reasons";
+export type { ConnectErrorReason, DisconnectReason } from "./protocol/reasons";
+export { DECODE_ERROR_REASONS } from "./protocol/metrics";
+export type { DecodeErrorReason } from "./protocol/metrics";
+export { HANDSHAKE_BOUNDS } from "./protocol/handshake";
 export { LIBRARY_METRICS, observeSamples, touchLibraryCounters } from "./k6/k6-metrics";
 export { systemTagsWithoutUrl } from "./k6/system-tags";
 

@@ -17,6 +17,12 @@ class MsgpackDecoder implements PacketDecoder {
     this.decoder.on("decoded", (packet: SocketPacket) => {
       this.decoded = packet;
     });
+    // python-socketio encodes a DISCONNECT as {type: 1, data: nil, nsp: "/"}; the package
+    // rejects any data on a DISCONNECT. The meaning is plain: take nil as no data. (Shapes
+    // are checked again, for every parser, before a socket sees the packet.)
+    const strict = this.decoder as unknown as { checkPacket(decoded: unknown): void };
+    const check = strict.checkPacket.bind(strict);
+    strict.checkPacket = (decoded) => check(withoutNilData(decoded));
   }
 
   add(payload: Frame): SocketPacket | null | Error {
@@ -33,6 +39,14 @@ class MsgpackDecoder implements PacketDecoder {
   takeDropped(): Error | null {
     return null;
   }
+}
+
+/** A DISCONNECT or CONNECT whose data is msgpack nil, as one without data. */
+function withoutNilData(decoded: unknown): unknown {
+  if (typeof decoded !== "object" || decoded === null) return decoded;
+  const packet = decoded as { type?: unknown; data?: unknown };
+  if (packet.data === null && (packet.type === 0 || packet.type === 1)) delete packet.data;
+  return decoded;
 }
 
 /**

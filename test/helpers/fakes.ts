@@ -1,6 +1,6 @@
 // Test doubles for the protocol engine's surroundings: a scheduler whose clock the test
 // advances, a frame sink that records what was sent, and a metrics recorder.
-import { Connection } from "../../src/socketio/protocol/connection";
+import { Connection, type ConnectionSettings } from "../../src/socketio/protocol/connection";
 import { EngineConnection } from "../../src/socketio/protocol/engine";
 import type { SocketMetrics } from "../../src/socketio/protocol/metrics";
 import type { FrameSink, Scheduler } from "../../src/socketio/protocol/transport";
@@ -117,7 +117,7 @@ export class RecordingMetrics implements SocketMetrics {
 export const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":1000,"pingTimeout":500,"maxPayload":1000000}';
 
 /** A connection over a recording sink with a manual clock; `logs` gets "level:message" (and "once:key:message"). */
-export function protocolRig() {
+export function protocolRig(settings: Partial<ConnectionSettings> = {}) {
   const clock = new ManualScheduler();
   const sink = new RecordingSink();
   const metrics = new RecordingMetrics();
@@ -129,6 +129,7 @@ export function protocolRig() {
     startedAt: clock.now(),
     log: (level, m) => logs.push(`${level}:${m}`),
     logOnce: (key, m) => logs.push(`once:${key}:${m}`),
+    ...settings,
   });
   const engine = new EngineConnection(sink, clock, connection, { openTimeout: 5000 });
   connection.attach(engine);

@@ -40,6 +40,25 @@ test("an invalid TARGET_URL stops the test at init with a clear message", async 
   }
 });
 
+test("every bad option stops at init with exit 107 and names the variable", async () => {
+  // k6 exits 107 for an error thrown at init; without our checks a zero DURATION was k6's own
+  // config error (104), VUS=0x10 ran 16 VUs and an empty TARGET_URL silently meant the default.
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ VUS: "0x10" }, /-e VUS=0x10: expected a whole number from 1 to \d+, in decimal digits/],
+    [{ VUS: " 3" }, /-e VUS=\\?" 3\\?": remove the spaces/],
+    [{ DURATION: "0s" }, /-e DURATION=0s: expected a duration of at least 1s/],
+    [{ DURATION: "500ms" }, /-e DURATION=500ms: expected a duration of at least 1s/],
+    [{ TARGET_URL: "" }, /-e TARGET_URL is empty/],
+    [{ TARGET_URL: "http://127.0.0.1:1/%zz?token=hunter2" }, /-e TARGET_URL: invalid target URL .*malformed percent-encoding/],
+  ];
+  for (const [env, message] of cases) {
+    const run = await runScenario("matchmaking", { targetUrl: "http://127.0.0.1:1", env: { ...SHORT, ...env } });
+    assert.equal(run.code, 107, describe(run));
+    assert.match(run.stderr + run.stdout, message, describe(run));
+    assert.doesNotMatch(run.stderr + run.stdout, /hunter2/, "a query value is not echoed");
+  }
+});
+
 test("an invalid option names the variable", async () => {
   const run = await runScenario("matchmaking", { targetUrl: "http://127.0.0.1:1", env: { ...SHORT, TRANSPORT: "sse" } });
   assert.notEqual(run.code, 0);

@@ -1,11 +1,10 @@
-// CI gating and distributed runs: summaries (JSON, JUnit), the gate script, the HTML report,
-// offline k6 archives, and scenarios split over three k6 processes with execution segments.
+// CI gating and distributed runs: summaries (JSON, JUnit), the gate script (its HTML report:
+// report.test.ts), offline k6 archives, and scenarios split over three k6 processes with execution segments.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { test } from "node:test";
 import { root } from "../../scripts/lib.mjs";
 import { describe, k6, runAgainst, runScenario, type ScenarioRun, startTarget } from "../helpers/k6run.ts";
@@ -54,30 +53,6 @@ test("npm run gate: exit 99 becomes a list of the failed thresholds; a healthy r
   } finally {
     await Promise.all([bad.stop(), good.stop()]);
   }
-});
-
-test("HTML report: k6's web dashboard export writes a self-contained report of the run", async () => {
-  const report = join(tmp(), "report.html");
-  const server = await startTarget();
-  try {
-    // The report needs two dashboard snapshots: one per K6_WEB_DASHBOARD_PERIOD (default 10 s).
-    const r = spawnSync(k6(), ["run", "-q", "-e", `TARGET_URL=${server.url}`, "-e", "DURATION=3s", "-e", "VUS=2", join(root, "dist", "template.js")], {
-      encoding: "utf8",
-      env: { ...process.env, K6_WEB_DASHBOARD: "true", K6_WEB_DASHBOARD_PORT: "-1", K6_WEB_DASHBOARD_EXPORT: report, K6_WEB_DASHBOARD_PERIOD: "1s" },
-      timeout: 60_000,
-    });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-  } finally {
-    await server.stop();
-  }
-  assert.ok(existsSync(report), "report written");
-  const html = readFileSync(report, "utf8");
-  assert.ok(statSync(report).size > 50_000, "the report embeds its viewer");
-  // The run's data is embedded as gzipped, base64-encoded JSON events.
-  const data = /<script id="data" type="application\/json; charset=utf-8; gzip; base64">\s*([A-Za-z0-9+/=\s]+?)\s*<\/script>/.exec(html);
-  assert.ok(data, "the report embeds its data");
-  const events = gunzipSync(Buffer.from(data[1]!, "base64")).toString("utf8");
-  for (const metric of ["socketio_ack_duration", "socketio_connect_success", "template_ticks"]) assert.ok(events.includes(metric), metric);
 });
 
 test("k6 archive works offline for every bundle, and an archive runs as the bundle does", async () => {

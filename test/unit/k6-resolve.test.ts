@@ -7,13 +7,13 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { k6Support, minimumK6Version, oldestK6Version, parseVersion, pinnedK6Version, root } from "../../scripts/lib.mjs";
+import { goRuntimeDefaults, k6Support, minimumK6Version, oldestK6Version, parseVersion, pinnedK6Version, root } from "../../scripts/lib.mjs";
 
 /** A directory holding a fake `k6` that reports `version` and echoes its other arguments. */
 function fakeK6(version: string): string {
   const dir = mkdtempSync(join(tmpdir(), "k6sio-fake-"));
   const k6 = join(dir, "k6");
-  writeFileSync(k6, `#!/bin/sh\nif [ "$1" = version ]; then echo "k6 ${version} (go1.22.4, linux/amd64)"; else echo "fake k6 ran: $* usage_report_off=$K6_NO_USAGE_REPORT"; fi\n`);
+  writeFileSync(k6, `#!/bin/sh\nif [ "$1" = version ]; then echo "k6 ${version} (go1.22.4, linux/amd64)"; else echo "fake k6 ran: $* usage_report_off=$K6_NO_USAGE_REPORT gogc=$GOGC memlimit=$GOMEMLIMIT"; fi\n`);
   chmodSync(k6, 0o755);
   return dir;
 }
@@ -30,7 +30,7 @@ function noGo(): string {
 const nodeDir = dirname(process.execPath);
 
 function runK6Script(args: string[], env: Record<string, string | undefined>) {
-  const r = spawnSync(process.execPath, [join(root, "scripts", "k6.mjs"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, K6: undefined, ...env }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(root, "scripts", "k6.mjs"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, K6: undefined, GOGC: undefined, GOMEMLIMIT: undefined, ...env }, timeout: 30_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -55,9 +55,9 @@ test("K6=k6 names a k6 on PATH; the project's scripts turn k6's usage report off
   const dir = fakeK6("v1.8.1");
   const r = runK6Script(["run", "x.js"], { K6: "k6", PATH: `${dir}:${nodeDir}`, K6_NO_USAGE_REPORT: undefined });
   assert.equal(r.status, 0, r.out);
-  assert.equal(r.out.trim(), "fake k6 ran: run x.js usage_report_off=true");
-  const kept = runK6Script(["run", "x.js"], { K6: join(dir, "k6"), PATH: nodeDir, K6_NO_USAGE_REPORT: "false" });
-  assert.equal(kept.out.trim(), "fake k6 ran: run x.js usage_report_off=false", "a value the user set is kept");
+  assert.match(r.out.trim(), /^fake k6 ran: run x\.js usage_report_off=true gogc=400 memlimit=\d+MiB$/);
+  const kept = runK6Script(["run", "x.js"], { K6: join(dir, "k6"), PATH: nodeDir, K6_NO_USAGE_REPORT: "false", GOGC: "150", GOMEMLIMIT: "1GiB" });
+  assert.equal(kept.out.trim(), "fake k6 ran: run x.js usage_report_off=false gogc=150 memlimit=1GiB", "values the user set are kept");
   const missing = runK6Script(["version"], { K6: "k6-nowhere", PATH: nodeDir });
   assert.equal(missing.status, 1);
   assert.equal(missing.out.trim(), "K6=k6-nowhere: not found on PATH");
@@ -74,7 +74,7 @@ test("K6= too old for the bundles: one line naming the minimum version and what 
 
 test("a k6 on PATH: used when supported; skipped with a one-line note when too old", () => {
   const good = runK6Script(["run", "y.js"], { PATH: `${fakeK6("v2.0.1")}:${nodeDir}` });
-  assert.equal(good.out.trim(), "fake k6 ran: run y.js usage_report_off=true");
+  assert.match(good.out.trim(), /^fake k6 ran: run y\.js usage_report_off=true gogc=400/);
   // Too old: noted, then the pinned build (present in .tools/, or a `go install` that this
   // test's fake `go` refuses).
   const old = runK6Script(["version"], { PATH: `${fakeK6("v0.52.0")}:${noGo()}:${nodeDir}` });
@@ -83,4 +83,10 @@ test("a k6 on PATH: used when supported; skipped with a one-line note when too o
   assert.doesNotMatch(old.out, /fake k6 ran/);
   if (old.status !== 0) assert.match(lines[1]!, /k6 v2\.2\.0 is built from source and needs Go/);
   else assert.match(old.stdout, /^k6 v2\.2\.0/);
+});
+
+test("Go's GC settings for the project's k6 runs: GOGC=400 and GOMEMLIMIT at half the memory, unless the user set them", () => {
+  assert.deepEqual(goRuntimeDefaults({}, 24 * 2 ** 30), { GOGC: "400", GOMEMLIMIT: "12288MiB" });
+  assert.deepEqual(goRuntimeDefaults({ GOGC: "100" }, 8 * 2 ** 30), { GOMEMLIMIT: "4096MiB" });
+  assert.deepEqual(goRuntimeDefaults({ GOGC: "off", GOMEMLIMIT: "2GiB" }, 8 * 2 ** 30), {});
 });

@@ -58,7 +58,7 @@ test("state recovery: offsets stripped, lost transport, CONNECT with pid and off
     "connect recovered=false",
     "tick [1]",
     "tick [2]",
-    "disconnect transport close",
+    "disconnect transport error",
     "connect recovered=true",
     "reconnect 1",
     "tick [3]",

@@ -18,7 +18,9 @@ test("http, https, ws and wss targets", () => {
 test("bad targets are rejected with a message that says what is wrong", () => {
   const cases: [string, RegExp][] = [
     ["127.0.0.1:3000", /expected something like http:\/\//],
-    ["", /expected something like/],
+    ["", /it is empty; expected something like/],
+    ["http://127.0.0.1:3000/%zz", /malformed percent-encoding/],
+    ["http://127.0.0.1:3000/?token=%zz", /malformed percent-encoding/],
     ["ftp://host", /scheme ftp: is not/],
     ["http://", /bad host/],
     ["http://exa mple.com", /bad host/],
@@ -28,6 +30,13 @@ test("bad targets are rejected with a message that says what is wrong", () => {
   for (const [input, message] of cases) {
     assert.throws(() => parseTarget(input), (err: unknown) => err instanceof TargetUrlError && message.test(err.message), input);
   }
+});
+
+test("a bad target's message masks what may be a credential: user info and query values", () => {
+  for (const input of ["http://user:s3cr3t@host", "ftp://host/?token=s3cr3t", "http://127.0.0.1:1/%zz?token=s3cr3t&a=1"]) {
+    assert.throws(() => parseTarget(input), (err: unknown) => err instanceof TargetUrlError && !err.message.includes("s3cr3t"), input);
+  }
+  assert.throws(() => parseTarget("ftp://host/?token=s3cr3t&a=1"), /"ftp:\/\/host\/\?token=\[redacted\]&a=1"/);
 });
 
 test("engine URLs carry EIO=4, the transport, the sid and the user's query", () => {

@@ -2,6 +2,8 @@
 // out/<scenario>-summary.json and out/<scenario>-junit.xml and prints a console summary of its
 // own; without it, it returns nothing and k6 prints its usual summary.
 // Grafana Cloud k6 does not run handleSummary(): there the cloud's own reports apply.
+import { noteScenario, runFacts } from "../run-facts";
+import { type RunSummary, SUMMARY_FORMAT, SUMMARY_VERSION } from "./format";
 import { junitXml } from "./junit";
 import { notJudgedThresholds } from "./not-judged";
 import { textSummary } from "./text";
@@ -21,6 +23,7 @@ const LIBRARY_CAUSES: Record<string, string> = {
  * players disconnected: …"); the verdict prints it under the failed threshold.
  */
 export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>, scenarioCauses: Record<string, string> = {}) {
+  noteScenario(scenario);
   const causes = { ...LIBRARY_CAUSES, ...scenarioCauses };
   return (data: SummaryData): Record<string, string> | undefined => {
     const dir = env.SUMMARY_DIR;
@@ -36,12 +39,21 @@ export function makeHandleSummary(scenario: string, env: Record<string, string |
     const jsonPath = `${base}/${scenario}-summary.json`;
     const junitPath = `${base}/${scenario}-junit.xml`;
     const durationMs = data.state?.testRunDurationMs ?? 0;
-    const json = {
-      scenario,
+    const setupRunId = (data.setup_data as { runId?: unknown } | undefined)?.runId;
+    const vus = data.metrics.vus_max?.values.max ?? data.metrics.vus_max?.values.value;
+    const json: RunSummary = {
+      format: SUMMARY_FORMAT,
+      version: SUMMARY_VERSION,
+      run: {
+        ...runFacts(env, typeof setupRunId === "string" ? setupRunId : env.RUN_ID),
+        ...(vus !== undefined ? { vus } : {}),
+        durationMs,
+        startedAt: new Date(Date.now() - durationMs).toISOString(),
+      },
       passed: thresholds.every((t) => t.ok || t.notJudged),
-      durationMs,
+      judgedBy: "k6",
       thresholds,
-      metrics: Object.fromEntries(Object.entries(data.metrics).map(([name, m]) => [name, { type: m.type, values: m.values }])),
+      metrics: Object.fromEntries(Object.entries(data.metrics).map(([name, m]) => [name, { type: m.type, ...(m.contains ? { contains: m.contains } : {}), values: m.values }])),
     };
     return {
       stdout: textSummary(scenario, data, thresholds, [jsonPath, junitPath]),

@@ -19,7 +19,8 @@ export function textSummary(suite: string, data: SummaryData, thresholds: Thresh
     "",
     "metrics:",
   ];
-  const names = Object.keys(data.metrics).filter((n) => !n.includes("{")).sort();
+  // The kit's own bookkeeping (no-data guards, the run's facts) is not a measurement: not listed.
+  const names = Object.keys(data.metrics).filter((n) => !n.includes("{") && !n.startsWith("k6socketio_")).sort();
   const width = Math.min(48, Math.max(...names.map((n) => n.length)) + 2);
   for (const name of names) {
     const m = data.metrics[name]!;

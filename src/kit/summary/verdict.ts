@@ -12,6 +12,8 @@ export interface SummaryMetric {
 export interface SummaryData {
   metrics: Record<string, SummaryMetric>;
   state?: { testRunDurationMs?: number };
+  /** What setup() returned (the scenarios return their run id there). */
+  setup_data?: unknown;
 }
 
 export interface ThresholdResult {
@@ -77,7 +79,12 @@ export function formatValue(value: number | undefined, unit: ThresholdResult["un
   return unit ? `${rounded} ${unit}` : rounded;
 }
 
+/** "p(95)=412.30 ms" */
+export function describeObserved(t: ThresholdResult): string {
+  return `${t.stat}=${formatValue(t.observed, t.unit, t.stat)}`;
+}
+
 /** "p(95)=412.30 ms, limit p(95)<250" */
 export function describeThreshold(t: ThresholdResult): string {
-  return `${t.stat}=${formatValue(t.observed, t.unit, t.stat)}, limit ${t.expression}`;
+  return `${describeObserved(t)}, limit ${t.expression}`;
 }

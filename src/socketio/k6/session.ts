@@ -5,8 +5,10 @@ import { Connection } from "../protocol/connection";
 import { EngineConnection } from "../protocol/engine";
 import type { Handshake } from "../protocol/handshake";
 import type { ResolvedOptions } from "../protocol/options";
+import type { DisconnectReason } from "../protocol/reasons";
 import type { ConnectError, Socket } from "../protocol/socket";
 import type { Frame, FrameSink, Scheduler, WireTrace } from "../protocol/transport";
+import { connectionSecrets, Redactor } from "../protocol/redact";
 import { flushMessageCounts, k6Metrics } from "./k6-metrics";
 
 export interface SessionResult {
@@ -14,8 +16,8 @@ export interface SessionResult {
   connected: boolean;
   /** Why the namespace could not be connected, when it could not. */
   connectError: ConnectError | undefined;
-  /** Why a connected session ended: io client disconnect, io server disconnect, ping timeout, … */
-  disconnectReason: string | undefined;
+  /** Why a connected session ended: io client disconnect, io server disconnect, ping timeout, … (docs/metrics.md lists them) */
+  disconnectReason: DisconnectReason | undefined;
   /** Set when a scenario callback threw; the session was closed because of it. */
   handlerError: Error | undefined;
   /** The Engine.IO session id (of the last connection). */
@@ -68,7 +70,8 @@ export function explain(opts: ResolvedOptions, result: SessionResult): SessionRe
   const where = `${opts.target.secure ? "https" : "http"}://${opts.target.authority} namespace ${opts.namespace}`;
   if (result.connectError) {
     const { reason, message } = result.connectError;
-    explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${message}`);
+    // URLs in the message are already redacted; a server may still echo a header or token back in its body.
+    if (!explained.has(`connect:${reason}`)) explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${new Redactor(connectionSecrets(opts)).text(message)}`);
   } else if (result.disconnectReason && result.disconnectReason !== "io client disconnect" && result.disconnectReason !== "handler error") {
     explainOnce(`disconnect:${result.disconnectReason}`, `session on ${where} ended by ${result.disconnectReason}`);
   }

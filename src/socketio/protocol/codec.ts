@@ -91,7 +91,8 @@ function containsBinary(value: unknown, followToJSON: boolean): boolean {
   return false;
 }
 
-const RESERVED_EVENTS = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
+/** Event names a server may not send: they would pose as the socket's own events. */
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 const ZERO = 48;
 const NINE = 57;
 

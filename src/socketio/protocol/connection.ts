@@ -6,7 +6,9 @@ import type { EngineConnection, EngineListener } from "./engine";
 import { GENERATOR_OVERLOADED, OVERLOAD_FRACTION, overloaded } from "./generator-lag";
 import type { Handshake } from "./handshake";
 import type { DecodeErrorReason, SocketMetrics } from "./metrics";
+import { packetProblem } from "./packet-shape";
 import { defaultParser, type PacketDecoder, type PacketParser } from "./parser";
+import type { CloseReason } from "./reasons";
 import { type ConnectError, Socket, type SocketHost } from "./socket";
 import type { Scheduler } from "./transport";
 
@@ -138,18 +140,39 @@ export class Connection implements SocketHost, EngineListener {
     const dropped = this.decoder.takeDropped();
     if (dropped) this.onDecodeError("attachments", `a binary packet whose attachments never arrived was dropped (${dropped.message})`);
     if (result === null) return;
-    // A packet always has a numeric type; an Error never does (cheaper than instanceof in k6).
-    if (typeof (result as { type?: unknown }).type !== "number") {
-      const { message } = result as Error;
+    // A packet has a numeric type, an Error none: instanceof (slower in k6) only tells an Error
+    // from a shapeless packet, which the shape check below then names.
+    if (typeof (result as { type?: unknown }).type !== "number" && result instanceof Error) {
+      const { message } = result;
       this.onDecodeError(/binary|plaintext|attachment/i.test(message) ? "attachments" : "socket_packet", `undecodable Socket.IO packet (${message})`);
       return;
     }
     const packet = result as SocketPacket;
+    const problem = packetProblem(packet);
+    if (problem !== undefined) {
+      this.onDecodeError("socket_packet", `malformed Socket.IO packet dropped: ${problem}`);
+      return;
+    }
+    if (packet.type === 0 && this.engine?.protocolAssumed) this.engine.settleProtocol(typeof (packet.data as { sid?: unknown } | undefined)?.sid === "string");
     const socket = this.sockets.get(packet.nsp);
-    if (socket) socket.receive(packet, receivedAt);
+    if (socket) this.handOver(socket, packet, receivedAt);
     // A Socket.IO v2 server connects "/" unasked, even for a client that only wants another namespace.
     else if (!(this.handshake?.eio3 && packet.nsp === "/" && packet.type === 0)) {
       this.warn("nsp", `packet for namespace ${packet.nsp}, which this connection did not join`);
+    }
+  }
+
+  /**
+   * A packet that passed the shape check should never throw here (listeners are guarded by
+   * invoke()); if one does, it ends this connection only, never the VU's other sessions.
+   */
+  private handOver(socket: Socket, packet: SocketPacket, receivedAt: number | undefined): void {
+    try {
+      socket.receive(packet, receivedAt);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.onDecodeError("socket_packet", `a Socket.IO packet broke its handling (${message})`);
+      this.close("parse error", `handling a packet threw: ${message}`);
     }
   }
 
@@ -201,7 +224,7 @@ export class Connection implements SocketHost, EngineListener {
   }
 
   /** Closes the whole connection: every socket still up gets `reason`. */
-  close(reason: string, detail: string): void {
+  close(reason: CloseReason, detail: string): void {
     if (this.engine && this.engine.state !== "closed") this.engine.close(reason, detail);
     else this.onClose(reason, detail);
   }
@@ -225,7 +248,7 @@ export class Connection implements SocketHost, EngineListener {
     this.warn("decode", `k6-socketio: ${detail}; counted in socketio_decode_errors`);
   }
 
-  onClose(reason: string, detail: string): void {
+  onClose(reason: CloseReason, detail: string): void {
     for (const s of [...this.sockets.values()]) s.connectionClosed(reason, detail);
   }
 

@@ -6,6 +6,7 @@ import { GENERATOR_OVERLOADED } from "./generator-lag";
 import { type Handshake, parseHandshake, preview } from "./handshake";
 import { HeartbeatWatchdog } from "./heartbeat";
 import type { DecodeErrorReason } from "./metrics";
+import type { CloseReason } from "./reasons";
 import type { FrameSink, Scheduler, WireTrace } from "./transport";
 
 export type EnginePhase = "awaiting-open" | "probing" | "open" | "closed";
@@ -18,7 +19,7 @@ export interface EngineListener {
   /** A frame that could not be decoded or breaks a limit; the connection stays up. */
   onDecodeError(reason: DecodeErrorReason, detail: string): void;
   /** The connection ended. `reason` is a short stable label, `detail` is for humans. */
-  onClose(reason: string, detail: string, wasOpen: boolean): void;
+  onClose(reason: CloseReason, detail: string, wasOpen: boolean): void;
   /** When the generator's own lag explains `what` (see SocketHost.generatorToBlame): the detail to record. */
   generatorToBlame?(what: string): string | undefined;
 }
@@ -28,13 +29,24 @@ export interface EngineOptions {
   openTimeout: number;
   /** Set when the handshake already happened over polling: the socket is an upgrade probe. */
   upgradeFrom?: Handshake;
-  /** Engine.IO protocol: 4, 3, or "auto" (3 when the open packet has no maxPayload). Default "auto". */
+  /**
+   * Engine.IO protocol: 4, 3, or "auto" (default). Under "auto" an open packet without maxPayload
+   * (Engine.IO v3, but also socket.io 3.x and 4.0) is decided by what the server does next: see
+   * V3_EVIDENCE_MS. A polling transport knows the version from the payload framing and passes 3 or 4.
+   */
   protocol?: 3 | 4 | "auto";
   /** Binary frames travel as WebSocket frames (default), or as "b"+base64 text over polling. */
   binaryFrames?: "websocket" | "base64";
   /** Sees every frame both ways (SOCKETIO_DEBUG). */
   trace?: WireTrace | undefined;
 }
+
+/** WebSocket close codes that mean no close frame was exchanged (RFC 6455 §7.4.1). */
+const ABNORMAL_CLOSURE = 1006;
+const TLS_FAILURE = 1015;
+
+/** Engine.IO v3: the client's own pings go no faster than this, whatever pingInterval says (0 included). */
+const MIN_CLIENT_PING_MS = 100;
 
 export class EngineConnection {
   private phase: EnginePhase;
@@ -46,6 +58,10 @@ export class EngineConnection {
   private silent = false;
   /** Engine.IO v3 rules: the client pings, and anything received proves the server alive. */
   private v3 = false;
+  /** Under protocol "auto": an open packet that may be v3 or v4, held until the server shows which. */
+  private undecided: Handshake | null = null;
+  /** v4 was assumed because the server stayed silent: its first CONNECT reply settles it (see settleProtocol). */
+  private assumedV4 = false;
   private readonly sink: FrameSink;
   private readonly trace: WireTrace | undefined;
 
@@ -110,6 +126,13 @@ export class EngineConnection {
     }
     switch (this.phase) {
       case "awaiting-open":
+        if (this.undecided) {
+          // A Socket.IO v2 server connects "/" unasked right after the open packet; a v4 server
+          // sends nothing before the client's CONNECT (or its first ping).
+          this.decide(packet.type === "message");
+          if (this.state === "open") this.onOpenPacket(packet.type, packet.data, frame);
+          return;
+        }
         if (packet.type !== "open") {
           this.close("handshake_invalid", `expected an Engine.IO open packet, got ${preview(frame)}`);
           return;
@@ -165,22 +188,32 @@ export class EngineConnection {
   }
 
   /** Client-initiated or protocol-level close. Idempotent. */
-  close(reason: string, detail: string): void {
+  close(reason: CloseReason, detail: string): void {
     this.finish(reason, detail, true);
   }
 
-  /** The WebSocket closed underneath us. */
+  /**
+   * The WebSocket closed underneath us. A close frame from the server (any code but 1006, which
+   * k6 reports when the TCP connection ended without one) is a clean close: "transport close",
+   * as socket.io-client names it. An abrupt end (reset, crash) is a "transport error".
+   */
   transportClosed(code: number): void {
     const during = this.phase === "open" ? "" : ` during the ${this.phase === "probing" ? "upgrade" : "handshake"}`;
+    const abrupt = code === ABNORMAL_CLOSURE || code === TLS_FAILURE;
+    const reason = this.phase !== "open" ? (abrupt ? "transport_error" : "closed_during_handshake") : abrupt ? "transport error" : "transport close";
     // The socket is already closed: closing it again from inside k6's close handler would
     // re-enter k6's shutdown and deadlock the VU.
-    const detail = `WebSocket closed (code ${code})${during}`;
-    if (this.phase !== "open") return this.finish("closed_during_handshake", detail, false);
-    this.lost("transport close", detail);
+    const detail = `WebSocket closed by the server (code ${code}${abrupt ? ": no close frame, the connection broke" : ""})${during}`;
+    if (this.phase !== "open") return this.finish(reason, detail, false);
+    this.lost(reason, detail);
   }
 
   /** The WebSocket reported an error. The binding closes the socket; the engine must not (see transportClosed). */
   transportError(message: string): void {
+    // k6 (gorilla/websocket) reports a close frame without a status code (1005), and a connection
+    // that ended without one (1006), as "websocket: close <code> …" before its close event.
+    const closeFrame = /^websocket: close (\d{4})\b/.exec(message);
+    if (closeFrame) return this.transportClosed(Number(closeFrame[1]));
     const detail = `WebSocket error: ${message}`;
     if (this.phase !== "open") return this.finish("transport_error", detail, false);
     this.lost("transport error", detail);
@@ -190,12 +223,12 @@ export class EngineConnection {
    * An open connection lost under us. A server closes a client whose pongs come late: when the
    * generator was starved meanwhile, that is its doing, not the server's.
    */
-  private lost(reason: string, detail: string): void {
+  private lost(reason: CloseReason, detail: string): void {
     const blame = this.listener.generatorToBlame?.(reason);
     this.finish(blame ? GENERATOR_OVERLOADED : reason, blame ? `${detail}; ${blame}` : detail, false);
   }
 
-  private finish(reason: string, detail: string, closeTransport: boolean): void {
+  private finish(reason: CloseReason, detail: string, closeTransport: boolean): void {
     if (this.phase === "closed") return;
     const wasOpen = this.phase === "open";
     this.phase = "closed";
@@ -234,7 +267,44 @@ export class EngineConnection {
       this.close("handshake_invalid", parsed);
       return;
     }
+    if ((this.options.protocol ?? "auto") === "auto" && parsed.eio3) {
+      this.undecided = parsed;
+      this.scheduler.after(Math.min(V3_EVIDENCE_MS, this.options.openTimeout), () => {
+        if (this.undecided === parsed && this.phase === "awaiting-open") this.decide(false);
+      });
+      return;
+    }
     this.becomeOpen(parsed);
+  }
+
+  /** Ends the wait for evidence: v3 when the server spoke first with a message, else v4 (until the CONNECT reply says otherwise). */
+  private decide(v3: boolean): void {
+    const handshake = this.undecided!;
+    this.undecided = null;
+    this.assumedV4 = !v3;
+    if (this.trace) this.trace.note(`no maxPayload in the open packet: ${v3 ? "Engine.IO v3 (the server connected / unasked)" : `Engine.IO v4 assumed (the server sent nothing within ${V3_EVIDENCE_MS} ms)`}`);
+    this.becomeOpen({ ...handshake, eio3: v3 });
+  }
+
+  /**
+   * The first CONNECT reply of a connection whose v4 was only assumed: Socket.IO 3+ servers put
+   * a sid in it, Socket.IO v2 servers never do. A v2 server that was slow to connect "/" switches
+   * the connection to v3 rules here (the client's pings), before its ping timeout would end it.
+   */
+  settleProtocol(replyHasSid: boolean): void {
+    if (!this.assumedV4 || this.phase !== "open") return;
+    this.assumedV4 = false;
+    if (replyHasSid) return;
+    if (this.trace) this.trace.note("the CONNECT reply has no sid: Engine.IO v3 after all, the client pings from now on");
+    this.v3 = true;
+    this.handshake = { ...this.handshake!, eio3: true };
+    this.armWatchdog();
+    this.schedulePing();
+  }
+
+  /** Whether the first CONNECT reply still has to settle the protocol (see settleProtocol). */
+  get protocolAssumed(): boolean {
+    return this.assumedV4;
   }
 
   private becomeOpen(handshake: Handshake): void {
@@ -242,6 +312,7 @@ export class EngineConnection {
     this.v3 = protocol === 3 || (protocol === "auto" && handshake.eio3);
     this.handshake = { ...handshake, eio3: this.v3 };
     this.phase = "open";
+    if (handshake.adjusted) this.listener.onDecodeError("open_packet", `the open packet was adjusted: ${handshake.adjusted}`);
     this.watchdog = new HeartbeatWatchdog(handshake.pingInterval, handshake.pingTimeout);
     this.armWatchdog();
     if (this.v3) this.schedulePing();
@@ -250,7 +321,7 @@ export class EngineConnection {
 
   /** Engine.IO v3: the client pings every pingInterval; the server answers with a pong. */
   private schedulePing(): void {
-    this.scheduler.after(this.handshake!.pingInterval, () => {
+    this.scheduler.after(Math.max(MIN_CLIENT_PING_MS, this.handshake!.pingInterval), () => {
       if (this.phase !== "open" || this.silent) return;
       this.sink.sendText(encodeEngineText("ping"));
       this.schedulePing();
@@ -288,6 +359,15 @@ export class EngineConnection {
     } else this.sink.sendBinary(payload);
   }
 }
+
+/**
+ * How long a connection under protocol "auto" waits, after an open packet without maxPayload,
+ * for the server to show its version before sending anything. A Socket.IO v2 server sends its
+ * CONNECT for "/" right behind the open packet; a Socket.IO 3.x server sends nothing. Only
+ * websocket-only connections to such servers wait (polling knows the version from its framing);
+ * `protocol: 4` or `3` skips the wait.
+ */
+export const V3_EVIDENCE_MS = 250;
 
 function tracedSink(sink: FrameSink, trace: WireTrace): FrameSink {
   return {

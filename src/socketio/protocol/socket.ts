@@ -5,6 +5,7 @@ import { isReconnectable } from "./backoff";
 import { RecentEvents } from "./recent-events";
 import { PacketType, type SocketPacket } from "./codec";
 import type { SocketMetrics } from "./metrics";
+import type { CloseReason, ConnectErrorReason, DisconnectReason } from "./reasons";
 import type { Scheduler } from "./transport";
 
 /** The result of anything awaited: an ack or a waitFor. */
@@ -13,8 +14,8 @@ export type Outcome =
   | { ok: false; reason: "timeout" | "disconnected"; elapsedMs: number; args?: undefined; data?: undefined };
 
 export interface ConnectError {
-  /** Stable label, also the `reason` tag of socketio_connect_errors: connect_error, timeout, http_404, … */
-  reason: string;
+  /** Stable label, also the `reason` tag of socketio_connect_errors: connect_error, timeout, http_404, … (docs/metrics.md lists them all) */
+  reason: ConnectErrorReason;
   /** The server's message for a CONNECT_ERROR, or a description of what went wrong. */
   message: string;
   /** The `data` the server attached to a CONNECT_ERROR, if any. */
@@ -110,8 +111,8 @@ interface Waiter {
 export class Socket {
   /** The namespace socket id the server assigned in its CONNECT reply. */
   id: string | undefined;
-  /** Why the socket was disconnected, once it is. */
-  disconnectReason: string | undefined;
+  /** Why the socket was disconnected, once it is (docs/metrics.md lists the reasons). */
+  disconnectReason: DisconnectReason | undefined;
   /** Set when the connection to the namespace failed. */
   connectError: ConnectError | undefined;
   /** The CONNECT packet went out (over polling during an upgrade, or over the WebSocket). */
@@ -418,11 +419,13 @@ export class Socket {
   }
 
   /** The connection under this socket ended. */
-  connectionClosed(reason: string, detail: string): void {
-    if (this.state === "connecting") this.failConnect({ reason, message: detail });
+  connectionClosed(reason: CloseReason, detail: string): void {
+    // An engine closes with a handshake failure only before it is open, when no socket is
+    // connected yet; it is closed for a namespace's own leaving only once no socket is connecting.
+    if (this.state === "connecting") this.failConnect({ reason: reason as ConnectErrorReason, message: detail });
     else if (this.state === "connected") {
       if (isReconnectable(reason)) this.lostAt = this.host.scheduler.now();
-      this.end(reason);
+      this.end(reason as DisconnectReason);
     }
   }
 
@@ -570,7 +573,7 @@ export class Socket {
     return true;
   }
 
-  private end(reason: string): void {
+  private end(reason: DisconnectReason): void {
     this.state = "disconnected";
     this.disconnectReason = reason;
     this.host.metrics.disconnected(reason);

@@ -13,6 +13,8 @@ export interface Target {
   query: Record<string, string>;
 }
 
+import { redactUrl } from "./redact";
+
 export class TargetUrlError extends Error {
   override name = "TargetUrlError";
 }
@@ -22,14 +24,28 @@ const AUTHORITY = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._~-]+|%[0-9A-Fa-f]{2})+(?::
 
 export function parseTarget(raw: string): Target {
   const input = String(raw ?? "").trim();
+  if (input === "") throw new TargetUrlError("invalid target URL: it is empty; expected something like http://127.0.0.1:3000");
+  try {
+    return parseNonEmptyTarget(input);
+  } catch (err) {
+    // decodeURIComponent's bare "URIError: URI malformed" names neither the URL nor the fault.
+    if (err instanceof URIError) throw new TargetUrlError(`invalid target URL "${shown(input)}": malformed percent-encoding (a % must be followed by two hex digits)`);
+    throw err;
+  }
+}
+
+/** The URL as a message may show it: a token in the query or user info redacted. */
+const shown = (input: string): string => redactUrl(input);
+
+function parseNonEmptyTarget(input: string): Target {
   const example = "expected something like http://127.0.0.1:3000 or wss://game.example.com/chat";
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*:)\/\/(.*)$/.exec(input);
-  if (!schemeMatch) throw new TargetUrlError(`invalid target URL "${input}": ${example}`);
+  if (!schemeMatch) throw new TargetUrlError(`invalid target URL "${shown(input)}": ${example}`);
   const scheme = schemeMatch[1]!.toLowerCase();
   const rest = schemeMatch[2]!;
   const secure = SCHEMES[scheme];
   if (secure === undefined) {
-    throw new TargetUrlError(`invalid target URL "${input}": scheme ${scheme} is not http:, https:, ws: or wss:`);
+    throw new TargetUrlError(`invalid target URL "${shown(input)}": scheme ${scheme} is not http:, https:, ws: or wss:`);
   }
   const hashless = rest.split("#")[0]!;
   const queryAt = hashless.indexOf("?");
@@ -38,13 +54,13 @@ export function parseTarget(raw: string): Target {
   const authority = slashAt < 0 ? beforeQuery : beforeQuery.slice(0, slashAt);
   const path = slashAt < 0 ? "" : beforeQuery.slice(slashAt);
   if (authority.includes("@")) {
-    throw new TargetUrlError(`invalid target URL "${input}": credentials in the URL are not supported; use the auth option`);
+    throw new TargetUrlError(`invalid target URL "${shown(input)}": credentials in the URL are not supported; use the auth option`);
   }
   const authorityMatch = AUTHORITY.exec(authority);
-  if (!authority || !authorityMatch) throw new TargetUrlError(`invalid target URL "${input}": bad host "${authority}"; ${example}`);
+  if (!authority || !authorityMatch) throw new TargetUrlError(`invalid target URL "${shown(input)}": bad host "${authority}"; ${example}`);
   const port = authorityMatch[1];
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
-    throw new TargetUrlError(`invalid target URL "${input}": port ${port} is out of range`);
+    throw new TargetUrlError(`invalid target URL "${shown(input)}": port ${port} is out of range`);
   }
   const trimmedPath = path.replace(/\/+$/, "");
   return {
@@ -82,13 +98,22 @@ export function engineUrl(
   extraQuery: Record<string, string>,
   sid?: string,
 ): string {
-  const scheme = transport === "websocket" ? (target.secure ? "wss" : "ws") : target.secure ? "https" : "http";
   const params: Record<string, string> = { EIO: "4", ...target.query, ...extraQuery, transport };
   if (sid !== undefined) params.sid = sid;
   const query = Object.keys(params)
     .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)
     .join("&");
-  return `${scheme}://${target.authority}${normalizeEnginePath(path)}?${query}`;
+  return `${engineEndpoint(target, path, transport)}?${query}`;
+}
+
+/**
+ * The Engine.IO endpoint without any query: the `name` tag of k6's http and ws samples. No tag
+ * carries a query string: it may hold a secret (a token), and EIO/transport/sid/t would make a
+ * time series per session.
+ */
+export function engineEndpoint(target: Target, path: string, transport: EngineTransportName): string {
+  const scheme = transport === "websocket" ? (target.secure ? "wss" : "ws") : target.secure ? "https" : "http";
+  return `${scheme}://${target.authority}${normalizeEnginePath(path)}`;
 }
 
 /** True for loopback hosts: 127.0.0.0/8, ::1 and localhost. */
