@@ -11,7 +11,8 @@ import { bundleFile } from "../../build.mjs";
 import { root, runK6, startTarget, thresholdResults } from "../../scripts/lib.mjs";
 import { k6 } from "../helpers/k6run.ts";
 
-const FREEZE_AT_MS = 4_000;
+/** After the script's setup() logged its line: k6's own start-up time varies on a loaded machine. */
+const FREEZE_AT_MS = 3_000;
 const FREEZE_MS = 12_000;
 const CONNECT_TIMEOUT_MS = 3_000;
 /** Short heartbeats: a ping timeout comes about 2 s into the freeze. */
@@ -38,15 +39,21 @@ async function runFrozen(scriptFile: string, scenario: string, env: Record<strin
   const summaryPath = join(dir, "export.json");
   const timers: NodeJS.Timeout[] = [];
   try {
-    const running = runK6(k6(), scriptFile, {
+    let armed = false;
+    const freezeAfterSetup = (chunk: string): void => {
+      if (armed || !chunk.includes("source=console")) return;
+      armed = true;
+      timers.push(setTimeout(() => process.kill(pid, "SIGSTOP"), FREEZE_AT_MS));
+      timers.push(setTimeout(() => process.kill(pid, "SIGCONT"), FREEZE_AT_MS + FREEZE_MS));
+    };
+    const r = await runK6(k6(), scriptFile, {
       env: { TARGET_URL: server.url, SUMMARY_DIR: dir, CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), ACK_TIMEOUT_MS: "2000", STALL_AFTER_MS: "5000", ...env },
       args: ["--quiet"],
       summaryPath,
       timeoutMs: 90_000,
+      onStderr: freezeAfterSetup,
     });
-    timers.push(setTimeout(() => process.kill(pid, "SIGSTOP"), FREEZE_AT_MS));
-    timers.push(setTimeout(() => process.kill(pid, "SIGCONT"), FREEZE_AT_MS + FREEZE_MS));
-    const r = await running;
+    assert.ok(armed, `the script's setup() never logged:\n${r.stderr}`);
     const failed = thresholdResults(r.summary)
       .filter((t: { ok: boolean }) => !t.ok)
       .map((t: { metric: string; expression: string }) => `${t.metric} ${t.expression}`);
@@ -97,7 +104,8 @@ test("frozen server over k6/websockets (the matchmaking scenario's default thres
 });
 
 test("frozen server over k6/websockets with reconnection: the reconnect starts within its backoff, not when the dead socket closes", async () => {
-  const run = await runFrozen(await script(), "stall", { CLIENT: "websockets" });
+  // One long session per VU: the freeze finds every connection open, and its ping timeout ends it.
+  const run = await runFrozen(await script(), "stall", { CLIENT: "websockets", SESSION_MS: "18000" });
   assertStallNamed(run);
   assertNoSlowSuccess(run);
   const delay = run.summary.metrics.stall_reconnect_delay?.values;

@@ -1,5 +1,5 @@
 // A small echo load for the stall test (test/integration/stalls.test.ts): each VU connects,
-// sends a few echoes with acks, leaves, and starts again, over the transport -e CLIENT names:
+// sends echoes with acks for a while, leaves, and starts again, over the transport -e CLIENT names:
 // "ws" (connect(), k6/ws), "websockets" (io(), k6/websockets) or "polling-only" (io() over
 // http.asyncRequest). The event-loop players reconnect after a lost connection; each
 // reconnect's delay after the loss goes to stall_reconnect_delay, so that a reconnect held
@@ -11,6 +11,8 @@ import { EnvReader, buildThresholds, makeHandleSummary, pause, prepareRun, readC
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
 const client = env.oneOf("CLIENT", "websockets", ["ws", "websockets", "polling-only"] as const);
+/** How long an event-loop player keeps its connection, echoing every 100 ms (k6/ws players send 5 echoes). */
+const SESSION_MS = env.int("SESSION_MS", 500, 1, 600_000);
 const ECHOES = 5;
 const RECONNECT = { attempts: 50, delayMs: 200, maxDelayMs: 1_000, jitter: 0 };
 
@@ -23,6 +25,7 @@ const reconnectDelay = new Trend("stall_reconnect_delay", true);
 
 export function setup(): void {
   prepareRun();
+  console.log(`stall-client: ${client} players start`); // the test freezes the server from this line on
 }
 
 export async function player(): Promise<void> {
@@ -35,7 +38,8 @@ export async function player(): Promise<void> {
     lostAt = 0;
   });
   if (socket.connected) {
-    for (let i = 0; i < ECHOES; i++) {
+    const end = Date.now() + SESSION_MS;
+    for (let i = 0; Date.now() < end; i++) {
       await socket.request("echo", i);
       await pause(100);
     }

@@ -20,6 +20,18 @@ test("ProgressWatch: a request unanswered for stallAfter ms is one stall, report
   assert.deepEqual(w.check(40_000), { waitedMs: 19_000 }, "a new window after progress");
 });
 
+test("ProgressWatch: checks far apart (a VU blocked in a dial) still tell progress before the request from progress after it", () => {
+  const w = new ProgressWatch(5_000);
+  w.expecting(() => 0);
+  w.progressed(); // the previous session's answers, never checked by a tick
+  w.expecting(() => 1_000); // the next connect attempt, then the dial blocks
+  assert.deepEqual(w.check(13_000), { waitedMs: 12_000 });
+  const answered = new ProgressWatch(5_000);
+  answered.expecting(() => 0);
+  answered.progressed();
+  assert.equal(answered.check(13_000), undefined, "answered after the request: no stall");
+});
+
 test("ProgressWatch: an idle VU (nothing asked) never stalls; an answered request closes its window", () => {
   const w = new ProgressWatch(1_000);
   assert.equal(w.check(1_000_000), undefined);

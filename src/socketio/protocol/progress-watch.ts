@@ -4,8 +4,10 @@
 // A frozen server shows as exactly that, whatever the transport does meanwhile; a VU that asks
 // for nothing (think time, an idle listener) never stalls.
 //
-// Cheap on the per-message path: progress is a counter bump; the clock is read only when the
-// first unanswered request of a window is made, and on the probe's ticks.
+// Cheap on the per-message path: progress is a counter bump; the clock is read when a request
+// opens a window (the first one after something came back), and on the probe's ticks. A window
+// remembers the progress count it opened at, so checks far apart (a VU blocked in a k6/ws dial)
+// still tell progress before the request from progress after it.
 
 export interface Stall {
   /** How long the VU had been waiting with nothing back when the stall was noticed. */
@@ -14,9 +16,10 @@ export interface Stall {
 
 export class ProgressWatch {
   private progress = 0;
-  private seenProgress = 0;
-  /** When the first request still unanswered by any progress was made; undefined when none is. */
+  /** When the window's first request was made; undefined when no window is open. */
   private waitingSince: number | undefined;
+  /** The progress count when the window opened: any change since closes it. */
+  private progressAtStart = 0;
   /** The current window was already reported: one stall per window. */
   private reported = false;
 
@@ -27,24 +30,26 @@ export class ProgressWatch {
     this.progress++;
   }
 
-  /** An answer is now awaited (a connect attempt, an emit with an ack). */
+  /** An answer is now awaited (a connect attempt, an emit with an ack): opens a window unless one is open and unanswered. */
   expecting(now: () => number): void {
-    if (this.waitingSince === undefined) this.waitingSince = now();
+    if (this.waitingSince !== undefined && this.progress === this.progressAtStart) return;
+    this.waitingSince = now();
+    this.progressAtStart = this.progress;
+    this.reported = false;
   }
 
   /**
    * Called on the probe's ticks (and after anything that blocked the VU): closes the window when
-   * progress was made since the last check, and returns a stall the first time a window reaches
-   * stallAfterMs.
+   * something came back since it opened, and returns a stall the first time an unanswered
+   * window reaches stallAfterMs.
    */
   check(now: number): Stall | undefined {
-    if (this.progress !== this.seenProgress) {
-      this.seenProgress = this.progress;
+    if (this.waitingSince === undefined) return undefined;
+    if (this.progress !== this.progressAtStart) {
       this.waitingSince = undefined;
-      this.reported = false;
       return undefined;
     }
-    if (this.waitingSince === undefined || this.reported) return undefined;
+    if (this.reported) return undefined;
     const waitedMs = now - this.waitingSince;
     if (waitedMs < this.stallAfterMs) return undefined;
     this.reported = true;
