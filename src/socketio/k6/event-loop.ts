@@ -6,6 +6,7 @@
 // deadline firing after 0 ms, right after the previous session cleared its timers). So each
 // callback checks its own due time and re-arms for the remainder when woken too soon.
 import type { Scheduler } from "../protocol/transport";
+import { generatorLag } from "./vu-probe";
 
 export interface EventLoopTimers {
   scheduler: Scheduler;
@@ -28,6 +29,7 @@ export function eventLoopTimers(): EventLoopTimers {
     scheduler: {
       now: () => Date.now(),
       after: (ms, fn) => arm(ms, Date.now() + ms, fn),
+      lag: generatorLag,
     },
     clearAll: () => {
       for (const id of pending) clearTimeout(id);

@@ -89,6 +89,11 @@ export interface SocketHost {
   /** Runs a user callback; `label` names it in an error, with `name` in place of %s (built only then). */
   invoke(label: string, fn: Listener, args: unknown[], name?: string): void;
   socketEnded(socket: Socket): void;
+  /**
+   * When the generator's own event-loop lag, not the server, explains `what` (a ping or ack
+   * timeout): says so once per VU and returns the detail to record; undefined otherwise.
+   */
+  generatorToBlame(what: string): string | undefined;
 }
 
 type State = "connecting" | "connected" | "disconnected";
@@ -147,7 +152,9 @@ export class Socket {
     readonly namespace: string,
     private readonly host: SocketHost,
     private readonly auth: Record<string, unknown> | undefined,
-  ) {}
+  ) {
+    host.metrics.expecting();
+  }
 
   get connected(): boolean {
     return this.state === "connected";
@@ -225,8 +232,10 @@ export class Socket {
         return;
       }
       if (reason === "timeout") {
-        this.host.metrics.ackTimedOut(event);
-        this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
+        // A starved generator handles acks late: then the timeout is its own, not the server's.
+        const blame = this.host.generatorToBlame(`ack timeout of '${event}'`);
+        this.host.metrics.ackTimedOut(event, blame !== undefined);
+        if (!blame) this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
       }
       const failure: Outcome = { ok: false, reason: reason === "timeout" ? "timeout" : "disconnected", elapsedMs };
       this.host.invoke("ack of '%s'", onAck, [failure], event);
@@ -236,6 +245,7 @@ export class Socket {
       this.acks.failAll("disconnected", sentAt);
       return;
     }
+    this.host.metrics.expecting();
     this.armAckSweep(sentAt + timeout);
     this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: withEventName(event, args), id }, event);
   }
@@ -351,6 +361,7 @@ export class Socket {
   prepareReconnect(): boolean {
     if (this.state !== "disconnected" || this.lostAt === undefined) return false;
     this.state = "connecting";
+    this.host.metrics.expecting();
     this.connectSent = false;
     this.connectError = undefined;
     this.id = undefined;
