@@ -2,7 +2,7 @@
 // turns a ping, close or ack timeout into "generator overloaded".
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LagWindow, overloaded } from "../../src/socketio/protocol/generator-lag";
+import { LagSampler, LagWindow, overloaded } from "../../src/socketio/protocol/generator-lag";
 import { ProgressWatch } from "../../src/socketio/protocol/progress-watch";
 import { OPEN, protocolRig } from "../helpers/fakes";
 
@@ -102,4 +102,24 @@ test("an ack timeout while the generator lags is counted as the generator's, not
   assert.equal(metrics.count("ackTimeout:slow:generator overloaded"), 1);
   assert.ok(!logs.some((l) => l.includes("no ack for 'slow'")), "the server's missing handler is not suggested");
   assert.equal(metrics.expected, 2, "the connect attempt and the ack were awaited");
+});
+
+test("LagSampler: four ticks a second become one sample, the worst of them; a lag of a second or more is recorded at once; stopping records the rest", () => {
+  const sampler = new LagSampler();
+  const recorded: number[] = [];
+  const tick = (lag: number, now: number): void => {
+    const s = sampler.add(lag, now);
+    if (s !== undefined) recorded.push(s);
+  };
+  tick(3, 0); // the first tick is a sample: a short run has one
+  for (let t = 250; t < 10_000; t += 250) tick(t === 5_500 ? 40 : 2, t);
+  assert.equal(recorded.length, 10, recorded.join(","));
+  assert.equal(recorded[0], 3);
+  assert.ok(recorded.includes(40), "the spike is the sample of its second");
+  assert.equal(Math.max(...recorded.filter((x) => x !== 40 && x !== 3)), 2);
+  tick(1_500, 11_500); // a starved tick comes late: more than a second since the last sample
+  assert.equal(recorded.at(-1), 1_500);
+  tick(7, 11_600);
+  assert.equal(sampler.take(11_700), 7);
+  assert.equal(sampler.take(11_800), undefined, "nothing left after a flush");
 });

@@ -1,14 +1,16 @@
 // One probe per VU: a timer that measures how late it fires (the generator's event-loop lag,
-// socketio_generator_lag) and, on each tick, checks the stall watch (socketio_stalls). One
+// socketio_generator_lag, the worst of each second's ticks) and, on each tick, checks the stall
+// watch (socketio_stalls). One
 // timer per VU, not per socket. On k6's event loop (k6/websockets, polling) it is a global
 // timer that runs while the VU has a session open; inside k6/ws only the socket's own timers
 // fire, so there the current socket carries it.
-import { LagWindow } from "../protocol/generator-lag";
+import { LagSampler, LagWindow } from "../protocol/generator-lag";
 import { progress, recordGeneratorLag, recordStall } from "./k6-metrics";
 
 const TICK_MS = 250;
 
 const lags = new LagWindow();
+const samples = new LagSampler();
 /** When the pending tick is due; 0 when none is pending. */
 let due = 0;
 /** Event-loop sessions open in this VU. */
@@ -40,8 +42,19 @@ export function checkStall(now = Date.now()): void {
 }
 
 function tick(now: number): void {
-  recordGeneratorLag(lags.record(due, now));
+  noteLag(lags.record(due, now), now);
   checkStall(now);
+}
+
+function noteLag(lag: number, now: number): void {
+  const sample = samples.add(lag, now);
+  if (sample !== undefined) recordGeneratorLag(sample);
+}
+
+/** The probe stops (no session left, or a k6/ws socket closed): records the ticks not yet sampled. */
+function flushLag(now: number): void {
+  const sample = samples.take(now);
+  if (sample !== undefined) recordGeneratorLag(sample);
 }
 
 /** An event-loop session opened: the probe runs while any is open (and ticks at least once after). */
@@ -68,7 +81,10 @@ function armGlobal(delay: number): void {
     tick(now);
     due = 0;
     if (open > 0) armGlobal(TICK_MS);
-    else globalTimer = false;
+    else {
+      globalTimer = false;
+      flushLag(now);
+    }
   }, delay);
 }
 
@@ -89,10 +105,11 @@ export function tickOnSocket(stallAfterMs: number, after: (ms: number, fn: () =>
 }
 
 export function probeStopped(): void {
-  if (globalTimer || due === 0) return;
+  if (globalTimer) return;
   // k6/ws drops a closed socket's timers: a tick overdue by now was late by at least that much
   // (a starved VU's socket is often closed before its tick can run).
   const now = Date.now();
-  if (now > due) recordGeneratorLag(lags.record(due, now));
+  if (due !== 0 && now > due) noteLag(lags.record(due, now), now);
+  flushLag(now);
   due = 0;
 }

@@ -35,6 +35,35 @@ export class LagWindow {
   }
 }
 
+/** How often a VU records a socketio_generator_lag sample at most. */
+export const LAG_SAMPLE_MS = 1_000;
+
+/**
+ * The probe's ticks, four a second per VU, reduced to one sample a second: the largest lag of
+ * the ticks since the last sample. k6 keeps every Trend sample until the end of the test, and
+ * over k6/ws (a VU per socket) a sample per tick was four times an echo a second's acks.
+ */
+export class LagSampler {
+  /** Largest lag since the last sample; -1 when no tick came since. */
+  private worst = -1;
+  private sampledAt = -Infinity;
+
+  /** One tick's lag at `now`: returns the sample to record now, if one is due. */
+  add(lagMs: number, now: number): number | undefined {
+    if (lagMs > this.worst) this.worst = lagMs;
+    return now - this.sampledAt >= LAG_SAMPLE_MS ? this.take(now) : undefined;
+  }
+
+  /** The probe stops: what is left unrecorded, if anything. */
+  take(now: number): number | undefined {
+    if (this.worst < 0) return undefined;
+    const worst = this.worst;
+    this.worst = -1;
+    this.sampledAt = now;
+    return worst;
+  }
+}
+
 /** True when `lagMs` is large enough, against the server's pingTimeout, to blame the generator. */
 export function overloaded(lagMs: number, pingTimeoutMs: number): boolean {
   return lagMs > 0 && lagMs >= OVERLOAD_FRACTION * pingTimeoutMs;
