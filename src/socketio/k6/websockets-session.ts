@@ -6,7 +6,7 @@ import { WebSocket } from "k6/websockets";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { ReconnectPlan } from "../protocol/reconnect";
 import { engineUrl } from "../protocol/url";
-import { eventLoopTimers } from "./event-loop";
+import { eventLoopTimers, vuHeartbeats } from "./event-loop";
 import { pollingHandshakeAsync } from "./polling-handshake";
 import { dialError } from "./refused-upgrade";
 import { attachEngine, type LiveSession, newConnection, sessionResult, type Upgrade } from "./session";
@@ -71,7 +71,7 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
     const ws = new WebSocket(url, null, { headers: opts.headers, tags });
     (ws as unknown as { binaryType: string }).binaryType = "arraybuffer";
     const sink = { sendText: (d: string) => ws.send(d), sendBinary: (d: ArrayBuffer) => ws.send(d), close: () => ws.close() };
-    const engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace });
+    const engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace, heartbeats: vuHeartbeats });
     const end = (): void => {
       if (ended) return;
       ended = true;
