@@ -12,7 +12,15 @@ export const matrixDoc = join(root, "docs", "conformance.md");
 const START = "<!-- conformance-matrix:start -->";
 const END = "<!-- conformance-matrix:end -->";
 /** Column order: the servers as the tests name them. */
-export const SERVERS = ["socket.io 4.8 (Node)", "socket.io 4.8, msgpack parser", "python-socketio AsyncServer (aiohttp)", "Flask-SocketIO", "Socket.IO v2 (socket.io 2.5)"];
+export const SERVERS = [
+  "socket.io 4.8 (Node)",
+  "socket.io 4.8, msgpack parser",
+  "socket.io 3.1 (Node)",
+  "python-socketio AsyncServer (aiohttp)",
+  "python-socketio AsyncServer (ASGI, uvicorn)",
+  "Flask-SocketIO",
+  "Socket.IO v2 (socket.io 2.5)",
+];
 const MARK = { pass: "✅ pass", fail: "❌ fail", "not supported by server": "➖ not supported by server", "not implemented by client": "🚧 not implemented by the client yet" };
 
 export function buildMatrix(runs) {

@@ -25,16 +25,17 @@ const acks = new Counter("soak_acks");
 const ackFailures = new Counter("soak_ack_failures");
 const reconnects = new Counter("soak_forced_drops");
 const reconnect = { attempts: 1_000_000, delayMs: 200, maxDelayMs: 2_000, jitter: 0.5 };
-const jitter = (ms: number): number => ms * (0.5 + Math.random());
+/** When a socket next asks the server to drop its transport: 0.5 to 1.5 periods away, never with a period of 0. */
+const nextDropTime = (): number => (dropEveryMs > 0 ? Date.now() + dropEveryMs * (0.5 + Math.random()) : Infinity);
 
 async function ioSocket(): Promise<void> {
   const socket: Socket = await io(url, { transport: "websocket", reconnect, ackTimeout: 5_000, connectTimeout: 10_000 });
-  let nextDrop = Date.now() + jitter(dropEveryMs);
+  let nextDrop = nextDropTime();
   while (Date.now() < endAt) {
     await new Promise<void>((resolve) => setTimeout(resolve, 1_000));
     if (!socket.connected) continue;
     if (Date.now() >= nextDrop) {
-      nextDrop = Date.now() + jitter(dropEveryMs);
+      nextDrop = nextDropTime();
       reconnects.add(1);
       socket.emit("drop_me");
       continue;
@@ -48,13 +49,13 @@ async function ioSocket(): Promise<void> {
 
 function wsSocket(): void {
   connect(url, { transport: "websocket", reconnect, ackTimeout: 5_000, connectTimeout: 10_000, sessionTimeout: endAt - Date.now() }, (socket: CallbackSocket) => {
-    let nextDrop = Date.now() + jitter(dropEveryMs);
+    let nextDrop = nextDropTime();
     const tick = (): void => {
       if (Date.now() >= endAt) return socket.disconnect();
       socket.setTimeout(tick, 1_000);
       if (!socket.connected) return;
       if (Date.now() >= nextDrop) {
-        nextDrop = Date.now() + jitter(dropEveryMs);
+        nextDrop = nextDropTime();
         reconnects.add(1);
         socket.emit("drop_me");
         return;

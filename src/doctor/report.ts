@@ -46,3 +46,10 @@ export function renderReport(report: Report): string {
 export function redact(text: string, secrets: string[]): string {
   return new Redactor(secrets, "***").text(text);
 }
+
+/** A step with every text it prints (sent, received, cause, fix) redacted. */
+export function redactStep(step: Step, secrets: string[]): Step {
+  const clean = { ...step };
+  for (const field of ["sent", "received", "cause", "fix"] as const) if (clean[field]) clean[field] = redact(clean[field], secrets);
+  return clean;
+}

@@ -16,7 +16,9 @@ import {
   looksLikeEio3,
   sessionUnknown,
 } from "./diagnose";
-import { redact, type Report, type Step } from "./report";
+import { redactUrl } from "../socketio/protocol/redact";
+import { quietly, throwing } from "../socketio/k6/quiet-http";
+import { redactStep, type Report, type Step } from "./report";
 
 /** What to do about a Socket.IO v2 (Engine.IO v3) server, which this doctor does not check further. */
 const EIO3_FIX =
@@ -46,9 +48,8 @@ const K6_TIMEOUT = 1050;
 
 export function runDoctor(cfg: DoctorConfig): Report {
   const steps: Step[] = [];
-  const say = (text: string) => redact(text, cfg.secrets);
   const add = (step: Step): Step => {
-    const clean = { ...step, ...(step.sent ? { sent: say(step.sent) } : {}), ...(step.received ? { received: say(step.received) } : {}) };
+    const clean = redactStep(step, cfg.secrets);
     steps.push(clean);
     return clean;
   };
@@ -94,15 +95,16 @@ const REMAINING: [string, string][] = [
 ];
 
 function finish(cfg: DoctorConfig, steps: Step[]): Report {
-  return { target: cfg.targetUrl, namespace: cfg.namespace, steps, failed: steps.filter((s) => s.status === "fail").length };
+  return { target: redactUrl(cfg.targetUrl, "***"), namespace: cfg.namespace, steps, failed: steps.filter((s) => s.status === "fail").length };
 }
 
 function base(cfg: DoctorConfig): string {
   return `${cfg.target.secure ? "https" : "http"}://${cfg.target.authority}`;
 }
 
+/** Params for the doctor's requests: made with `throw: true` and run through quietly(), so that k6 never logs a failed request's URL (and its query). */
 function params(cfg: DoctorConfig, extra: Record<string, string> = {}) {
-  return { headers: { ...cfg.headers, ...extra }, timeout: `${cfg.stepTimeoutMs}ms`, responseType: "text" as const, tags: { name: "doctor" } };
+  return throwing({ headers: { ...cfg.headers, ...extra }, timeout: `${cfg.stepTimeoutMs}ms`, responseType: "text" as const, tags: { name: "doctor" } });
 }
 
 function failedRequest(res: { error_code: number; error: string }, cfg: DoctorConfig): { cause: string; fix: string } {
@@ -116,7 +118,7 @@ function reachability(cfg: DoctorConfig): Step {
   // without its query (python-engineio logs that as an error), nor the site's root (some servers,
   // gevent's among them, answer it in ways k6 reads as a broken connection).
   const url = engineUrl(cfg.target, cfg.enginePath, "polling", {});
-  const res = http.get(url, { ...params(cfg), timeout: `${Math.min(cfg.stepTimeoutMs, 3_000)}ms` });
+  const res = quietly(() => http.get(url, { ...params(cfg), timeout: `${Math.min(cfg.stepTimeoutMs, 3_000)}ms` }));
   const step: Step = { id: "reach", title: "Reachability: DNS, TCP and TLS", status: "pass", sent: `GET ${url}`, ms: res.timings.duration };
   if (res.error_code === K6_TIMEOUT) {
     // k6 reports a dial timeout separately (1211): this one means connected, then no answer.
@@ -131,7 +133,7 @@ function reachability(cfg: DoctorConfig): Step {
 
 function pollingHandshake(cfg: DoctorConfig): { step: Step; handshake: Handshake | null } {
   const url = engineUrl(cfg.target, cfg.enginePath, "polling", {});
-  const res = http.get(url, params(cfg));
+  const res = quietly(() => http.get(url, params(cfg)));
   const body = typeof res.body === "string" ? res.body : "";
   const step: Step = { id: "polling", title: "Engine.IO polling handshake", status: "pass", sent: `GET ${url}`, ms: res.timings.duration, received: `HTTP ${res.status} ${preview(body)}` };
   if (res.status === 0) return { step: { ...step, status: "fail", received: res.error, ...failedRequest(res, cfg) }, handshake: null };
@@ -170,7 +172,7 @@ function stickiness(cfg: DoctorConfig, handshake: Handshake): Step {
   const step: Step = { id: "sticky", title: STICKY_TITLE, status: "pass", sent: `${cfg.stickyRequests} x POST ${url} (pong packets)` };
   const started = Date.now();
   for (let i = 1; i <= cfg.stickyRequests; i++) {
-    const res = http.post(url, encodePollingBody([{ type: "pong" }]), params(cfg, { "Content-Type": "text/plain;charset=UTF-8" }));
+    const res = quietly(() => http.post(url, encodePollingBody([{ type: "pong" }]), params(cfg, { "Content-Type": "text/plain;charset=UTF-8" })));
     const body = typeof res.body === "string" ? res.body : "";
     if (res.status === 0) return { ...step, status: "fail", received: `request ${i}: ${res.error}`, ms: Date.now() - started, ...failedRequest(res, cfg) };
     if (res.status !== 200) {
@@ -179,7 +181,7 @@ function stickiness(cfg: DoctorConfig, handshake: Handshake): Step {
       return { ...step, status: "fail", received: `request ${i}: HTTP ${res.status} ${preview(body)}`, ms: Date.now() - started, ...d };
     }
   }
-  http.post(url, encodePollingBody([{ type: "close" }]), params(cfg, { "Content-Type": "text/plain;charset=UTF-8" }));
+  quietly(() => http.post(url, encodePollingBody([{ type: "close" }]), params(cfg, { "Content-Type": "text/plain;charset=UTF-8" })));
   return { ...step, received: `all ${cfg.stickyRequests} answered 200 ok: the session stays on one server`, ms: Date.now() - started };
 }
 
@@ -233,7 +235,7 @@ function websocketHandshake(cfg: DoctorConfig, pollingWorks: boolean): Step {
 function upgradeProbe(cfg: DoctorConfig): Step {
   const step: Step = { id: "upgrade", title: UPGRADE_TITLE, status: "pass" };
   const started = Date.now();
-  const opened = http.get(engineUrl(cfg.target, cfg.enginePath, "polling", {}), params(cfg));
+  const opened = quietly(() => http.get(engineUrl(cfg.target, cfg.enginePath, "polling", {}), params(cfg)));
   const open = decodePollingBody(typeof opened.body === "string" ? opened.body : "")?.[0];
   const hs = open?.type === "open" ? parseHandshake(open.data) : "no open packet";
   if (opened.status !== 200 || typeof hs === "string") {

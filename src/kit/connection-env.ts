@@ -1,10 +1,9 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
-import { type ConnectOptions, Redactor, resolveConnectOptions, TargetUrlError } from "../socketio";
+import { type ConnectOptions, redactUrl, resolveConnectOptions, TargetUrlError } from "../socketio";
 import type { ContractConnection } from "../contracts/contract";
 import { EnvError, type EnvReader } from "./env";
 import { type LoginStep, parseLoginStep } from "./login";
-import { redactTarget } from "./redact-target";
 import { noteTarget } from "./run-facts";
 
 export interface ConnectionEnv {
@@ -20,12 +19,10 @@ export interface ConnectionEnv {
 
 export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: number } = {}): ConnectionEnv {
   const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
-  const redactor = new Redactor([]);
-  noteTarget(redactTarget(targetUrl, (text) => redactor.text(text)));
+  noteTarget(redactUrl(targetUrl));
   const namespace = env.optionalString("NAMESPACE");
   const authToken = env.optionalString("AUTH_TOKEN");
   const enginePath = env.optionalString("ENGINE_PATH");
-  const protocol = env.oneOf("PROTOCOL", "auto", ["auto", "3", "4"] as const);
   const headers = stringMap(env, "HEADERS");
   const query = stringMap(env, "QUERY");
   const connectTimeoutMs = env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000);
@@ -37,7 +34,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
     ...(enginePath ? { path: enginePath } : {}),
     ...(headers ? { headers } : {}),
     ...(query ? { query } : {}),
-    protocol: protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4,
+    protocol: readProtocol(env),
     connectTimeout: connectTimeoutMs,
     ackTimeout: ackTimeoutMs,
   };
@@ -64,6 +61,12 @@ function resolveTarget(targetUrl: string, connectOptions: ConnectOptions) {
     if (err instanceof TargetUrlError) throw new EnvError(`-e TARGET_URL: ${err.message}`);
     throw err;
   }
+}
+
+/** -e PROTOCOL: auto (default), 3 (Socket.IO v2) or 4 (Socket.IO 3+, which skips the "auto" wait for a server without maxPayload). */
+export function readProtocol(env: EnvReader): 3 | 4 | "auto" {
+  const protocol = env.oneOf("PROTOCOL", "auto", ["auto", "3", "4"] as const);
+  return protocol === "auto" ? "auto" : protocol === "3" ? 3 : 4;
 }
 
 /** -e NAME='{"key":"value"}': an object of strings, or undefined when not given. */

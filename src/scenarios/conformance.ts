@@ -6,10 +6,11 @@
 // -e SERVER=<name> labels the run; -e CONFORMANCE_OUT=path writes the results as JSON.
 import { check } from "k6";
 import { Counter } from "../kit/metrics";
-import { connect, connectAsync, type ConnectOptions, type CallbackSocket } from "k6-socketio";
+import { connect, connectAsync, type ConnectOptions, type CallbackSocket, redactUrl } from "k6-socketio";
 import { msgpackParser } from "k6-socketio/msgpack";
 import { EnvReader } from "../kit/env";
 import { idleUntilEnd } from "../kit/default-scenario";
+import { readProtocol } from "../kit/connection-env";
 
 type Result = "pass" | "fail" | "not supported by server" | "not implemented by client";
 interface ItemResult {
@@ -26,6 +27,7 @@ const outPath = env.optionalString("CONFORMANCE_OUT");
 const stepMs = env.int("STEP_TIMEOUT_MS", 5_000, 100, 600_000);
 const CUSTOM_AUTH = { token: "custom-secret" };
 const parser = env.oneOf("PARSER", "default", ["default", "msgpack"] as const);
+const protocol = readProtocol(env);
 
 export const options = {
   scenarios: { conformance: { executor: "shared-iterations", vus: 1, iterations: 1, exec: "idle" } },
@@ -46,7 +48,7 @@ const client = env.oneOf("CLIENT", "k6/ws", ["k6/ws", "async"] as const);
  */
 async function session(opts: ConnectOptions, limitMs: number, body: (socket: CallbackSocket, done: (r: Result, detail: string) => void) => void, url = targetUrl): Promise<Verdict> {
   let verdict: Verdict | null = null;
-  const options: ConnectOptions = { connectTimeout: stepMs, ackTimeout: stepMs, ...opts, sessionTimeout: limitMs, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) };
+  const options: ConnectOptions = { connectTimeout: stepMs, ackTimeout: stepMs, protocol, ...opts, sessionTimeout: limitMs, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) };
   const handler = (socket: CallbackSocket): void => {
     const done = (r: Result, detail: string): void => {
       if (verdict) return;
@@ -261,7 +263,7 @@ const items: { id: string; title: string; run: () => Verdict | Promise<Verdict> 
     title: "polling-only transport (no upgrade), heartbeats and binary over polling",
     run: async (): Promise<Verdict> => {
       let verdict: Verdict | null = null;
-      const result = await connectAsync(targetUrl, { transport: "polling-only", connectTimeout: stepMs, ackTimeout: stepMs, sessionTimeout: stepMs * 3, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) }, (s) => {
+      const result = await connectAsync(targetUrl, { transport: "polling-only", protocol, connectTimeout: stepMs, ackTimeout: stepMs, sessionTimeout: stepMs * 3, ...(parser === "msgpack" ? { parser: msgpackParser } : {}) }, (s) => {
         s.on("connect", () => {
           // Stay longer than a ping interval of the test servers: pings and pongs travel by poll and POST.
           s.setTimeout(() => {
@@ -294,7 +296,7 @@ export async function setup(): Promise<{ server: string; target: string; items: 
     results.push({ id: item.id, title: item.title, result, detail });
   }
   failures.add(0);
-  return { server, target: targetUrl, items: results };
+  return { server, target: redactUrl(targetUrl), items: results };
 }
 
 export function idle(): void {}

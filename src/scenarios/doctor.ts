@@ -6,7 +6,8 @@
 // The steps run in setup(), whose result k6 hands to handleSummary(), which prints the report.
 import { Counter } from "../kit/metrics";
 import { type DoctorConfig, runDoctor } from "../doctor/steps";
-import { renderReport, type Report } from "../doctor/report";
+import { redactStep, renderReport, type Report } from "../doctor/report";
+import { connectionSecrets } from "../socketio/protocol/redact";
 import { EnvReader, parseDurationMs } from "../kit/env";
 import { normalizeEnginePath, parseTarget } from "../socketio/protocol/url";
 import { idleUntilEnd } from "../kit/default-scenario";
@@ -14,18 +15,21 @@ import { matchmakingFromJson, matchmakingPresets } from "../contracts/matchmakin
 import { contractStep } from "../doctor/contract-step";
 import { ContractMismatches } from "../kit/exchange";
 import { selectContract } from "../kit/contract-env";
+import { readProtocol } from "../kit/connection-env";
 
 const env = new EnvReader(__ENV);
 const targetUrl = env.string("TARGET_URL", "http://127.0.0.1:3000");
 const target = parseTarget(targetUrl);
 const authToken = env.optionalString("AUTH_TOKEN");
+const headers = env.json<Record<string, string>>("HEADERS") ?? {};
+const auth = authToken ? { token: authToken } : undefined;
 const config: DoctorConfig = {
   targetUrl,
   target,
   namespace: env.optionalString("NAMESPACE") ?? target.namespace,
   enginePath: normalizeEnginePath(env.string("ENGINE_PATH", "/socket.io/")),
-  auth: authToken ? { token: authToken } : undefined,
-  headers: env.json<Record<string, string>>("HEADERS") ?? {},
+  auth,
+  headers,
   event: env.optionalString("EVENT"),
   expectEvent: env.optionalString("EXPECT_EVENT"),
   payload: env.json("PAYLOAD"),
@@ -34,8 +38,11 @@ const config: DoctorConfig = {
   heartbeatMaxMs: env.int("HEARTBEAT_MAX_MS", 60_000, 100, 3_600_000),
   idleHoldMs: parseDurationMs(env.duration("IDLE_HOLD", "0s", 0)) ?? 0,
   stickyRequests: env.int("STICKY_REQUESTS", 4, 1, 100),
-  secrets: authToken ? [authToken] : [],
+  // Redacted from every step: the token, secret-looking headers (Authorization, X-Api-Key, Cookie…) and query values.
+  secrets: connectionSecrets({ auth, headers, target }),
 };
+// The raw steps speak Engine.IO v4; the contract step connects with the library, under -e PROTOCOL.
+const protocol = readProtocol(env);
 const reportPath = env.optionalString("REPORT");
 // With -e CONTRACT or CONTRACT_FILE, the doctor also walks one step of the matchmaking flow the contract's way.
 const contract = env.optionalString("CONTRACT") || env.optionalString("CONTRACT_FILE") ? selectContract(env, "doctor (matchmaking flow)", matchmakingPresets, matchmakingFromJson) : undefined;
@@ -56,8 +63,8 @@ const mismatches = contract ? new ContractMismatches("doctor", contract.name, ne
 export async function setup(): Promise<Report> {
   const report = runDoctor(config);
   if (contract) {
-    const options = { auth: config.auth, headers: config.headers, path: config.enginePath, namespace: config.namespace, connectTimeout: config.stepTimeoutMs, ackTimeout: config.ackTimeoutMs };
-    const step = await contractStep(contract, targetUrl, options, config.ackTimeoutMs, mismatches!);
+    const options = { auth: config.auth, headers: config.headers, path: config.enginePath, namespace: config.namespace, protocol, connectTimeout: config.stepTimeoutMs, ackTimeout: config.ackTimeoutMs };
+    const step = redactStep(await contractStep(contract, targetUrl, options, config.ackTimeoutMs, mismatches!), config.secrets);
     report.steps.push(step);
     if (step.status === "fail") report.failed += 1;
   }

@@ -24,7 +24,7 @@ export { OptionsError, resolveOptions as resolveConnectOptions } from "./protoco
 export type { SessionHandler, SessionResult } from "./k6/session";
 export type { AckOptions, ConnectError, Outcome, Socket as CallbackSocket, WaitOptions } from "./protocol/socket";
 export { TargetUrlError, parseTarget, isLoopback } from "./protocol/url";
-export { Redactor } from "./protocol/redact";
+export { Redactor, redactUrl } from "./protocol/redact";
 export { CONNECT_ERROR_REASONS, DISCONNECT_REASONS } from "./protocol/reasons";
 export type { ConnectErrorReason, DisconnectReason } from "./protocol/reasons";
 export { DECODE_ERROR_REASONS } from "./protocol/metrics";

@@ -22,11 +22,8 @@ export function serveConformance(io: Server, main: Namespace): void {
   serveEcho(custom);
   for (const nsp of [main, custom]) {
     nsp.on("connection", (socket: Socket) => {
-      socket.on("ask", (question: unknown) => {
-        socket.timeout(5_000).emit("question", question, (err: Error | null, answer: unknown) => {
-          if (!err) socket.emit("answered", answer);
-        });
-      });
+      // A plain ack callback (no socket.timeout()): test/peers/socketio-v3.ts serves these events on socket.io 3.x too.
+      socket.on("ask", (question: unknown) => socket.emit("question", question, (answer: unknown) => socket.emit("answered", answer)));
       socket.on("kick_me", () => socket.disconnect());
       socket.on("drop_me", () => socket.conn.close());
       socket.on("burst", (payload: unknown) => {

@@ -33,6 +33,9 @@ export interface TargetOptions {
   rateLimit: number;
   rateWindowMs: number;
   authToken: string | undefined;
+  /** Engine.IO handshakes must carry these query parameters and headers (name -> value), else 403. */
+  requiredQuery: Map<string, string>;
+  requiredHeaders: Map<string, string>;
   namespace: string;
   pingInterval: number;
   pingTimeout: number;
@@ -50,7 +53,7 @@ export interface TargetOptions {
 
 export const USAGE = `usage: npm run target -- [--port N] [--host ADDR] [--fault NAME[=VALUE]]...
        [--table-size N] [--elo-window N] [--rate-limit N] [--rate-window-ms MS]
-       [--auth-token TOKEN] [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH] [--recovery] [--parser msgpack]
+       [--auth-token TOKEN] [--require-query NAME=VALUE]... [--require-header NAME=VALUE]... [--namespace /NSP] [--ping-interval MS] [--ping-timeout MS] [--seed N] [--path /PATH] [--recovery] [--parser msgpack]
        [--broadcast-rate R]
 faults:
 ${Object.entries(FAULTS)
@@ -69,6 +72,8 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
     rateLimit: 5,
     rateWindowMs: 60_000,
     authToken: undefined,
+    requiredQuery: new Map(),
+    requiredHeaders: new Map(),
     namespace: "/",
     pingInterval: 25_000,
     pingTimeout: 20_000,
@@ -110,6 +115,12 @@ export function parseTargetArgs(argv: string[]): TargetOptions {
         break;
       case "--auth-token":
         o.authToken = value();
+        break;
+      case "--require-query":
+        addPair(o.requiredQuery, flag, value(), false);
+        break;
+      case "--require-header":
+        addPair(o.requiredHeaders, flag, value(), true);
         break;
       case "--namespace":
         o.namespace = value();
@@ -162,6 +173,12 @@ function addFault(faults: Map<FaultName, string>, spec: string): void {
     throw new UsageError("drop-broadcast needs a probability: --fault drop-broadcast=0.05");
   }
   faults.set(name, value);
+}
+
+function addPair(into: Map<string, string>, flag: string, spec: string, lowerCaseName: boolean): void {
+  const eq = spec.indexOf("=");
+  if (eq <= 0) throw new UsageError(`${flag} needs NAME=VALUE, got "${spec}"`);
+  into.set(lowerCaseName ? spec.slice(0, eq).toLowerCase() : spec.slice(0, eq), spec.slice(eq + 1));
 }
 
 function int(flag: string, text: string, min: number, max: number): number {

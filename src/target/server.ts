@@ -19,6 +19,19 @@ export interface RunningTarget {
   close(): Promise<void>;
 }
 
+/** The Engine.IO handshake check, when one is asked for: the Origin (fault forbidden-origin), required query parameters and headers. */
+function admits(options: TargetOptions): ((req: IncomingMessage) => boolean) | undefined {
+  const origin = options.faults.has("forbidden-origin");
+  if (!origin && options.requiredQuery.size === 0 && options.requiredHeaders.size === 0) return undefined;
+  return (req) => {
+    if (origin && req.headers.origin !== "https://allowed.example") return false;
+    const query = new URL(req.url ?? "/", "http://target").searchParams;
+    for (const [name, value] of options.requiredQuery) if (query.get(name) !== value) return false;
+    for (const [name, value] of options.requiredHeaders) if (req.headers[name] !== value) return false;
+    return true;
+  };
+}
+
 export async function startTarget(options: TargetOptions): Promise<RunningTarget> {
   // Requests outside the Socket.IO path: the game-room HTTP API, else 404 (never left hanging).
   let httpApi: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
@@ -28,6 +41,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     res.end("not found\n");
   });
   const faults = options.faults;
+  const admit = admits(options);
   const io = new Server(http, {
     serveClient: false,
     pingInterval: options.pingInterval,
@@ -36,9 +50,7 @@ export async function startTarget(options: TargetOptions): Promise<RunningTarget
     path: options.path,
     ...(options.parser === "msgpack" ? { parser: msgpackParser } : {}),
     ...(options.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: true } } : {}),
-    ...(faults.has("forbidden-origin")
-      ? { allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) => done(null, req.headers.origin === "https://allowed.example") }
-      : {}),
+    ...(admit ? { allowRequest: (req: IncomingMessage, done: (err: string | null | undefined, ok: boolean) => void) => done(null, admit(req)) } : {}),
   });
 
   if (faults.has("close-handshake")) {

@@ -1,7 +1,7 @@
 // dist/conformance.js against real servers: the reference socket.io 4.8 with connection state
-// recovery, python-socketio's AsyncServer on aiohttp and Flask-SocketIO (both from PyPI, in a
-// project-local venv). Every supported item must pass; the matrix in docs/conformance.md must
-// match the run.
+// recovery, socket.io 3.1 and 2.5 from npm, python-socketio's AsyncServer on aiohttp and under
+// ASGI (uvicorn), and Flask-SocketIO (from PyPI, in a project-local venv). Every supported item
+// must pass; the matrix in docs/conformance.md must match the run.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,13 +18,14 @@ interface Run {
 
 const runs: Run[] = [];
 
-async function conformance(server: string, url: string): Promise<Run> {
+/** Runs the checklist; its results join the matrix unless `client` runs it over the event-loop client (CLIENT=async). */
+async function conformance(server: string, url: string, client?: "async"): Promise<Run> {
   mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `${server.replace(/[^\w.-]+/g, "-")}.json`);
-  const run = await runAgainst("conformance", url, { env: { SERVER: server, CONFORMANCE_OUT: file } });
+  const file = client ? join(resultsDir, "..", `conformance-async-${server.replace(/[^\w.-]+/g, "-")}.json`) : join(resultsDir, `${server.replace(/[^\w.-]+/g, "-")}.json`);
+  const run = await runAgainst("conformance", url, { env: { SERVER: server, CONFORMANCE_OUT: file, ...(client ? { CLIENT: client } : {}) } });
   assert.equal(run.code, 0, describe(run));
   const result = JSON.parse(readFileSync(file, "utf8")) as Run;
-  runs.push(result);
+  if (!client) runs.push(result);
   return result;
 }
 
@@ -70,8 +71,24 @@ test("conformance: Socket.IO v2 (socket.io 2.5 from npm, Engine.IO v3 detected f
   }
 });
 
+// socket.io 3.x sends no maxPayload, like an Engine.IO v3 server: protocol "auto" must still speak v4 to it.
+test("conformance: socket.io 3.1 from npm (no maxPayload in its open packet), over k6/ws and over the event-loop client", async () => {
+  const server = await startProcess(join(root, "test", "peers", "socketio-v3.ts"), ["--port", "0", "--ping-interval", "500", "--ping-timeout", "500"]);
+  try {
+    for (const client of [undefined, "async"] as const) {
+      const run = await conformance("socket.io 3.1 (Node)", server.url, client);
+      const r = results(run);
+      assert.equal(r.state_recovery, "not supported by server", "connection state recovery came with socket.io 4.6");
+      for (const id of Object.keys(r)) if (id !== "state_recovery") assert.equal(r[id], "pass", `${client ?? "k6/ws"} ${id}: ${run.items.find((i) => i.id === id)?.detail}`);
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
 for (const [kind, name] of [
   ["aiohttp", "python-socketio AsyncServer (aiohttp)"],
+  ["asgi", "python-socketio AsyncServer (ASGI, uvicorn)"],
   ["flask", "Flask-SocketIO"],
 ] as const) {
   test(`conformance: ${name} from PyPI`, async () => {
@@ -103,6 +120,6 @@ test("conformance over the event-loop client (connectAsync, k6/websockets): ever
 });
 
 test("docs/conformance.md's matrix is the one this run measured", () => {
-  assert.equal(runs.length, 5, "all five servers ran");
+  assert.equal(runs.length, 7, "all seven servers ran");
   assert.equal(documentedMatrix(), buildMatrix(runs), "the matrix in docs/conformance.md drifted from the measured results: run `npm run conformance:matrix` after `npm test`");
 });

@@ -1,6 +1,6 @@
 """Conformance peer events (see src/target/conformance.ts) on python-socketio servers.
 
-    python test/peers/python_server.py --kind aiohttp|flask --port 0
+    python test/peers/python_server.py --kind aiohttp|asgi|flask --port 0
 
 Prints "listening on http://127.0.0.1:PORT" once it accepts connections. Namespaces: "/" and
 "/custom" (auth {"token": "custom-secret"}, else refused "unauthorized" with data {"reason"}).
@@ -27,15 +27,11 @@ def refuse(auth):
     return None
 
 
-def run_aiohttp(port):
+def serve_async_events(sio):
+    """The peer events on a python-socketio AsyncServer, whatever runs it (aiohttp or ASGI)."""
     import asyncio
 
     import socketio
-    from aiohttp import web
-
-    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
-    app = web.Application()
-    sio.attach(app)
 
     for ns in ("/", "/custom"):
 
@@ -75,9 +71,42 @@ def run_aiohttp(port):
 
             sio.start_background_task(send)
 
+
+def run_aiohttp(port):
+    import socketio
+    from aiohttp import web
+
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    app = web.Application()
+    sio.attach(app)
+    serve_async_events(sio)
+
     from peer_serve import serve
 
     serve(app, port, "python-socketio AsyncServer (aiohttp)")
+
+
+def run_asgi(port):
+    import asyncio
+
+    import socketio
+    import uvicorn
+
+    sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*")
+    serve_async_events(sio)
+    bound = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(socketio.ASGIApp(sio), host="127.0.0.1", port=bound, log_level="warning", lifespan="off"))
+
+    async def run():
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                return await task
+            await asyncio.sleep(0.05)
+        print(f"python-socketio AsyncServer (ASGI, uvicorn) listening on http://127.0.0.1:{bound}", flush=True)
+        await task
+
+    asyncio.run(run())
 
 
 def run_flask(port):
@@ -144,8 +173,9 @@ def run_flask(port):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kind", choices=["aiohttp", "flask"], required=True)
+    runners = {"aiohttp": run_aiohttp, "asgi": run_asgi, "flask": run_flask}
+    parser.add_argument("--kind", choices=list(runners), required=True)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
-    (run_aiohttp if args.kind == "aiohttp" else run_flask)(args.port)
+    runners[args.kind](args.port)

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EngineConnection, type EngineListener } from "../../src/socketio/protocol/engine";
+import { EngineConnection, type EngineListener, V3_EVIDENCE_MS } from "../../src/socketio/protocol/engine";
 import type { Handshake } from "../../src/socketio/protocol/handshake";
 import { ManualScheduler, OPEN, RecordingSink } from "../helpers/fakes";
 
@@ -23,11 +23,11 @@ class Events implements EngineListener {
   }
 }
 
-function setup(upgradeFrom?: Handshake) {
+function setup(upgradeFrom?: Handshake, protocol: 3 | 4 | "auto" = "auto") {
   const sink = new RecordingSink();
   const clock = new ManualScheduler();
   const events = new Events();
-  const engine = new EngineConnection(sink, clock, events, { openTimeout: 3000, ...(upgradeFrom ? { upgradeFrom } : {}) });
+  const engine = new EngineConnection(sink, clock, events, { openTimeout: 3000, protocol, ...(upgradeFrom ? { upgradeFrom } : {}) });
   return { sink, clock, events, engine };
 }
 
@@ -177,8 +177,8 @@ test("a frame over the server's maxPayload is counted and still handled", () => 
   assert.match(events.log[2]!, /^msg:2\["big"/);
 });
 
-test("Engine.IO v3 (detected: no maxPayload): the client pings, anything received proves life", () => {
-  const { sink, clock, events, engine } = setup();
+test("Engine.IO v3 (protocol 3): the client pings, anything received proves life", () => {
+  const { sink, clock, events, engine } = setup(undefined, 3);
   engine.start();
   engine.receiveText('0{"sid":"V3","upgrades":[],"pingInterval":1000,"pingTimeout":500}');
   assert.deepEqual(events.log, ["open:V3"]);
@@ -194,11 +194,75 @@ test("Engine.IO v3 (detected: no maxPayload): the client pings, anything receive
 });
 
 test("Engine.IO v3 binary frames carry their packet type byte", () => {
-  const { sink, events, engine } = setup();
+  const { sink, events, engine } = setup(undefined, 3);
   engine.start();
   engine.receiveText('0{"sid":"V3","upgrades":[],"pingInterval":1000,"pingTimeout":500}');
   engine.send(new Uint8Array([7, 8]).buffer);
   assert.deepEqual([...new Uint8Array(sink.binary[0]!)], [4, 7, 8]);
   engine.receiveBinary(new Uint8Array([4, 9]).buffer);
   assert.equal(events.log.at(-1), "bin:1");
+});
+
+const NO_MAX_PAYLOAD = '0{"sid":"A","upgrades":[],"pingInterval":1000,"pingTimeout":500}';
+
+test('protocol "auto", no maxPayload, the server connects "/" unasked at once: Engine.IO v3 (socket.io 2.x)', () => {
+  const { sink, clock, events, engine } = setup();
+  engine.start();
+  engine.receiveText(NO_MAX_PAYLOAD);
+  assert.deepEqual(events.log, [], "nothing is open (nor sent) before the server shows its version");
+  engine.receiveText("40");
+  assert.deepEqual(events.log, ["open:A", "msg:0"]);
+  assert.equal(engine.openHandshake?.eio3, true);
+  clock.advance(1000);
+  assert.deepEqual(sink.text, ["2"], "v3: the client pings");
+});
+
+test('protocol "auto", no maxPayload, a silent server: Engine.IO v4 after V3_EVIDENCE_MS (socket.io 3.x)', () => {
+  const { sink, clock, events, engine } = setup();
+  engine.start();
+  engine.receiveText(NO_MAX_PAYLOAD);
+  clock.advance(V3_EVIDENCE_MS - 1);
+  assert.deepEqual(events.log, []);
+  clock.advance(1);
+  assert.deepEqual(events.log, ["open:A"]);
+  assert.equal(engine.openHandshake?.eio3, false);
+  assert.equal(engine.protocolAssumed, true);
+  engine.settleProtocol(true); // 40{"sid":…}: a Socket.IO 3+ server
+  assert.equal(engine.protocolAssumed, false);
+  clock.advance(1000);
+  assert.deepEqual(sink.text, [], "v4: the server pings, the client never does");
+  engine.receiveText("2");
+  assert.deepEqual(sink.text, ["3"]);
+});
+
+test('protocol "auto", no maxPayload, a server that pings first: Engine.IO v4 at once', () => {
+  const { sink, events, engine } = setup();
+  engine.start();
+  engine.receiveText(NO_MAX_PAYLOAD);
+  engine.receiveText("2");
+  assert.deepEqual(events.log, ["open:A"]);
+  assert.deepEqual(sink.text, ["3"]);
+  assert.equal(engine.openHandshake?.eio3, false);
+});
+
+test('protocol "auto": a v2 server slower than V3_EVIDENCE_MS is caught by its CONNECT reply without sid, and the client pings from then on', () => {
+  const { sink, clock, events, engine } = setup();
+  engine.start();
+  engine.receiveText(NO_MAX_PAYLOAD);
+  clock.advance(V3_EVIDENCE_MS);
+  engine.settleProtocol(false); // 40 without a sid
+  assert.equal(engine.openHandshake?.eio3, true);
+  clock.advance(1000);
+  assert.deepEqual(sink.text, ["2"]);
+  engine.receiveText("3");
+  clock.advance(1499);
+  assert.deepEqual(events.log, ["open:A"], "v3 liveness: the pong keeps it alive");
+});
+
+test("protocol 4 never waits, even without maxPayload", () => {
+  const { events, engine } = setup(undefined, 4);
+  engine.start();
+  engine.receiveText(NO_MAX_PAYLOAD);
+  assert.deepEqual(events.log, ["open:A"]);
+  assert.equal(engine.protocolAssumed, false);
 });

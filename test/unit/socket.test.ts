@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Outcome } from "../../src/socketio/protocol/socket";
+import { V3_EVIDENCE_MS } from "../../src/socketio/protocol/engine";
 import { OPEN, protocolRig } from "../helpers/fakes";
 
 function session(auth?: Record<string, unknown>, namespace = "/") {
@@ -300,6 +301,34 @@ test("Socket.IO v2: no CONNECT for / (the server connects it), auth as the names
   assert.equal(custom.connected, true);
   s.engine.receiveText('44/other,"Not authorized"');
   assert.equal(s.logs.length, 1, "a packet for a namespace never joined is still reported");
+});
+
+test("socket.io 3.x (no maxPayload, silent until asked): v4 CONNECT with auth after V3_EVIDENCE_MS, and its sid settles v4", () => {
+  const s = session({ token: "t" });
+  s.engine.start();
+  s.clock.advance(3);
+  s.engine.receiveText('0{"sid":"E3","upgrades":[],"pingInterval":25000,"pingTimeout":20000}');
+  assert.deepEqual(s.sink.text, []);
+  s.clock.advance(V3_EVIDENCE_MS);
+  assert.deepEqual(s.sink.text, ['40{"token":"t"}']);
+  s.clock.advance(5);
+  s.engine.receiveText('40{"sid":"N3"}');
+  assert.equal(s.socket.connected, true);
+  assert.deepEqual(s.metrics.connectDurations, [8], "the client's own wait for evidence is not the server's connect time");
+  assert.equal(s.socket.handshake?.eio3, false);
+  assert.equal(s.engine.protocolAssumed, false);
+});
+
+test("a Socket.IO v2 server slower than V3_EVIDENCE_MS to connect /: its CONNECT without sid switches the connection to v3", () => {
+  const s = session();
+  s.engine.start();
+  s.engine.receiveText('0{"sid":"V3","upgrades":[],"pingInterval":1000,"pingTimeout":500}');
+  s.clock.advance(V3_EVIDENCE_MS);
+  s.engine.receiveText("40");
+  assert.equal(s.socket.connected, true);
+  assert.equal(s.socket.handshake?.eio3, true);
+  s.clock.advance(1000);
+  assert.equal(s.sink.text.at(-1), "2", "the client pings as v3 wants");
 });
 
 test("emitWithAck: acks with different timeouts each expire at their own deadline, from one sweep timer", () => {

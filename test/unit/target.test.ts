@@ -46,4 +46,7 @@ test("server arguments", () => {
   assert.equal(parseTargetArgs(["--fault", "drop-broadcast=0.05"]).faults.get("drop-broadcast"), "0.05");
   assert.throws(() => parseTargetArgs(["--fault", "drop-broadcast=5"]), /probability/);
   assert.throws(() => parseTargetArgs(["--fault", "slow-confirm"]), /slow-confirm=MS/);
+  const secured = parseTargetArgs(["--require-query", "token=a=b", "--require-header=X-Api-Key=k"]);
+  assert.deepEqual([[...secured.requiredQuery], [...secured.requiredHeaders]], [[["token", "a=b"]], [["x-api-key", "k"]]]);
+  assert.throws(() => parseTargetArgs(["--require-header", "novalue"]), /NAME=VALUE/);
 });

@@ -9,7 +9,9 @@ import { type Handshake, parseHandshake, preview } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import type { ConnectError } from "../protocol/socket";
 import type { WireTrace } from "../protocol/transport";
-import { engineUrl } from "../protocol/url";
+import { redactUrl } from "../protocol/redact";
+import { engineEndpoint, engineUrl } from "../protocol/url";
+import { quietly, quietlyAsync, throwing } from "./quiet-http";
 
 export type PollingOutcome =
   | { ok: true; handshake: Handshake; payloads: { payload: Frame; receivedAt: number }[] }
@@ -51,7 +53,7 @@ export function pollingHandshake(
   while (!step.done) {
     const call = step.value;
     traceCall(trace, call);
-    step = steps.next(traceAnswer(trace, http.request(call.method, call.url, call.body, call.params) as HttpAnswer));
+    step = steps.next(traceAnswer(trace, quietly(() => http.request(call.method, call.url, call.body, throwing(call.params)) as HttpAnswer)));
   }
   return step.value;
 }
@@ -78,10 +80,7 @@ export async function pollingHandshakeAsync(
   while (!step.done) {
     const call = step.value;
     traceCall(trace, call);
-    const answer = await http.asyncRequest(call.method, call.url, call.body, call.params).then(
-      (res) => res as HttpAnswer,
-      (err: unknown): HttpAnswer => ({ status: 0, body: null, error: String(err), error_code: 0 }),
-    );
+    const answer: HttpAnswer = await quietlyAsync(() => http.asyncRequest(call.method, call.url, call.body, throwing(call.params)) as Promise<HttpAnswer>);
     step = steps.next(traceAnswer(trace, answer));
   }
   return step.value;
@@ -93,8 +92,8 @@ export async function pollingHandshakeAsync(
  * by what is left of the connect deadline.
  */
 function* handshakeSteps(opts: ResolvedOptions, connectFrames: (eio3: boolean) => Frame[], probe: PacketDecoder, deadline: number): HandshakeSteps {
-  // The sid makes every URL unique: tag k6's http metrics with the endpoint instead.
-  const nameTag = engineUrl(opts.target, opts.path, "polling", {});
+  // The sid makes every URL unique, and the query may hold a token: tag k6's http metrics with the bare endpoint.
+  const nameTag = engineEndpoint(opts.target, opts.path, "polling");
   let v3 = false;
   function* request(method: "GET" | "POST", sid: string | undefined, body?: string): Generator<HttpCall, Reply, HttpAnswer> {
     // b64=1 from the first request: Engine.IO v3 fixes a session's binary framing at the
@@ -106,11 +105,11 @@ function* handshakeSteps(opts: ResolvedOptions, connectFrames: (eio3: boolean) =
     const res = yield { method, url, body: method === "POST" ? (body ?? "") : null, params: { headers, timeout: `${remaining}ms`, tags: { ...opts.tags, name: nameTag }, responseType: "text" } };
     if (res.error_code === K6_REQUEST_TIMEOUT) return { fail: timeoutError(opts) };
     if (res.status === 0) {
-      return { fail: { reason: "network", message: `${method} ${url} failed: ${res.error || "no response"}` } };
+      return { fail: { reason: "network", message: `${method} ${redactUrl(url)} failed: ${res.error || "no response"}` } };
     }
     const text = typeof res.body === "string" ? res.body : "";
     if (res.status !== 200) {
-      return { fail: { reason: `http_${res.status}`, message: `HTTP ${res.status} from ${method} ${url}: ${preview(text)}` } };
+      return { fail: { reason: `http_${res.status}`, message: `HTTP ${res.status} from ${method} ${redactUrl(url)}: ${preview(text)}` } };
     }
     return { text, at: Date.now() };
   }
@@ -130,7 +129,8 @@ function* handshakeSteps(opts: ResolvedOptions, connectFrames: (eio3: boolean) =
   }
   const parsed = parseHandshake(open.data);
   if (typeof parsed === "string") return { ok: false, error: { reason: "handshake_invalid", message: parsed } };
-  const handshake: Handshake = parsed;
+  // The payload framing tells the version for certain (socket.io 3.x sends no maxPayload either).
+  const handshake: Handshake = { ...parsed, eio3: v3 };
   if (!handshake.upgrades.includes("websocket")) {
     return {
       ok: false,

@@ -12,7 +12,8 @@ import type { ConnectErrorReason } from "../protocol/reasons";
 import { eventLoopTimers } from "./event-loop";
 import { type LiveSession, newConnection, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
-import { engineUrl } from "../protocol/url";
+import { engineEndpoint, engineUrl } from "../protocol/url";
+import { failedRequest, throwing } from "./quiet-http";
 
 const RECORD_SEPARATOR = "\x1e";
 
@@ -23,7 +24,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
   const socket = connection.socket(opts.namespace, opts.auth);
   const finished = new Promise<SessionResult>((resolve) => {
     const trace = wireTracer(opts);
-    const nameTag = engineUrl(opts.target, opts.path, "polling", {});
+    const nameTag = engineEndpoint(opts.target, opts.path, "polling");
     let sid: string | undefined;
     let closed = false;
     let outbox: string[] = [];
@@ -45,12 +46,13 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
       clearAll();
       resolve(sessionResult(connection, socket, startedAt, sid));
     };
-    const params = (timeoutMs: number, post = false) => ({
-      headers: post ? { "Content-Type": "text/plain;charset=UTF-8", ...opts.headers } : opts.headers,
-      timeout: `${Math.max(1, timeoutMs)}ms`,
-      tags: { ...opts.tags, name: nameTag },
-      responseType: "text" as const,
-    });
+    const params = (timeoutMs: number, post = false) =>
+      throwing({
+        headers: post ? { "Content-Type": "text/plain;charset=UTF-8", ...opts.headers } : opts.headers,
+        timeout: `${Math.max(1, timeoutMs)}ms`,
+        tags: { ...opts.tags, name: nameTag },
+        responseType: "text" as const,
+      });
     // The engine knows its sid as soon as the open packet is handled, before anything is sent.
     // b64=1 from the first request: Engine.IO v3 fixes a session's binary framing at the
     // handshake (base64 text is what we decode), and v4 servers ignore the parameter.
@@ -70,7 +72,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
         },
         (err: unknown) => {
           posting = false;
-          fail(`POST failed: ${String(err)}`);
+          fail(`POST failed: ${failedRequest(err).error}`);
         },
       );
     };
@@ -87,7 +89,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
           for (const frame of split(String(res.body ?? ""))) if (frame) engine.receiveText(frame);
           poll();
         },
-        (err: unknown) => fail(`poll failed: ${String(err)}`),
+        (err: unknown) => fail(`poll failed: ${failedRequest(err).error}`),
       );
     };
 
@@ -119,7 +121,8 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
           },
           scheduler,
           connection,
-          { openTimeout: opts.connectTimeout, protocol: opts.protocol, binaryFrames: "base64", trace },
+          // The payload framing tells the version for certain (socket.io 3.x sends no maxPayload either).
+          { openTimeout: opts.connectTimeout, protocol: opts.protocol === "auto" ? (v3 ? 3 : 4) : opts.protocol, binaryFrames: "base64", trace },
         );
         connection.attach(engine, startedAt);
         scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout));
@@ -131,7 +134,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
         else done();
       },
       (err: unknown) => {
-        connection.failAll({ reason: "network", message: `polling handshake failed: ${String(err)}` });
+        connection.failAll({ reason: "network", message: `polling handshake failed: ${failedRequest(err).error}` });
         done();
       },
     );

@@ -5,14 +5,16 @@
 import http from "k6/http";
 import { preview } from "../protocol/handshake";
 import type { ResolvedOptions } from "../protocol/options";
+import { redactUrl } from "../protocol/redact";
 import type { ConnectError } from "../protocol/socket";
+import { throwing } from "./quiet-http";
 
 export function dialError(opts: ResolvedOptions, url: string, error: string, deadline: number): Promise<ConnectError> {
-  const what = `WebSocket handshake to ${url}`;
+  const what = `WebSocket handshake to ${redactUrl(url)}`;
   const remaining = deadline - Date.now();
   if (!/bad handshake/i.test(error) || remaining <= 0) return Promise.resolve({ reason: "network", message: `${what} failed: ${error}` });
   const httpUrl = url.replace(/^ws/, "http");
-  const params = { headers: opts.headers, timeout: `${Math.max(1, Math.min(remaining, 5_000))}ms`, tags: { ...opts.tags, name: "websocket upgrade refused" }, responseType: "text" as const };
+  const params = throwing({ headers: opts.headers, timeout: `${Math.max(1, Math.min(remaining, 5_000))}ms`, tags: { ...opts.tags, name: "websocket upgrade refused" }, responseType: "text" as const });
   return http.asyncRequest("GET", httpUrl, null, params).then(
     (res): ConnectError =>
       res.status >= 300

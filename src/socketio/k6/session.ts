@@ -9,6 +9,7 @@ import type { ResolvedOptions } from "../protocol/options";
 import type { DisconnectReason } from "../protocol/reasons";
 import type { ConnectError, Socket } from "../protocol/socket";
 import type { Frame, FrameSink, Scheduler, WireTrace } from "../protocol/transport";
+import { connectionSecrets, Redactor } from "../protocol/redact";
 import { flushMessageCounts, k6Metrics } from "./k6-metrics";
 
 export interface SessionResult {
@@ -70,7 +71,8 @@ export function explain(opts: ResolvedOptions, result: SessionResult): SessionRe
   const where = `${opts.target.secure ? "https" : "http"}://${opts.target.authority} namespace ${opts.namespace}`;
   if (result.connectError) {
     const { reason, message } = result.connectError;
-    explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${message}`);
+    // URLs in the message are already redacted; a server may still echo a header or token back in its body.
+    if (!explained.has(`connect:${reason}`)) explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${new Redactor(connectionSecrets(opts)).text(message)}`);
   } else if (result.disconnectReason && result.disconnectReason !== "io client disconnect" && result.disconnectReason !== "handler error") {
     explainOnce(`disconnect:${result.disconnectReason}`, `session on ${where} ended by ${result.disconnectReason}`);
   }

@@ -5,7 +5,7 @@
 import { WebSocket } from "k6/websockets";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { ReconnectPlan } from "../protocol/reconnect";
-import { engineUrl } from "../protocol/url";
+import { engineEndpoint, engineUrl } from "../protocol/url";
 import { eventLoopTimers, vuHeartbeats } from "./event-loop";
 import { pollingHandshakeAsync } from "./polling-handshake";
 import { dialError } from "./refused-upgrade";
@@ -20,8 +20,9 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
   const deadline = opts.sessionTimeout === undefined ? Infinity : startedAt + opts.sessionTimeout;
   const plan = new ReconnectPlan(opts.reconnect, deadline);
   const trace = wireTracer(opts);
-  // The sid makes every upgrade URL unique: name the metric series after the endpoint instead.
-  const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
+  // The sid makes every upgrade URL unique and the query may hold a token: name the series after
+  // the bare endpoint (k6/websockets then tags `url` with it too).
+  const tags = { ...opts.tags, name: engineEndpoint(opts.target, opts.path, "websocket") };
   let sid: string | undefined;
   let resolveFinished!: (r: ReturnType<typeof sessionResult>) => void;
   const finished = new Promise<ReturnType<typeof sessionResult>>((resolve) => (resolveFinished = resolve));

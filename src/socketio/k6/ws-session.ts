@@ -11,9 +11,11 @@ import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { ReconnectPlan } from "../protocol/reconnect";
 import type { ConnectError } from "../protocol/socket";
 import { inertScheduler, type Scheduler, type WireTrace } from "../protocol/transport";
-import { engineUrl } from "../protocol/url";
+import { redactUrl } from "../protocol/redact";
+import { engineEndpoint, engineUrl } from "../protocol/url";
 import type { Connection } from "../protocol/connection";
 import { pollingHandshake } from "./polling-handshake";
+import { warnIfUrlTagged } from "./system-tags";
 import { attachEngine, explain, newConnection, type Upgrade, type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
 
@@ -32,6 +34,7 @@ export function runSession(opts: ResolvedOptions, handler: SessionHandler): Sess
   if (opts.transport === "polling-only") {
     throw new TypeError('transport "polling-only" runs on k6\'s event loop: use `await connectAsync(...)` in an async function');
   }
+  warnIfUrlTagged(opts.target, opts.query);
   const startedAt = Date.now();
   const scheduler = new CurrentSocketScheduler();
   const connection = newConnection(opts, scheduler, startedAt);
@@ -84,8 +87,8 @@ function oneTransport(
   }
   const url = engineUrl(opts.target, opts.path, "websocket", engineQuery(opts), upgrade?.handshake.sid);
   if (trace) trace.note(`${upgrade ? "upgrade to" : "dial"} ${url}`);
-  // The sid makes every upgrade URL unique: name the metric series after the endpoint instead.
-  const tags = { ...opts.tags, name: engineUrl(opts.target, opts.path, "websocket", {}) };
+  // The sid makes every upgrade URL unique and the query may hold a token: name the series after the bare endpoint.
+  const tags = { ...opts.tags, name: engineEndpoint(opts.target, opts.path, "websocket") };
   let engine: EngineConnection | undefined;
 
   const response = ws.connect(url, { headers: opts.headers, tags }, (raw) => {
@@ -117,8 +120,8 @@ function oneTransport(
     const what = upgrade ? `WebSocket upgrade of session ${upgrade.handshake.sid}` : "WebSocket handshake";
     const error: ConnectError =
       status > 0
-        ? { reason: `http_${status}`, message: `${what} refused: HTTP ${status} from ${url}${response?.body ? `: ${preview(response.body)}` : ""}` }
-        : { reason: "network", message: `${what} to ${url} failed: ${response?.error || "no response"}` };
+        ? { reason: `http_${status}`, message: `${what} refused: HTTP ${status} from ${redactUrl(url)}${response?.body ? `: ${preview(response.body)}` : ""}` }
+        : { reason: "network", message: `${what} to ${redactUrl(url)} failed: ${response?.error || "no response"}` };
     runHandler();
     connection.failAll(error);
     return upgrade?.handshake.sid;

@@ -157,6 +157,7 @@ export class Connection implements SocketHost, EngineListener {
       this.onDecodeError("socket_packet", `malformed Socket.IO packet dropped: ${problem}`);
       return;
     }
+    if (packet.type === 0 && this.engine?.protocolAssumed) this.engine.settleProtocol(typeof (packet.data as { sid?: unknown } | undefined)?.sid === "string");
     const socket = this.sockets.get(packet.nsp);
     if (socket) this.handOver(socket, packet, receivedAt);
     else this.unjoined(packet.nsp, packet.type);
@@ -259,7 +260,9 @@ export class Connection implements SocketHost, EngineListener {
 
   // ---- EngineListener ----
 
-  onOpen(_handshake: Handshake): void {
+  onOpen(handshake: Handshake): void {
+    // The connect clock counts the server's time: a wait the client chose is moved out of it.
+    if (handshake.clientHoldMs) this.startedAt += handshake.clientHoldMs;
     for (const s of this.sockets.values()) if (!s.disconnected && !s.connectSent) s.sendConnect();
     const preloaded = this.preloaded;
     this.preloaded = [];

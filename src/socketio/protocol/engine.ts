@@ -28,7 +28,11 @@ export interface EngineOptions {
   openTimeout: number;
   /** Set when the handshake already happened over polling: the socket is an upgrade probe. */
   upgradeFrom?: Handshake;
-  /** Engine.IO protocol: 4, 3, or "auto" (3 when the open packet has no maxPayload). Default "auto". */
+  /**
+   * Engine.IO protocol: 4, 3, or "auto" (default). Under "auto" an open packet without maxPayload
+   * (Engine.IO v3, but also socket.io 3.x and 4.0) is decided by what the server does next: see
+   * V3_EVIDENCE_MS. A polling transport knows the version from the payload framing and passes 3 or 4.
+   */
   protocol?: 3 | 4 | "auto";
   /** Binary frames travel as WebSocket frames (default), or as "b"+base64 text over polling. */
   binaryFrames?: "websocket" | "base64";
@@ -59,6 +63,11 @@ export class EngineConnection implements LivenessCheck {
   private silent = false;
   /** Engine.IO v3 rules: the client pings, and anything received proves the server alive. */
   private v3 = false;
+  /** Under protocol "auto": an open packet that may be v3 or v4, held until the server shows which. */
+  private undecided: Handshake | null = null;
+  private undecidedAt = 0;
+  /** v4 was assumed because the server stayed silent: its first CONNECT reply settles it (see settleProtocol). */
+  private assumedV4 = false;
   private readonly sink: FrameSink;
   private readonly trace: WireTrace | undefined;
   private readonly heartbeats: HeartbeatSweep;
@@ -144,6 +153,13 @@ export class EngineConnection implements LivenessCheck {
     }
     switch (this.phase) {
       case "awaiting-open":
+        if (this.undecided) {
+          // A Socket.IO v2 server connects "/" unasked right after the open packet; a v4 server
+          // sends nothing before the client's CONNECT (or its first ping).
+          this.decide(packet.type === "message");
+          if (this.state === "open") this.onOpenPacket(packet.type, packet.data, frame);
+          return;
+        }
         if (packet.type !== "open") {
           this.close("handshake_invalid", `expected an Engine.IO open packet, got ${preview(frame)}`);
           return;
@@ -273,7 +289,46 @@ export class EngineConnection implements LivenessCheck {
       this.close("handshake_invalid", parsed);
       return;
     }
+    if ((this.options.protocol ?? "auto") === "auto" && parsed.eio3) {
+      this.undecided = parsed;
+      this.undecidedAt = this.scheduler.now();
+      this.scheduler.after(Math.min(V3_EVIDENCE_MS, this.options.openTimeout), () => {
+        if (this.undecided === parsed && this.phase === "awaiting-open") this.decide(false);
+      });
+      return;
+    }
     this.becomeOpen(parsed);
+  }
+
+  /** Ends the wait for evidence: v3 when the server spoke first with a message, else v4 (until the CONNECT reply says otherwise). */
+  private decide(v3: boolean): void {
+    const handshake = this.undecided!;
+    this.undecided = null;
+    this.assumedV4 = !v3;
+    if (this.trace) this.trace.note(`no maxPayload in the open packet: ${v3 ? "Engine.IO v3 (the server connected / unasked)" : `Engine.IO v4 assumed (the server sent nothing within ${V3_EVIDENCE_MS} ms)`}`);
+    // A v3 server's unasked CONNECT ended the wait: that was the server's time. A silent wait was ours.
+    this.becomeOpen(v3 ? { ...handshake, eio3: true } : { ...handshake, eio3: false, clientHoldMs: this.scheduler.now() - this.undecidedAt });
+  }
+
+  /**
+   * The first CONNECT reply of a connection whose v4 was only assumed: Socket.IO 3+ servers put
+   * a sid in it, Socket.IO v2 servers never do. A v2 server that was slow to connect "/" switches
+   * the connection to v3 rules here (the client's pings), before its ping timeout would end it.
+   */
+  settleProtocol(replyHasSid: boolean): void {
+    if (!this.assumedV4 || this.phase !== "open") return;
+    this.assumedV4 = false;
+    if (replyHasSid) return;
+    if (this.trace) this.trace.note("the CONNECT reply has no sid: Engine.IO v3 after all, the client pings from now on");
+    this.v3 = true;
+    this.handshake = { ...this.handshake!, eio3: true };
+    this.watchdog!.touch(this.scheduler.now());
+    this.schedulePing();
+  }
+
+  /** Whether the first CONNECT reply still has to settle the protocol (see settleProtocol). */
+  get protocolAssumed(): boolean {
+    return this.assumedV4;
   }
 
   private becomeOpen(handshake: Handshake): void {
@@ -325,6 +380,15 @@ export class EngineConnection implements LivenessCheck {
     } else this.sink.sendBinary(payload);
   }
 }
+
+/**
+ * How long a connection under protocol "auto" waits, after an open packet without maxPayload,
+ * for the server to show its version before sending anything. A Socket.IO v2 server sends its
+ * CONNECT for "/" right behind the open packet; a Socket.IO 3.x server sends nothing. Only
+ * websocket-only connections to such servers wait (polling knows the version from its framing);
+ * `protocol: 4` or `3` skips the wait.
+ */
+export const V3_EVIDENCE_MS = 250;
 
 function tracedSink(sink: FrameSink, trace: WireTrace): FrameSink {
   return {

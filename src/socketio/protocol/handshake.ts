@@ -10,6 +10,11 @@ export interface Handshake {
   eio3: boolean;
   /** What was wrong with the open packet and was replaced by a bound or a default (counted as a decode error). */
   adjusted?: string;
+  /**
+   * Time the client itself held the open connection before using it (the "auto" protocol's wait
+   * for evidence of v3): not the server's time, so socketio_connect_duration leaves it out.
+   */
+  clientHoldMs?: number;
 }
 
 /**

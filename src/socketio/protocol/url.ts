@@ -13,6 +13,8 @@ export interface Target {
   query: Record<string, string>;
 }
 
+import { redactUrl } from "./redact";
+
 export class TargetUrlError extends Error {
   override name = "TargetUrlError";
 }
@@ -32,12 +34,8 @@ export function parseTarget(raw: string): Target {
   }
 }
 
-/** The URL as a message may show it: user info and query values can be credentials, so they are masked. */
-function shown(input: string): string {
-  const masked = input.replace(/^([^/]*\/\/)[^/?#]*@/, "$1…@");
-  const at = masked.indexOf("?");
-  return at < 0 ? masked : `${masked.slice(0, at)}?${masked.slice(at + 1).replace(/=[^&#]*/g, "=…")}`;
-}
+/** The URL as a message may show it: a token in the query or user info redacted. */
+const shown = (input: string): string => redactUrl(input);
 
 function parseNonEmptyTarget(input: string): Target {
   const example = "expected something like http://127.0.0.1:3000 or wss://game.example.com/chat";
@@ -100,13 +98,22 @@ export function engineUrl(
   extraQuery: Record<string, string>,
   sid?: string,
 ): string {
-  const scheme = transport === "websocket" ? (target.secure ? "wss" : "ws") : target.secure ? "https" : "http";
   const params: Record<string, string> = { EIO: "4", ...target.query, ...extraQuery, transport };
   if (sid !== undefined) params.sid = sid;
   const query = Object.keys(params)
     .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k]!)}`)
     .join("&");
-  return `${scheme}://${target.authority}${normalizeEnginePath(path)}?${query}`;
+  return `${engineEndpoint(target, path, transport)}?${query}`;
+}
+
+/**
+ * The Engine.IO endpoint without any query: the `name` tag of k6's http and ws samples. No tag
+ * carries a query string: it may hold a secret (a token), and EIO/transport/sid/t would make a
+ * time series per session.
+ */
+export function engineEndpoint(target: Target, path: string, transport: EngineTransportName): string {
+  const scheme = transport === "websocket" ? (target.secure ? "wss" : "ws") : target.secure ? "https" : "http";
+  return `${scheme}://${target.authority}${normalizeEnginePath(path)}`;
 }
 
 /** True for loopback hosts: 127.0.0.0/8, ::1 and localhost. */
