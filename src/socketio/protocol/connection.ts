@@ -231,13 +231,26 @@ export class Connection implements SocketHost, EngineListener {
     try {
       fn.apply(undefined, args); // not fn(...args): spread goes through the iterator protocol in k6
     } catch (err) {
-      if (this.handlerError) return;
-      const label = name === undefined ? template : template.replace("%s", name);
-      this.handlerError = err instanceof Error ? err : new Error(String(err));
-      const stack = this.handlerError.stack ? `\n${this.handlerError.stack}` : "";
-      this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);
-      this.close("handler error", `the ${label} threw`);
+      this.handlerThrew(err, template, name);
     }
+  }
+
+  invokeWith(template: string, fn: (arg: any) => void, arg: unknown, name?: string): void {
+    try {
+      fn(arg);
+    } catch (err) {
+      this.handlerThrew(err, template, name);
+    }
+  }
+
+  /** A user callback threw: its connection ends with "handler error", the first error kept. */
+  private handlerThrew(err: unknown, template: string, name: string | undefined): void {
+    if (this.handlerError) return;
+    const label = name === undefined ? template : template.replace("%s", name);
+    this.handlerError = err instanceof Error ? err : new Error(String(err));
+    const stack = this.handlerError.stack ? `\n${this.handlerError.stack}` : "";
+    this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);
+    this.close("handler error", `the ${label} threw`);
   }
 
   warnOnce(key: string, message: string): void {

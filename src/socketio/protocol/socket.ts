@@ -94,6 +94,8 @@ export interface SocketHost {
   onDecodeError(reason: "unknown_ack", detail: string): void;
   /** Runs a user callback; `label` names it in an error, with `name` in place of %s (built only then). */
   invoke(label: string, fn: Listener, args: unknown[], name?: string): void;
+  /** invoke() for a callback of one argument, without an argument list. */
+  invokeWith(label: string, fn: Listener, arg: unknown, name?: string): void;
   socketEnded(socket: Socket): void;
 }
 
@@ -243,7 +245,7 @@ export class Socket {
     if (args) {
       this.host.metrics.ackReceived(event, elapsedMs);
       if (mode === ACK_ARGS) this.host.invoke("ack of '%s'", target, args, event);
-      else this.host.invoke("ack of '%s'", target, [{ ok: true, args, data: args[0], elapsedMs }], event);
+      else this.host.invokeWith("ack of '%s'", target, { ok: true, args, data: args[0], elapsedMs }, event);
       return;
     }
     if (reason === "timeout") {
