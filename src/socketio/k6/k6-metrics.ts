@@ -24,8 +24,8 @@ const replayedEvents = new Counter("socketio_replayed_events");
 /** Called with each sample's metric and tags when set (the kit's no-data guards); one check per sample otherwise. */
 let observer: ((metric: string, tags: Record<string, string> | undefined) => void) | null = null;
 
-/** Sees every sample the library records (metric name and tags), e.g. to tell a threshold with no data. */
-export function observeSamples(fn: (metric: string, tags: Record<string, string> | undefined) => void): void {
+/** Sees every sample the library records (metric name and tags), e.g. to tell a threshold with no data; null stops it. */
+export function observeSamples(fn: ((metric: string, tags: Record<string, string> | undefined) => void) | null): void {
   observer = fn;
 }
 
