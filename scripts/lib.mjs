@@ -300,10 +300,10 @@ function stopChild(child) {
 /**
  * @param {string} k6
  * @param {string} script
- * @param {{ env?: Record<string, string>, args?: string[], summaryPath?: string, timeoutMs?: number, echo?: boolean }} [options]
+ * @param {{ env?: Record<string, string>, args?: string[], summaryPath?: string, timeoutMs?: number, echo?: boolean, onStderr?: (chunk: string) => void }} [options]
  * @returns {Promise<{ code: number, signal: string | null, stdout: string, stderr: string, summary: any }>}
  */
-export function runK6(k6, script, { env = {}, args = [], summaryPath, timeoutMs = 180_000, echo = false } = {}) {
+export function runK6(k6, script, { env = {}, args = [], summaryPath, timeoutMs = 180_000, echo = false, onStderr } = {}) {
   const envArgs = Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
   const all = ["run", "--no-color", ...(summaryPath ? ["--summary-export", summaryPath] : []), ...envArgs, ...args, script];
   const child = spawn(k6, all, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
@@ -316,6 +316,7 @@ export function runK6(k6, script, { env = {}, args = [], summaryPath, timeoutMs 
   child.stderr.on("data", (c) => {
     stderr += c;
     if (echo) process.stderr.write(c);
+    if (onStderr) onStderr(String(c));
   });
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);

@@ -16,7 +16,7 @@ const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":25000,"pingTimeout":2000
 const noop = (): void => undefined;
 const silentMetrics: SocketMetrics = {
   connected: noop, connectFailed: noop, ackReceived: noop, ackTimedOut: noop, waitTimedOut: noop, ackLate: noop, packetSent: noop,
-  packetReceived: noop, decodeError: noop, disconnected: noop, reconnectAttempt: noop, reconnected: noop, reconnectFailed: noop,
+  packetReceived: noop, decodeError: noop, disconnected: noop, reconnectAttempt: noop, reconnected: noop, reconnectFailed: noop, expecting: noop,
 } satisfies SocketMetrics;
 
 function rig(metrics: SocketMetrics) {

@@ -12,11 +12,15 @@ const perVu = Number(__ENV.SOCKETS_PER_VU ?? "50");
 const endAt = Number(__ENV.SOAK_END_AT ?? "0");
 const dropEveryMs = Number(__ENV.SOAK_DROP_EVERY_MS ?? "20000");
 const api = __ENV.API === "ws" ? "ws" : "io";
-if (!url || !(endAt > Date.now())) throw new Error("soak: run it through `npm run soak` (bench/soak.mjs)");
+
+/** Checked here, not at init: handleSummary's init runs after endAt. */
+export function setup(): void {
+  if (!url || !(endAt > Date.now())) throw new Error("soak: run it through `npm run soak` (bench/soak.mjs)");
+}
 
 const vus = api === "ws" ? sockets : Math.ceil(sockets / perVu);
 export const options = {
-  scenarios: { soak: { executor: "per-vu-iterations", vus, iterations: 1, maxDuration: `${Math.ceil((endAt - Date.now()) / 1000) + 60}s` } },
+  scenarios: { soak: { executor: "per-vu-iterations", vus, iterations: 1, maxDuration: `${Math.max(1, Math.ceil((endAt - Date.now()) / 1000)) + 60}s` } },
   systemTags: ["status", "name", "scenario", "error"],
   summaryTrendStats: ["count", "p(95)"],
 };
@@ -52,8 +56,8 @@ function wsSocket(): void {
     let nextDrop = nextDropTime();
     const tick = (): void => {
       if (Date.now() >= endAt) return socket.disconnect();
+      if (!socket.connected) return; // the chain ends with its transport; "connect" starts the next
       socket.setTimeout(tick, 1_000);
-      if (!socket.connected) return;
       if (Date.now() >= nextDrop) {
         nextDrop = nextDropTime();
         reconnects.add(1);
@@ -62,7 +66,8 @@ function wsSocket(): void {
       }
       socket.request("echo", [{ at: Date.now(), pad: "x".repeat(64) }], (r) => (r.ok ? acks : ackFailures).add(1));
     };
-    socket.setTimeout(tick, 1_000);
+    // Over k6/ws a timer lives on its WebSocket: a reconnect opens a new one, so each connect re-arms.
+    socket.on("connect", () => socket.setTimeout(tick, 1_000));
   });
 }
 

@@ -27,6 +27,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
   const query = stringMap(env, "QUERY");
   const connectTimeoutMs = env.int("CONNECT_TIMEOUT_MS", 10_000, 1, 600_000);
   const ackTimeoutMs = env.int("ACK_TIMEOUT_MS", defaults.ackTimeoutMs ?? 5_000, 1, 600_000);
+  const stallAfterMs = env.int("STALL_AFTER_MS", 10_000, 1, 600_000);
   const connectOptions: ConnectOptions = {
     transport: env.oneOf("TRANSPORT", "websocket", ["websocket", "polling", "polling-only"] as const),
     ...(namespace ? { namespace } : {}),
@@ -37,6 +38,7 @@ export function readConnectionEnv(env: EnvReader, defaults: { ackTimeoutMs?: num
     protocol: readProtocol(env),
     connectTimeout: connectTimeoutMs,
     ackTimeout: ackTimeoutMs,
+    stallAfter: stallAfterMs,
   };
   const resolved = resolveTarget(targetUrl, connectOptions);
   const origin = `${resolved.target.secure ? "https" : "http"}://${resolved.target.authority}`;

@@ -9,9 +9,15 @@ export class ManualScheduler implements Scheduler {
   private time = 1_000_000;
   private timers: { at: number; seq: number; fn: () => void }[] = [];
   private seq = 0;
+  /** What lag() reports: the generator's event-loop lag a test pretends. */
+  lagMs = 0;
 
   now(): number {
     return this.time;
+  }
+
+  lag(): number {
+    return this.lagMs;
   }
 
   after(ms: number, fn: () => void): void {
@@ -69,8 +75,13 @@ export class RecordingMetrics implements SocketMetrics {
     this.ackDurations.push(durationMs);
     this.events.push(`ack:${event}`);
   }
-  ackTimedOut(event: string): void {
-    this.events.push(`ackTimeout:${event}`);
+  ackTimedOut(event: string, overloaded?: boolean): void {
+    this.events.push(overloaded ? `ackTimeout:${event}:generator overloaded` : `ackTimeout:${event}`);
+  }
+  /** Answers awaited (connect attempts, acks asked for): kept apart from `events`. */
+  expected = 0;
+  expecting(): void {
+    this.expected++;
   }
   waitTimedOut(event: string): void {
     this.events.push(`waitTimeout:${event}`);

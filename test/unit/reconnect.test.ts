@@ -14,7 +14,7 @@ test("backoff: exponential, capped, jittered within bounds", () => {
   assert.deepEqual(resolveReconnect(true), { attempts: 5, delayMs: 500, maxDelayMs: 5000, jitter: 0.5 });
   assert.throws(() => resolveReconnect({ attempts: 0 }), /attempts/);
   assert.throws(() => resolveReconnect({ jitter: 2 }), /jitter/);
-  assert.deepEqual(["transport close", "transport error", "ping timeout", "io server disconnect", "io client disconnect"].map(isReconnectable), [true, true, true, false, false]);
+  assert.deepEqual(["transport close", "transport error", "ping timeout", "generator overloaded", "io server disconnect", "io client disconnect"].map(isReconnectable), [true, true, true, true, false, false]);
 });
 
 test("state recovery: offsets stripped, lost transport, CONNECT with pid and offset, missed events replayed after connect", () => {

@@ -9,12 +9,22 @@ import { notJudgedThresholds } from "./not-judged";
 import { textSummary } from "./text";
 import { type SummaryData, thresholdResults } from "./verdict";
 
+/** What a failed threshold on one of the library's own metrics means, for every scenario. */
+const LIBRARY_CAUSES: Record<string, string> = {
+  socketio_stalls:
+    "STALL: a VU waited STALL_AFTER_MS for an answer (a connect or an ack) and got nothing back, no connect, ack or event: the server (or the network to it) stopped answering",
+  socketio_connect_duration: "connects were slow: the Engine.IO handshake and namespace CONNECT took longer than the limit (slower than connectTimeout counts as a connect timeout instead)",
+  socketio_generator_lag:
+    "the load generator itself was overloaded: its event loop ran late, so its latencies and timeouts are suspect; give each VU fewer sockets (SOCKETS_PER_VU) or run more k6 instances",
+};
+
 /**
  * `causes` says, per metric, what its threshold failing means ("acks stopped after queued
  * players disconnected: …"); the verdict prints it under the failed threshold.
  */
-export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>, causes: Record<string, string> = {}) {
+export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>, scenarioCauses: Record<string, string> = {}) {
   noteScenario(scenario);
+  const causes = { ...LIBRARY_CAUSES, ...scenarioCauses };
   return (data: SummaryData): Record<string, string> | undefined => {
     const dir = env.SUMMARY_DIR;
     if (!dir) {

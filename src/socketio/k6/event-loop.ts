@@ -7,6 +7,7 @@
 // callback checks its own due time and re-arms for the remainder when woken too soon.
 import { HeartbeatSweep, type TimerSlot } from "../protocol/heartbeat";
 import type { Scheduler } from "../protocol/transport";
+import { generatorLag } from "./vu-probe";
 
 export interface EventLoopTimers {
   scheduler: Scheduler;
@@ -29,6 +30,7 @@ export function eventLoopTimers(): EventLoopTimers {
     scheduler: {
       now: () => Date.now(),
       after: (ms, fn) => arm(ms, Date.now() + ms, fn),
+      lag: generatorLag,
     },
     clearAll: () => {
       for (const id of pending) clearTimeout(id);

@@ -1,7 +1,9 @@
 // The library's k6 metrics. Created at import time, which is k6's init context.
 import { Counter, Rate, Trend } from "k6/metrics";
 import { BoundedTagValues, OTHER_TAG } from "../protocol/bounded-tags";
+import { GENERATOR_OVERLOADED } from "../protocol/generator-lag";
 import type { PacketKind, SocketMetrics } from "../protocol/metrics";
+import { ProgressWatch } from "../protocol/progress-watch";
 
 const connectDuration = new Trend("socketio_connect_duration", true);
 const connectSuccess = new Rate("socketio_connect_success");
@@ -20,6 +22,12 @@ const reconnectFailures = new Counter("socketio_reconnect_failures");
 const reconnectDuration = new Trend("socketio_reconnect_duration", true);
 const recovered = new Rate("socketio_recovered");
 const replayedEvents = new Counter("socketio_replayed_events");
+const generatorLag = new Trend("socketio_generator_lag", true);
+const stalls = new Counter("socketio_stalls");
+
+/** This VU's progress (connects, packets received) against what it awaits: the stall watch, checked by k6/vu-probe.ts. */
+export const progress = new ProgressWatch(10_000);
+const clock = (): number => Date.now();
 
 /** Called with each sample's metric and tags when set (the kit's no-data guards); one check per sample otherwise. */
 let observer: ((metric: string, tags: Record<string, string> | undefined) => void) | null = null;
@@ -118,7 +126,18 @@ export function flushMessageCounts(): void {
 export const LIBRARY_METRICS: readonly string[] = [
   connectDuration, connectSuccess, connectErrors, ackDuration, ackTimeouts, acksLate, waitTimeouts, messagesSent, messagesReceived,
   decodeErrors, disconnects, reconnectAttempts, reconnects, reconnectFailures, reconnectDuration, recovered, replayedEvents,
+  generatorLag, stalls,
 ].map((m) => m.name);
+
+/** One measurement of the generator's event-loop lag (ms). */
+export function recordGeneratorLag(ms: number): void {
+  record(generatorLag, ms);
+}
+
+/** A stall: the VU waited stallAfter ms for an answer and got nothing back. */
+export function recordStall(): void {
+  record(stalls, 1);
+}
 
 /** Records one sample, and shows it to the observer when there is one. */
 function record(metric: Trend | Rate | Counter, value: number | boolean, t?: Record<string, string>): void {
@@ -128,6 +147,7 @@ function record(metric: Trend | Rate | Counter, value: number | boolean, t?: Rec
 
 export const k6Metrics: SocketMetrics = {
   connected(durationMs) {
+    progress.progressed();
     record(connectDuration, durationMs);
     record(connectSuccess, true);
   },
@@ -137,12 +157,14 @@ export const k6Metrics: SocketMetrics = {
   },
   ackReceived(event, durationMs) {
     // One series for both: the ack's latency sample and its count among the packets received.
+    progress.progressed();
     const series = seriesOf("ack", event);
     countReceived(series);
     record(ackDuration, durationMs, series.tags);
   },
-  ackTimedOut(event) {
-    record(ackTimeouts, 1, tags("ack", event));
+  ackTimedOut(event, overloaded) {
+    // Rare (a starved generator): a tag object of its own, made on the spot.
+    record(ackTimeouts, 1, overloaded ? { ...tags("ack", event), reason: GENERATOR_OVERLOADED } : tags("ack", event));
   },
   waitTimedOut(event) {
     record(waitTimeouts, 1, tags("wait", event));
@@ -154,6 +176,7 @@ export const k6Metrics: SocketMetrics = {
     countSent(seriesOf(kind, event));
   },
   packetReceived(kind: PacketKind, event?: string) {
+    progress.progressed();
     countReceived(seriesOf(kind, event));
   },
   decodeError(reason) {
@@ -174,6 +197,9 @@ export const k6Metrics: SocketMetrics = {
   reconnectFailed() {
     record(reconnectFailures, 1);
   },
+  expecting() {
+    progress.expecting(clock);
+  },
 };
 
 /**
@@ -181,5 +207,5 @@ export const k6Metrics: SocketMetrics = {
  * evaluated against a real 0 and a run that never hit an error still reports it.
  */
 export function touchLibraryCounters(): void {
-  for (const c of [connectErrors, ackTimeouts, acksLate, waitTimeouts, decodeErrors, disconnects]) c.add(0);
+  for (const c of [connectErrors, ackTimeouts, acksLate, waitTimeouts, decodeErrors, disconnects, stalls]) c.add(0);
 }

@@ -14,6 +14,7 @@ import { type LiveSession, newConnection, type SessionResult, sessionResult } fr
 import { wireTracer } from "./trace";
 import { engineEndpoint, engineUrl } from "../protocol/url";
 import { failedRequest, throwing } from "./quiet-http";
+import { sessionClosed, sessionOpened } from "./vu-probe";
 
 const RECORD_SEPARATOR = "\x1e";
 
@@ -22,6 +23,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
   const { scheduler, clearAll } = eventLoopTimers();
   const connection = newConnection(opts, scheduler, startedAt);
   const socket = connection.socket(opts.namespace, opts.auth);
+  sessionOpened(opts.stallAfter);
   const finished = new Promise<SessionResult>((resolve) => {
     const trace = wireTracer(opts);
     const nameTag = engineEndpoint(opts.target, opts.path, "polling");
@@ -44,6 +46,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
       if (closed) return;
       closed = true;
       clearAll();
+      sessionClosed();
       resolve(sessionResult(connection, socket, startedAt, sid));
     };
     const params = (timeoutMs: number, post = false) =>
@@ -93,6 +96,8 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
       );
     };
 
+    // One connect deadline from the start: the handshake GET and the namespace CONNECT share it.
+    scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout, engine ? undefined : "polling handshake unanswered"));
     http.asyncRequest("GET", url(), null, params(opts.connectTimeout)).then(
       (res) => {
         const body = String(res.body ?? "");
@@ -125,7 +130,6 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
           { openTimeout: opts.connectTimeout, protocol: opts.protocol === "auto" ? (v3 ? 3 : 4) : opts.protocol, binaryFrames: "base64", trace },
         );
         connection.attach(engine, startedAt);
-        scheduler.after(opts.connectTimeout, () => connection.connectDeadline(opts.connectTimeout));
         if (opts.sessionTimeout !== undefined) scheduler.after(opts.sessionTimeout, () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
         engine.start();
         for (const frame of frames) if (frame) engine.receiveText(frame);

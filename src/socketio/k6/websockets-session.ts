@@ -11,6 +11,7 @@ import { pollingHandshakeAsync } from "./polling-handshake";
 import { dialError } from "./refused-upgrade";
 import { attachEngine, type LiveSession, newConnection, sessionResult, type Upgrade } from "./session";
 import { wireTracer } from "./trace";
+import { sessionClosed, sessionOpened } from "./vu-probe";
 
 export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
   const startedAt = Date.now();
@@ -27,11 +28,15 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
   let resolveFinished!: (r: ReturnType<typeof sessionResult>) => void;
   const finished = new Promise<ReturnType<typeof sessionResult>>((resolve) => (resolveFinished = resolve));
   let over = false;
+  /** The WebSocket handshake in flight, while k6 is still dialing it (named when the connect times out). */
+  let dialing: string | undefined;
+  sessionOpened(opts.stallAfter);
 
   const finish = (): void => {
     if (over) return;
     over = true;
     clearAll();
+    sessionClosed();
     resolveFinished(sessionResult(connection, socket, startedAt, sid));
   };
 
@@ -49,7 +54,7 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
     const connectsBefore = socket.connects;
     const connectDeadline = Math.min(attemptStart + opts.connectTimeout, deadline);
     connection.startedAt = attemptStart;
-    scheduler.after(connectDeadline - Date.now(), () => connection.connectDeadline(opts.connectTimeout));
+    scheduler.after(connectDeadline - Date.now(), () => connection.connectDeadline(opts.connectTimeout, dialing));
     if (deadline !== Infinity && connectsBefore === 0) {
       scheduler.after(deadline - Date.now(), () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));
     }
@@ -69,19 +74,36 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
     const url = engineUrl(opts.target, opts.path, "websocket", engineQuery(opts), upgrade?.handshake.sid);
     if (trace) trace.note(`${upgrade ? "upgrade to" : "dial"} ${url}`);
     let ended = false;
+    let dialed = false;
+    /** The attempt gave up on this socket while k6 was still dialing it: close it once it opens. */
+    let abandoned = false;
+    dialing = `WebSocket handshake with ${tags.name} unanswered`;
     const ws = new WebSocket(url, null, { headers: opts.headers, tags });
     (ws as unknown as { binaryType: string }).binaryType = "arraybuffer";
-    const sink = { sendText: (d: string) => ws.send(d), sendBinary: (d: ArrayBuffer) => ws.send(d), close: () => ws.close() };
-    const engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace, heartbeats: vuHeartbeats });
     const end = (): void => {
       if (ended) return;
       ended = true;
+      dialing = undefined;
       sid = engine.sid ?? upgrade?.handshake.sid ?? sid;
       afterTransport(connectsBefore);
     };
-    let dialed = false;
+    const sink = {
+      sendText: (d: string) => ws.send(d),
+      sendBinary: (d: ArrayBuffer) => ws.send(d),
+      // Our own close ends the attempt at once: a dead peer may never answer the close
+      // handshake, and the reconnect must not wait for it. k6 cannot close a socket it is still
+      // dialing (close() would block the VU until the dial returns): that one is closed on open.
+      close: () => {
+        if (dialed) ws.close();
+        else abandoned = true;
+        scheduler.after(0, end);
+      },
+    };
+    const engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace, heartbeats: vuHeartbeats });
     ws.onopen = () => {
       dialed = true;
+      if (abandoned) return ws.close();
+      dialing = undefined;
       engine.start();
     };
     ws.onmessage = (e) => {
@@ -93,6 +115,7 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
     ws.onerror = (e) => {
       const wasOpen = engine.state === "open";
       const error = e?.error ?? "no response";
+      if (abandoned) return;
       if (!dialed) {
         // A dial that never opened: refused (with the server's HTTP answer) or a network error.
         explaining = true;

@@ -18,6 +18,7 @@ import { pollingHandshake } from "./polling-handshake";
 import { warnIfUrlTagged } from "./system-tags";
 import { attachEngine, explain, newConnection, type Upgrade, type SessionHandler, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
+import { checkStall, generatorLag, probeStopped, tickOnSocket } from "./vu-probe";
 
 /** Timers go to whichever socket is current; before the first and between sockets none fire. */
 class CurrentSocketScheduler implements Scheduler {
@@ -27,6 +28,9 @@ class CurrentSocketScheduler implements Scheduler {
   }
   after(ms: number, fn: () => void): void {
     this.current.after(ms, fn);
+  }
+  lag(): number {
+    return generatorLag();
   }
 }
 
@@ -90,16 +94,34 @@ function oneTransport(
   // The sid makes every upgrade URL unique and the query may hold a token: name the series after the bare endpoint.
   const tags = { ...opts.tags, name: engineEndpoint(opts.target, opts.path, "websocket") };
   let engine: EngineConnection | undefined;
+  let late = false;
+  let socketOpen = true;
 
   const response = ws.connect(url, { headers: opts.headers, tags }, (raw) => {
-    scheduler.current = { now: () => Date.now(), after: (ms, fn) => raw.setTimeout(fn, Math.max(1, ms)) };
+    const after = (ms: number, fn: () => void): void => raw.setTimeout(fn, Math.max(1, ms));
+    // k6/ws blocks the VU in its dial, where no timer can fire: a handshake answered past the
+    // connect deadline is a timed-out connect, counted now (never a slow success), and the
+    // stall watch looks at the time the VU spent blocked.
+    checkStall();
+    if (Date.now() >= connectDeadline) {
+      late = true;
+      runHandler();
+      connection.failAll({ reason: "timeout", message: `the WebSocket handshake with ${tags.name} took ${Date.now() - attemptStart} ms, past connectTimeout (${opts.connectTimeout} ms)` });
+      after(1, () => raw.close());
+      return;
+    }
+    tickOnSocket(opts.stallAfter, after, () => socketOpen);
+    scheduler.current = { now: () => Date.now(), after };
     const sink = { sendText: (d: string) => raw.send(d), sendBinary: (d: ArrayBuffer) => raw.sendBinary(d), close: () => raw.close() };
     engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace });
     const eng = engine;
     raw.on("open", () => eng.start());
     raw.on("message", (data: string) => eng.receiveText(data));
     raw.on("binaryMessage", (data: ArrayBuffer) => eng.receiveBinary(data));
-    raw.on("close", (code: number) => eng.transportClosed(code));
+    raw.on("close", (code: number) => {
+      socketOpen = false;
+      eng.transportClosed(code);
+    });
     raw.on("error", (e: { error(): string }) => {
       eng.transportError(typeof e?.error === "function" ? e.error() : String(e));
       // k6 may call this handler from inside its own close; closing from here would re-enter
@@ -113,6 +135,8 @@ function oneTransport(
     runHandler();
   });
   scheduler.current = inertScheduler;
+  probeStopped();
+  if (late) return upgrade?.handshake.sid;
 
   if (!engine) {
     // The WebSocket handshake itself failed: refused, HTTP error, TLS, DNS…

@@ -1,5 +1,6 @@
 // Reconnection delays: exponential from `delayMs`, capped at `maxDelayMs`, with +-`jitter`
 // randomisation so that many VUs that lost their connection together do not return together.
+import { GENERATOR_OVERLOADED } from "./generator-lag";
 
 export interface ReconnectOptions {
   /** Attempts after a lost connection before giving up. Default 5. */
@@ -38,5 +39,5 @@ export function backoffDelay(n: number, r: ResolvedReconnect, random: () => numb
 
 /** The disconnect reasons after which socket.io-client reconnects. */
 export function isReconnectable(reason: string | undefined): boolean {
-  return reason === "transport close" || reason === "transport error" || reason === "ping timeout";
+  return reason === "transport close" || reason === "transport error" || reason === "ping timeout" || reason === GENERATOR_OVERLOADED;
 }

@@ -3,6 +3,7 @@
 // and closes the connection once no namespace is left.
 import { encodeTextEvent, type Frame, PacketType, type SocketPacket, TextEventReader } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
+import { GENERATOR_OVERLOADED, OVERLOAD_FRACTION, overloaded } from "./generator-lag";
 import type { Handshake } from "./handshake";
 import type { DecodeErrorReason, SocketMetrics } from "./metrics";
 import { packetProblem } from "./packet-shape";
@@ -131,10 +132,11 @@ export class Connection implements SocketHost, EngineListener {
     for (const s of [...this.sockets.values()]) s.failConnect(error);
   }
 
-  /** The connect deadline passed: sockets still waiting for their CONNECT reply fail. */
-  connectDeadline(timeoutMs: number): void {
+  /** The connect deadline passed: sockets still waiting for their CONNECT reply fail; `stuckIn` names a transport step still unanswered. */
+  connectDeadline(timeoutMs: number, stuckIn?: string): void {
     for (const s of [...this.sockets.values()]) {
-      s.failConnect({ reason: "timeout", message: `no namespace CONNECT reply for ${s.namespace} within ${timeoutMs} ms` });
+      const what = stuckIn ?? `no namespace CONNECT reply for ${s.namespace}`;
+      s.failConnect({ reason: "timeout", message: `${what} within ${timeoutMs} ms` });
     }
   }
 
@@ -251,6 +253,19 @@ export class Connection implements SocketHost, EngineListener {
     const stack = this.handlerError.stack ? `\n${this.handlerError.stack}` : "";
     this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);
     this.close("handler error", `the ${label} threw`);
+  }
+
+  generatorToBlame(what: string): string | undefined {
+    const lag = this.scheduler.lag?.() ?? 0;
+    const pingTimeout = this.handshake?.pingTimeout;
+    if (pingTimeout === undefined || !overloaded(lag, pingTimeout)) return undefined;
+    const detail = `the load generator's event loop ran ${Math.round(lag)} ms late around this ${what}, at least ${OVERLOAD_FRACTION * 100}% of the server's pingTimeout (${pingTimeout} ms)`;
+    this.warnOnce(
+      "generator overloaded",
+      `${detail}: recorded as "${GENERATOR_OVERLOADED}", not blamed on the server (socketio_generator_lag shows the lag). ` +
+        "This k6 process cannot keep up: give each VU fewer sockets (SOCKETS_PER_VU) or spread the VUs over more k6 instances.",
+    );
+    return detail;
   }
 
   warnOnce(key: string, message: string): void {

@@ -2,6 +2,7 @@
 // polling-to-websocket upgrade), heartbeats, message framing and close. Transport-agnostic:
 // it sees frames through a FrameSink and time through a Scheduler.
 import { decodeEngineFrame, encodeEngineText, type Frame } from "./codec";
+import { GENERATOR_OVERLOADED } from "./generator-lag";
 import { type Handshake, parseHandshake, preview } from "./handshake";
 import { HeartbeatSweep, HeartbeatWatchdog, type LivenessCheck, schedulerSlot } from "./heartbeat";
 import type { DecodeErrorReason } from "./metrics";
@@ -21,6 +22,8 @@ export interface EngineListener {
   onDecodeError(reason: DecodeErrorReason, detail: string): void;
   /** The connection ended. `reason` is a short stable label, `detail` is for humans. */
   onClose(reason: CloseReason, detail: string, wasOpen: boolean): void;
+  /** When the generator's own lag explains `what` (see SocketHost.generatorToBlame): the detail to record. */
+  generatorToBlame?(what: string): string | undefined;
 }
 
 export interface EngineOptions {
@@ -238,7 +241,9 @@ export class EngineConnection implements LivenessCheck {
     const reason = this.phase !== "open" ? (abrupt ? "transport_error" : "closed_during_handshake") : abrupt ? "transport error" : "transport close";
     // The socket is already closed: closing it again from inside k6's close handler would
     // re-enter k6's shutdown and deadlock the VU.
-    this.finish(reason, `WebSocket closed by the server (code ${code}${abrupt ? ": no close frame, the connection broke" : ""})${during}`, false);
+    const detail = `WebSocket closed by the server (code ${code}${abrupt ? ": no close frame, the connection broke" : ""})${during}`;
+    if (this.phase !== "open") return this.finish(reason, detail, false);
+    this.lost(reason, detail);
   }
 
   /** The WebSocket reported an error. The binding closes the socket; the engine must not (see transportClosed). */
@@ -247,7 +252,18 @@ export class EngineConnection implements LivenessCheck {
     // that ended without one (1006), as "websocket: close <code> …" before its close event.
     const closeFrame = /^websocket: close (\d{4})\b/.exec(message);
     if (closeFrame) return this.transportClosed(Number(closeFrame[1]));
-    this.finish(this.phase === "open" ? "transport error" : "transport_error", `WebSocket error: ${message}`, false);
+    const detail = `WebSocket error: ${message}`;
+    if (this.phase !== "open") return this.finish("transport_error", detail, false);
+    this.lost("transport error", detail);
+  }
+
+  /**
+   * An open connection lost under us. A server closes a client whose pongs come late: when the
+   * generator was starved meanwhile, that is its doing, not the server's.
+   */
+  private lost(reason: CloseReason, detail: string): void {
+    const blame = this.listener.generatorToBlame?.(reason);
+    this.finish(blame ? GENERATOR_OVERLOADED : reason, blame ? `${detail}; ${blame}` : detail, false);
   }
 
   private finish(reason: CloseReason, detail: string, closeTransport: boolean): void {
@@ -364,7 +380,9 @@ export class EngineConnection implements LivenessCheck {
     const watchdog = this.watchdog!;
     if (now < watchdog.deadline) return watchdog.deadline;
     const what = this.v3 ? "nothing from the server (not even a pong)" : "no ping from the server";
-    this.close("ping timeout", `${what} within pingInterval + pingTimeout (${watchdog.allowance} ms)`);
+    const detail = `${what} within pingInterval + pingTimeout (${watchdog.allowance} ms)`;
+    const blame = this.listener.generatorToBlame?.("ping timeout");
+    this.close(blame ? GENERATOR_OVERLOADED : "ping timeout", blame ? `${detail}; ${blame}` : detail);
     return undefined;
   }
 

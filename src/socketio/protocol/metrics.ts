@@ -21,7 +21,8 @@ export interface SocketMetrics {
   connectFailed(reason: ConnectErrorReason): void;
   /** An ACK settled an emit of `event` after `durationMs`: the ack's latency, and the ACK packet received (one call per ack). */
   ackReceived(event: string, durationMs: number): void;
-  ackTimedOut(event: string): void;
+  /** No ack in time; `overloaded` when the generator's own lag is to blame rather than the server. */
+  ackTimedOut(event: string, overloaded?: boolean): void;
   /** A waitFor for `event` timed out. */
   waitTimedOut(event: string): void;
   /** An ack arrived after its emit had already timed out. */
@@ -37,4 +38,6 @@ export interface SocketMetrics {
   reconnected(durationMs: number, recovered: boolean, replayed: number): void;
   /** Reconnection gave up after its attempts. */
   reconnectFailed(): void;
+  /** An answer is now awaited: a namespace connect attempt, or an emit that asks for an ack (the stall watch). */
+  expecting(): void;
 }

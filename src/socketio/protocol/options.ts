@@ -25,6 +25,12 @@ export interface ConnectOptions {
   ackTimeout?: number;
   /** Optional bound on the whole session: the connection is closed after this many ms. */
   sessionTimeout?: number;
+  /**
+   * A VU that waits this long for an answer (a connect, an ack) and gets nothing back at all
+   * (no connect, ack or event on any of its connections) records a stall in socketio_stalls.
+   * Per VU: the last session opened sets it. Default 10000 ms.
+   */
+  stallAfter?: number;
   /** Extra tags for k6's own http/ws metrics of this connection (keep them low-cardinality). */
   tags?: Record<string, string>;
   /**
@@ -60,6 +66,7 @@ export interface ResolvedOptions {
   connectTimeout: number;
   ackTimeout: number;
   sessionTimeout: number | undefined;
+  stallAfter: number;
   tags: Record<string, string>;
   reconnect: ResolvedReconnect | null;
   parser: PacketParser;
@@ -98,6 +105,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     connectTimeout: positive("connectTimeout", options.connectTimeout, DEFAULT_TIMEOUT_MS),
     ackTimeout: positive("ackTimeout", options.ackTimeout, DEFAULT_TIMEOUT_MS),
     sessionTimeout: options.sessionTimeout === undefined ? undefined : positive("sessionTimeout", options.sessionTimeout, 0),
+    stallAfter: positive("stallAfter", options.stallAfter, DEFAULT_TIMEOUT_MS),
     tags: stringRecord("tags", options.tags),
     reconnect: reconnectOf(options.reconnect),
     parser: options.parser ?? defaultParser,

@@ -14,6 +14,7 @@ export const DISCONNECT_REASONS = [
   "handler error",
   "session timeout",
   "vanish timeout",
+  "generator overloaded",
 ] as const;
 
 export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];

@@ -97,6 +97,11 @@ export interface SocketHost {
   /** invoke() for a callback of one argument, without an argument list. */
   invokeWith(label: string, fn: Listener, arg: unknown, name?: string): void;
   socketEnded(socket: Socket): void;
+  /**
+   * When the generator's own event-loop lag, not the server, explains `what` (a ping or ack
+   * timeout): says so once per VU and returns the detail to record; undefined otherwise.
+   */
+  generatorToBlame(what: string): string | undefined;
 }
 
 type State = "connecting" | "connected" | "disconnected";
@@ -159,7 +164,9 @@ export class Socket {
     readonly namespace: string,
     private readonly host: SocketHost,
     private readonly auth: Record<string, unknown> | undefined,
-  ) {}
+  ) {
+    host.metrics.expecting();
+  }
 
   get connected(): boolean {
     return this.state === "connected";
@@ -235,6 +242,7 @@ export class Socket {
       this.acks.failAll("disconnected", sentAt);
       return;
     }
+    this.host.metrics.expecting();
     this.armAckSweep(sentAt + timeout);
     this.send(event, args, id);
   }
@@ -249,9 +257,11 @@ export class Socket {
       return;
     }
     if (reason === "timeout") {
-      this.host.metrics.ackTimedOut(event);
+      // A starved generator handles acks late: then the timeout is its own, not the server's.
+      const blame = this.host.generatorToBlame(`ack timeout of '${event}'`);
+      this.host.metrics.ackTimedOut(event, blame !== undefined);
       const timeout = entry.deadline - entry.sentAt;
-      this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
+      if (!blame) this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
     }
     // emit's callback is not called without an ack, as socket.io-client never calls it without a timeout.
     if (mode === ACK_ARGS) return;
@@ -370,6 +380,7 @@ export class Socket {
   prepareReconnect(): boolean {
     if (this.state !== "disconnected" || this.lostAt === undefined) return false;
     this.state = "connecting";
+    this.host.metrics.expecting();
     this.connectSent = false;
     this.connectError = undefined;
     this.id = undefined;

@@ -16,6 +16,8 @@ export interface FrameSink {
 export interface Scheduler {
   now(): number;
   after(ms: number, fn: () => void): void;
+  /** How late this generator's timers run now, in ms (the k6 transports measure it; absent: not measured). */
+  lag?(): number;
 }
 
 /** A scheduler for code that runs outside any socket: time passes, timers never fire. */
