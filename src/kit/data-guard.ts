@@ -45,9 +45,16 @@ export function withDataGuards(thresholds: Record<string, string[]>): Record<str
   return out;
 }
 
-/** Called with every sample: the first one a VU sees for a guard feeds it. Cheap once all are fed. */
+/**
+ * Called with every sample: the first one a VU sees for a guard feeds it. Once a VU has fed all
+ * its guards (at its first sample, when there are none), the library stops calling it: the
+ * samples of the per-message path then cost nothing here.
+ */
 export function observe(metric: string, tags: Record<string, string> | undefined): void {
-  if (unseen === 0) return;
+  if (unseen === 0) {
+    observeSamples(null);
+    return;
+  }
   const guards = byMetric.get(metric);
   if (!guards) return;
   for (const g of guards) {

@@ -76,6 +76,7 @@ export class RecordingMetrics implements SocketMetrics {
     this.events.push(`connectFailed:${reason}`);
   }
   ackReceived(event: string, durationMs: number): void {
+    this.events.push(`received:ack:${event}`);
     this.ackDurations.push(durationMs);
     this.events.push(`ack:${event}`);
   }

@@ -12,6 +12,9 @@ class Events implements EngineListener {
   onMessage(p: string | ArrayBuffer): void {
     this.log.push(typeof p === "string" ? `msg:${p}` : `bin:${p.byteLength}`);
   }
+  onTextMessage(frame: string): void {
+    this.log.push(`msg:${frame.slice(1)}`);
+  }
   onDecodeError(reason: string, detail: string): void {
     this.log.push(`decodeError:${reason}:${detail}`);
   }

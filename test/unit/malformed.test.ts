@@ -143,7 +143,8 @@ test("a packet whose handling throws ends only its own connection, as a counted 
   const s = connected();
   const reasons: string[] = [];
   s.socket.on("disconnect", (r) => reasons.push(r));
-  s.socket.receive = () => {
+  // Both paths: the per-message one (text EVENT/ACK) and the general one (every other packet).
+  s.socket.receive = s.socket.receiveEvent = s.socket.receiveAck = () => {
     throw new TypeError("a library bug");
   };
   assert.doesNotThrow(() => s.engine.receiveText('42["ok"]'));

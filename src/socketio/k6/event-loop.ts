@@ -5,6 +5,7 @@
 // it runs pops whichever timer is first in the queue then, due or not (seen: a 5000 ms connect
 // deadline firing after 0 ms, right after the previous session cleared its timers). So each
 // callback checks its own due time and re-arms for the remainder when woken too soon.
+import { HeartbeatSweep, type TimerSlot } from "../protocol/heartbeat";
 import type { Scheduler } from "../protocol/transport";
 import { generatorLag } from "./vu-probe";
 
@@ -34,6 +35,32 @@ export function eventLoopTimers(): EventLoopTimers {
     clearAll: () => {
       for (const id of pending) clearTimeout(id);
       pending.clear();
+    },
+  };
+}
+
+/**
+ * The heartbeats of every k6/websockets connection of this VU, checked by one timer: a ping
+ * costs a clock read, not a timer and a closure. The timer is cleared when the VU's last
+ * connection closes, so it never keeps an iteration alive. Waking early (see above) is
+ * harmless: a sweep only closes connections whose deadline has passed.
+ */
+export const vuHeartbeats = new HeartbeatSweep(globalTimerSlot());
+
+function globalTimerSlot(): TimerSlot {
+  let id: number | undefined;
+  return {
+    now: () => Date.now(),
+    set(ms, fn) {
+      if (id !== undefined) clearTimeout(id);
+      id = setTimeout(() => {
+        id = undefined;
+        fn();
+      }, Math.max(1, ms));
+    },
+    clear() {
+      if (id !== undefined) clearTimeout(id);
+      id = undefined;
     },
   };
 }

@@ -32,57 +32,94 @@ const clock = (): number => Date.now();
 /** Called with each sample's metric and tags when set (the kit's no-data guards); one check per sample otherwise. */
 let observer: ((metric: string, tags: Record<string, string> | undefined) => void) | null = null;
 
-/** Sees every sample the library records (metric name and tags), e.g. to tell a threshold with no data. */
-export function observeSamples(fn: (metric: string, tags: Record<string, string> | undefined) => void): void {
+/** Sees every sample the library records (metric name and tags), e.g. to tell a threshold with no data; null stops it. */
+export function observeSamples(fn: ((metric: string, tags: Record<string, string> | undefined) => void) | null): void {
   observer = fn;
 }
 
 
 /** Event names come from the server too; past 100 distinct names they are tagged `_other`. */
 const eventTags = new BoundedTagValues(100);
-// Tag objects are made once per (kind, event) and reused: every packet records a sample, and
-// building a key string or an object per packet shows in k6's interpreter.
-const tagCache = new Map<string, Map<string | undefined, Record<string, string>>>();
+/** One tag set (kind, event): its tag object, made once and reused by every sample, and its message counts not yet recorded. */
+interface Series {
+  readonly tags: Record<string, string>;
+  sent: number;
+  received: number;
+}
+
+// One map per kind, so that a packet finds its series with one lookup: a key string or a tag
+// object built per packet shows in k6's interpreter.
+const seriesByKind = new Map<string, Map<string | undefined, Series>>();
+const eventSeries = new Map<string | undefined, Series>();
+const ackSeries = new Map<string | undefined, Series>();
+seriesByKind.set("event", eventSeries);
+seriesByKind.set("ack", ackSeries);
+
+function seriesOf(kind: string, event: string | undefined): Series {
+  const byEvent = kind === "event" ? eventSeries : kind === "ack" ? ackSeries : kindMap(kind);
+  const found = byEvent.get(event);
+  return found === undefined ? newSeries(byEvent, kind, event) : found;
+}
+
+function kindMap(kind: string): Map<string | undefined, Series> {
+  let byEvent = seriesByKind.get(kind);
+  if (!byEvent) seriesByKind.set(kind, (byEvent = new Map()));
+  return byEvent;
+}
+
+function newSeries(byEvent: Map<string | undefined, Series>, kind: string, event: string | undefined): Series {
+  const ev = event === undefined ? "" : eventTags.get(event);
+  // Past the bound, every new name shares the one `_other` series of its kind (not cached by
+  // name, so the cache stays bounded; one series, so the message counts batch together).
+  const series = byEvent.get(ev) ?? { tags: ev === "" ? { type: kind } : { type: kind, event: ev }, sent: 0, received: 0 };
+  byEvent.set(ev === OTHER_TAG ? OTHER_TAG : event, series);
+  return series;
+}
 
 function tags(kind: string, event: string | undefined): Record<string, string> {
-  let byEvent = tagCache.get(kind);
-  if (!byEvent) tagCache.set(kind, (byEvent = new Map()));
-  let t = byEvent.get(event);
-  if (!t) {
-    const ev = event === undefined ? "" : eventTags.get(event);
-    // Past the bound, every new name shares the one `_other` tag object of its kind (not cached
-    // by name, so the cache stays bounded; one object, so the message counts batch together).
-    t = byEvent.get(ev) ?? (ev === "" ? { type: kind } : { type: kind, event: ev });
-    byEvent.set(ev === OTHER_TAG ? OTHER_TAG : event, t);
-  }
-  return t;
+  return seriesOf(kind, event).tags;
 }
 
 // socketio_messages_sent / _received are summed here and recorded as one sample per tag set,
 // at most once a second per VU and at the end of every session: a k6 sample per packet cost
 // more CPU than the rest of the packet's handling. Totals are exact; only their timestamps are
-// coarser (an interrupted VU can leave up to a second of counts unrecorded).
+// coarser (an interrupted VU can leave up to a second, or 16 packets, of counts unrecorded).
 const COUNT_FLUSH_MS = 1000;
-const sentCounts = new Map<Record<string, string>, number>();
-const receivedCounts = new Map<Record<string, string>, number>();
+/** The clock is read every this many counts, not on each. */
+const COUNTS_PER_CLOCK_READ = 16;
+/** Series with counts not yet recorded. */
+const unflushed: Series[] = [];
 let lastFlush = Date.now();
+let countsSinceClockRead = 0;
 
-function count(counts: Map<Record<string, string>, number>, t: Record<string, string>): void {
-  counts.set(t, (counts.get(t) ?? 0) + 1);
+function countSent(series: Series): void {
+  if (series.sent === 0 && series.received === 0) unflushed.push(series);
+  series.sent++;
+  if (++countsSinceClockRead === COUNTS_PER_CLOCK_READ) flushIfDue();
+}
+
+function countReceived(series: Series): void {
+  if (series.sent === 0 && series.received === 0) unflushed.push(series);
+  series.received++;
+  if (++countsSinceClockRead === COUNTS_PER_CLOCK_READ) flushIfDue();
+}
+
+function flushIfDue(): void {
+  countsSinceClockRead = 0;
   if (Date.now() - lastFlush >= COUNT_FLUSH_MS) flushMessageCounts();
 }
 
 /** Records the summed message counts (called at the end of each session, and once a second). */
 export function flushMessageCounts(): void {
   lastFlush = Date.now();
-  for (const [t, n] of sentCounts) {
-    record(messagesSent, n, t);
+  for (let i = 0; i < unflushed.length; i++) {
+    const series = unflushed[i]!;
+    if (series.sent > 0) record(messagesSent, series.sent, series.tags);
+    if (series.received > 0) record(messagesReceived, series.received, series.tags);
+    series.sent = 0;
+    series.received = 0;
   }
-  for (const [t, n] of receivedCounts) {
-    record(messagesReceived, n, t);
-  }
-  sentCounts.clear();
-  receivedCounts.clear();
+  unflushed.length = 0;
 }
 
 /** The library's metrics, for tools that need to know which names it records. */
@@ -119,7 +156,11 @@ export const k6Metrics: SocketMetrics = {
     record(connectErrors, 1, { reason });
   },
   ackReceived(event, durationMs) {
-    record(ackDuration, durationMs, tags("ack", event));
+    // One series for both: the ack's latency sample and its count among the packets received.
+    progress.progressed();
+    const series = seriesOf("ack", event);
+    countReceived(series);
+    record(ackDuration, durationMs, series.tags);
   },
   ackTimedOut(event, overloaded) {
     // Rare (a starved generator): a tag object of its own, made on the spot.
@@ -132,11 +173,11 @@ export const k6Metrics: SocketMetrics = {
     record(acksLate, 1, tags("ack", event));
   },
   packetSent(kind: PacketKind, event?: string) {
-    count(sentCounts, tags(kind, event));
+    countSent(seriesOf(kind, event));
   },
   packetReceived(kind: PacketKind, event?: string) {
     progress.progressed();
-    count(receivedCounts, tags(kind, event));
+    countReceived(seriesOf(kind, event));
   },
   decodeError(reason) {
     record(decodeErrors, 1, { reason });

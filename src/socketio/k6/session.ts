@@ -4,6 +4,7 @@
 import { Connection } from "../protocol/connection";
 import { EngineConnection } from "../protocol/engine";
 import type { Handshake } from "../protocol/handshake";
+import type { HeartbeatSweep } from "../protocol/heartbeat";
 import type { ResolvedOptions } from "../protocol/options";
 import type { DisconnectReason } from "../protocol/reasons";
 import type { ConnectError, Socket } from "../protocol/socket";
@@ -104,13 +105,14 @@ export function attachEngine(
   sink: FrameSink,
   scheduler: Scheduler,
   opts: ResolvedOptions,
-  attempt: { startedAt: number; connectDeadline: number; upgrade: Upgrade | undefined; trace: WireTrace | undefined },
+  attempt: { startedAt: number; connectDeadline: number; upgrade: Upgrade | undefined; trace: WireTrace | undefined; heartbeats?: HeartbeatSweep },
 ): EngineConnection {
   const { upgrade } = attempt;
   const engine = new EngineConnection(sink, scheduler, connection, {
     openTimeout: Math.max(1, attempt.connectDeadline - Date.now()),
     protocol: opts.protocol,
     trace: attempt.trace,
+    ...(attempt.heartbeats ? { heartbeats: attempt.heartbeats } : {}),
     ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}),
   });
   connection.attach(engine, attempt.startedAt);

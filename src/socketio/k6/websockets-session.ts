@@ -6,7 +6,7 @@ import { WebSocket } from "k6/websockets";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import { ReconnectPlan } from "../protocol/reconnect";
 import { engineEndpoint, engineUrl } from "../protocol/url";
-import { eventLoopTimers } from "./event-loop";
+import { eventLoopTimers, vuHeartbeats } from "./event-loop";
 import { pollingHandshakeAsync } from "./polling-handshake";
 import { dialError } from "./refused-upgrade";
 import { attachEngine, type LiveSession, newConnection, sessionResult, type Upgrade } from "./session";
@@ -99,7 +99,7 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
         scheduler.after(0, end);
       },
     };
-    const engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace });
+    const engine = attachEngine(connection, sink, scheduler, opts, { startedAt: attemptStart, connectDeadline, upgrade, trace, heartbeats: vuHeartbeats });
     ws.onopen = () => {
       dialed = true;
       if (abandoned) return ws.close();

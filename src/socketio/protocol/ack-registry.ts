@@ -1,27 +1,40 @@
 // Per-socket ack ids. Tracks emits awaiting an ack, their deadlines, and the ids that timed
 // out, so that an ack arriving after its deadline is recognised as late rather than unknown.
+// One handler per registry settles every entry: an emit stores its callback, not a closure.
 
 export type AckSettlement = "settled" | "late" | "unknown";
 
-interface PendingAck {
-  event: string;
-  sentAt: number;
-  deadline: number;
-  onSettle: (args: unknown[] | null, elapsedMs: number, reason: string) => void;
+export interface PendingAck<T> {
+  readonly event: string;
+  readonly sentAt: number;
+  readonly deadline: number;
+  /** What the emit asked to be called back with (its callback). */
+  readonly target: T;
+  /** How the handler calls `target` back (the registry's user decides what the numbers mean). */
+  readonly mode: number;
 }
+
+/** Settles one entry: `args` of the ack, or null and why not ("timeout", "disconnected"). */
+export type AckHandler<T> = (entry: PendingAck<T>, args: unknown[] | null, elapsedMs: number, reason: string) => void;
+
+type SettleFn = (args: unknown[] | null, elapsedMs: number, reason: string) => void;
+const callTarget: AckHandler<SettleFn> = (entry, args, elapsedMs, reason) => entry.target(args, elapsedMs, reason);
 
 /** How many timed-out ids to remember for late-ack detection; older ones count as unknown. */
 const EXPIRED_MEMORY = 1024;
 
-export class AckRegistry {
+export class AckRegistry<T = SettleFn> {
   private nextId = 0;
-  private readonly pending = new Map<number, PendingAck>();
+  private readonly pending = new Map<number, PendingAck<T>>();
   private readonly expired = new Map<number, string>();
 
-  /** Reserves the next ack id for an emit. `onSettle` gets the ack's arguments, or null and a reason. */
-  register(event: string, sentAt: number, deadline: number, onSettle: PendingAck["onSettle"]): number {
+  /** Without a handler, each target is a function called with the ack's arguments, or null and a reason. */
+  constructor(private readonly onSettle: AckHandler<T> = callTarget as unknown as AckHandler<T>) {}
+
+  /** Reserves the next ack id for an emit; the handler gets `target` and `mode` back when it settles. */
+  register(event: string, sentAt: number, deadline: number, target: T, mode = 0): number {
     const id = this.nextId++;
-    this.pending.set(id, { event, sentAt, deadline, onSettle });
+    this.pending.set(id, { event, sentAt, deadline, target, mode });
     return id;
   }
 
@@ -53,7 +66,7 @@ export class AckRegistry {
     const entry = this.pending.get(id);
     if (!entry) return this.expired.has(id) ? "late" : "unknown";
     this.pending.delete(id);
-    entry.onSettle(args, now - entry.sentAt, "ok");
+    this.onSettle(entry, args, now - entry.sentAt, "ok");
     return "settled";
   }
 
@@ -63,7 +76,7 @@ export class AckRegistry {
     if (!entry) return false;
     this.pending.delete(id);
     this.remember(id, entry.event);
-    entry.onSettle(null, now - entry.sentAt, "timeout");
+    this.onSettle(entry, null, now - entry.sentAt, "timeout");
     return true;
   }
 
@@ -73,7 +86,7 @@ export class AckRegistry {
     this.pending.clear();
     for (const [id, entry] of entries) {
       this.remember(id, entry.event);
-      entry.onSettle(null, now - entry.sentAt, reason);
+      this.onSettle(entry, null, now - entry.sentAt, reason);
     }
   }
 

@@ -96,38 +96,87 @@ export const RESERVED_EVENTS: ReadonlySet<string> = new Set(["connect", "connect
 const ZERO = 48;
 const NINE = 57;
 
+/** Longest ack id read inline: 15 digits always make a safe integer (socket.io-parser's ids are counters). */
+const MAX_ID_DIGITS = 15;
+
+/**
+ * Reads text EVENT and ACK packets in place: one JSON.parse, the ack id read as digits, no
+ * packet object. One reader per connection, its fields overwritten by each read. A frame it
+ * refuses (anything else, or malformed) is left to socket.io-parser and the shape check, which
+ * count and explain it. The rules are packet-shape.ts's: an EVENT names itself with a string
+ * that is not reserved (or a finite number), an ACK has an id.
+ */
+export class TextEventReader {
+  type: PacketType.EVENT | PacketType.ACK = PacketType.EVENT;
+  nsp = "/";
+  /** The ack id, or -1 when the packet has none. */
+  id = -1;
+  data: unknown[] = [];
+
+  /** Reads the Socket.IO packet that starts at `start` of `frame` (1 behind an Engine.IO "4"). */
+  read(frame: string, start: number): boolean {
+    const type = frame.charCodeAt(start) - ZERO;
+    if (type !== PacketType.EVENT && type !== PacketType.ACK) return false;
+    let at = start + 1;
+    let nsp = "/";
+    if (frame.charCodeAt(at) === 47 /* "/" */) {
+      const comma = frame.indexOf(",", at);
+      if (comma < 0) return false;
+      nsp = frame.slice(at, comma);
+      at = comma + 1;
+    }
+    let id = -1;
+    let c = frame.charCodeAt(at);
+    const digitsFrom = at;
+    while (c >= ZERO && c <= NINE) {
+      id = (id < 0 ? 0 : id * 10) + (c - ZERO);
+      c = frame.charCodeAt(++at);
+    }
+    if (c !== 91 /* "[" */ || at - digitsFrom > MAX_ID_DIGITS) return false;
+    let data: unknown;
+    try {
+      data = JSON.parse(frame.slice(at));
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(data)) return false;
+    if (type === PacketType.ACK) {
+      if (id < 0) return false;
+    } else {
+      const name: unknown = data[0];
+      if (typeof name === "string" ? RESERVED_EVENTS.has(name) : !(typeof name === "number" && Number.isFinite(name))) return false;
+    }
+    this.type = type;
+    this.nsp = nsp;
+    this.id = id;
+    this.data = data;
+    return true;
+  }
+}
+
+const reader = new TextEventReader();
+
 /**
  * A text EVENT or ACK frame decoded as socket.io-parser would; undefined when the frame is
  * anything else or is not valid, so that socket.io-parser decodes it or explains the error.
  */
 export function decodeTextEventOrAck(frame: string): SocketPacket | undefined {
-  const type = frame.charCodeAt(0) - ZERO;
-  if (type !== PacketType.EVENT && type !== PacketType.ACK) return undefined;
-  let at = 1;
-  let nsp = "/";
-  if (frame.charCodeAt(1) === 47 /* "/" */) {
-    const comma = frame.indexOf(",", 1);
-    if (comma < 0) return undefined;
-    nsp = frame.slice(1, comma);
-    at = comma + 1;
-  }
-  let id: number | undefined;
-  let c = frame.charCodeAt(at);
-  if (c >= ZERO && c <= NINE) {
-    const start = at;
-    while (c >= ZERO && c <= NINE) c = frame.charCodeAt(++at);
-    id = Number(frame.slice(start, at));
-  }
-  if (c !== 91 /* "[" */) return undefined;
-  let data: unknown;
-  try {
-    data = JSON.parse(frame.slice(at));
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(data)) return undefined;
-  if (type === PacketType.EVENT && !(typeof data[0] === "number" || (typeof data[0] === "string" && !RESERVED_EVENTS.has(data[0])))) return undefined;
-  return id === undefined ? { type, nsp, data } : { type, nsp, data, id };
+  if (!reader.read(frame, 0)) return undefined;
+  const { type, nsp, data, id } = reader;
+  return id < 0 ? { type, nsp, data } : { type, nsp, data, id };
+}
+
+/**
+ * `prefix` followed by an EVENT packet as socket.io-parser encodes it, built as one string
+ * (no packet object, no [event, ...args] array); undefined when an argument holds binary.
+ * `id` -1: no ack asked for.
+ */
+export function encodeTextEvent(prefix: string, nsp: string, event: string, args: unknown[], id: number): string | undefined {
+  if (typeof event !== "string" || containsBinary(args, false)) return undefined;
+  let out = nsp === "/" ? `${prefix}2` : `${prefix}2${nsp},`;
+  if (id >= 0) out += id;
+  const rest = JSON.stringify(args);
+  return rest.length === 2 ? `${out}[${JSON.stringify(event)}]` : `${out}[${JSON.stringify(event)},${rest.slice(1)}`;
 }
 
 function toFrame(part: unknown): Frame {
@@ -167,7 +216,7 @@ export class SocketDecoder {
   }
 
   /** True after a binary packet's header, until its last attachment (or an error). */
-  private awaitingAttachments = false;
+  awaitingAttachments = false;
 
   private addToParser(payload: Frame): SocketPacket | null | Error {
     this.decoded = null;

@@ -1,7 +1,7 @@
 // One Engine.IO connection and the namespace sockets multiplexed over it (the role of
 // socket.io-client's Manager). Routes decoded packets to sockets, guards user callbacks,
 // and closes the connection once no namespace is left.
-import type { Frame, SocketPacket } from "./codec";
+import { encodeTextEvent, type Frame, PacketType, type SocketPacket, TextEventReader } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
 import { GENERATOR_OVERLOADED, OVERLOAD_FRACTION, overloaded } from "./generator-lag";
 import type { Handshake } from "./handshake";
@@ -44,6 +44,10 @@ export class Connection implements SocketHost, EngineListener {
   private readonly parser: PacketParser;
   private decoder: PacketDecoder;
   private readonly warned = new Map<string, number>();
+  /** The per-message path (text EVENT/ACK in socket.io-parser's format): set for the default parser only. */
+  private readonly reader: TextEventReader | null;
+  /** The socket of namespace "/", which most packets are for: found without a lookup. */
+  private root: Socket | undefined;
   /** Payloads read over polling before the upgrade; delivered once the WebSocket is open. */
   private preloaded: { payload: Frame; receivedAt: number }[] = [];
 
@@ -54,6 +58,7 @@ export class Connection implements SocketHost, EngineListener {
     this.startedAt = settings.startedAt;
     this.parser = settings.parser ?? defaultParser;
     this.decoder = this.parser.decoder();
+    this.reader = this.parser === defaultParser ? new TextEventReader() : null;
   }
 
   /**
@@ -65,6 +70,7 @@ export class Connection implements SocketHost, EngineListener {
     if (existing && !existing.disconnected) return existing;
     const socket = new Socket(namespace, this, auth);
     this.sockets.set(namespace, socket);
+    if (namespace === "/") this.root = socket;
     if (this.engine?.state === "open") {
       socket.sendConnect();
       const bound = this.settings.connectTimeout ?? 10_000;
@@ -156,9 +162,34 @@ export class Connection implements SocketHost, EngineListener {
     if (packet.type === 0 && this.engine?.protocolAssumed) this.engine.settleProtocol(typeof (packet.data as { sid?: unknown } | undefined)?.sid === "string");
     const socket = this.sockets.get(packet.nsp);
     if (socket) this.handOver(socket, packet, receivedAt);
+    else this.unjoined(packet.nsp, packet.type);
+  }
+
+  private unjoined(nsp: string, type: PacketType): void {
     // A Socket.IO v2 server connects "/" unasked, even for a client that only wants another namespace.
-    else if (!(this.handshake?.eio3 && packet.nsp === "/" && packet.type === 0)) {
-      this.warn("nsp", `packet for namespace ${packet.nsp}, which this connection did not join`);
+    if (!(this.handshake?.eio3 && nsp === "/" && type === PacketType.CONNECT)) {
+      this.warn("nsp", `packet for namespace ${nsp}, which this connection did not join`);
+    }
+  }
+
+  /**
+   * The per-message path for a text message: a valid EVENT or ACK goes from its frame to the
+   * socket with one JSON.parse and no packet object; anything else (or a frame while binary
+   * attachments are awaited) takes the general path, which also counts what is wrong with it.
+   */
+  onTextMessage(frame: string): void {
+    const reader = this.reader;
+    if (reader === null || this.decoder.awaitingAttachments === true || !reader.read(frame, 1)) {
+      this.deliver(frame.slice(1));
+      return;
+    }
+    const socket = reader.nsp === "/" ? this.root : this.sockets.get(reader.nsp);
+    if (socket === undefined) return this.unjoined(reader.nsp, reader.type);
+    try {
+      if (reader.type === PacketType.ACK) socket.receiveAck(reader.id, reader.data);
+      else socket.receiveEvent(reader.data, reader.id);
+    } catch (err) {
+      this.handlingFailed(err);
     }
   }
 
@@ -170,10 +201,14 @@ export class Connection implements SocketHost, EngineListener {
     try {
       socket.receive(packet, receivedAt);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.onDecodeError("socket_packet", `a Socket.IO packet broke its handling (${message})`);
-      this.close("parse error", `handling a packet threw: ${message}`);
+      this.handlingFailed(err);
     }
+  }
+
+  private handlingFailed(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.onDecodeError("socket_packet", `a Socket.IO packet broke its handling (${message})`);
+    this.close("parse error", `handling a packet threw: ${message}`);
   }
 
   // ---- SocketHost ----
@@ -185,17 +220,39 @@ export class Connection implements SocketHost, EngineListener {
     for (let i = 0; i < frames.length; i++) this.engine.send(frames[i]!);
   }
 
+  sendEvent(nsp: string, event: string, args: unknown[], id: number): boolean {
+    const engine = this.engine;
+    if (this.reader === null || engine === null || !engine.speaksV4) return false;
+    const frame = encodeTextEvent("4", nsp, event, args, id);
+    if (frame === undefined) return false;
+    engine.sendTextMessage(frame);
+    return true;
+  }
+
   invoke(template: string, fn: (...args: any[]) => void, args: unknown[], name?: string): void {
     try {
       fn.apply(undefined, args); // not fn(...args): spread goes through the iterator protocol in k6
     } catch (err) {
-      if (this.handlerError) return;
-      const label = name === undefined ? template : template.replace("%s", name);
-      this.handlerError = err instanceof Error ? err : new Error(String(err));
-      const stack = this.handlerError.stack ? `\n${this.handlerError.stack}` : "";
-      this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);
-      this.close("handler error", `the ${label} threw`);
+      this.handlerThrew(err, template, name);
     }
+  }
+
+  invokeWith(template: string, fn: (arg: any) => void, arg: unknown, name?: string): void {
+    try {
+      fn(arg);
+    } catch (err) {
+      this.handlerThrew(err, template, name);
+    }
+  }
+
+  /** A user callback threw: its connection ends with "handler error", the first error kept. */
+  private handlerThrew(err: unknown, template: string, name: string | undefined): void {
+    if (this.handlerError) return;
+    const label = name === undefined ? template : template.replace("%s", name);
+    this.handlerError = err instanceof Error ? err : new Error(String(err));
+    const stack = this.handlerError.stack ? `\n${this.handlerError.stack}` : "";
+    this.settings.log("error", `k6-socketio: the ${label} threw: ${this.handlerError.message}${stack}`);
+    this.close("handler error", `the ${label} threw`);
   }
 
   generatorToBlame(what: string): string | undefined {
@@ -243,6 +300,8 @@ export class Connection implements SocketHost, EngineListener {
   onMessage(payload: Frame): void {
     this.deliver(payload);
   }
+
+
 
   onDecodeError(reason: DecodeErrorReason, detail: string): void {
     this.metrics.decodeError(reason);

@@ -4,7 +4,7 @@
 import { decodeEngineFrame, encodeEngineText, type Frame } from "./codec";
 import { GENERATOR_OVERLOADED } from "./generator-lag";
 import { type Handshake, parseHandshake, preview } from "./handshake";
-import { HeartbeatWatchdog } from "./heartbeat";
+import { HeartbeatSweep, HeartbeatWatchdog, type LivenessCheck, schedulerSlot } from "./heartbeat";
 import type { DecodeErrorReason } from "./metrics";
 import type { CloseReason } from "./reasons";
 import type { FrameSink, Scheduler, WireTrace } from "./transport";
@@ -16,6 +16,8 @@ export interface EngineListener {
   onOpen(handshake: Handshake): void;
   /** One Engine.IO message payload: a string, or a binary attachment. */
   onMessage(payload: Frame): void;
+  /** One text message on an open Engine.IO v4 connection, as its whole frame ("4" first): the per-message path. */
+  onTextMessage(frame: string): void;
   /** A frame that could not be decoded or breaks a limit; the connection stays up. */
   onDecodeError(reason: DecodeErrorReason, detail: string): void;
   /** The connection ended. `reason` is a short stable label, `detail` is for humans. */
@@ -39,16 +41,22 @@ export interface EngineOptions {
   binaryFrames?: "websocket" | "base64";
   /** Sees every frame both ways (SOCKETIO_DEBUG). */
   trace?: WireTrace | undefined;
+  /** The sweep that checks this connection's heartbeats, shared with other connections; one of its own by default. */
+  heartbeats?: HeartbeatSweep;
 }
 
 /** WebSocket close codes that mean no close frame was exchanged (RFC 6455 §7.4.1). */
 const ABNORMAL_CLOSURE = 1006;
 const TLS_FAILURE = 1015;
 
+/** The Engine.IO ping and pong packets, as text frames. */
+const PING = "2";
+const PONG = "3";
+
 /** Engine.IO v3: the client's own pings go no faster than this, whatever pingInterval says (0 included). */
 const MIN_CLIENT_PING_MS = 100;
 
-export class EngineConnection {
+export class EngineConnection implements LivenessCheck {
   private phase: EnginePhase;
   private handshake: Handshake | null = null;
   private watchdog: HeartbeatWatchdog | null = null;
@@ -65,6 +73,7 @@ export class EngineConnection {
   private assumedV4 = false;
   private readonly sink: FrameSink;
   private readonly trace: WireTrace | undefined;
+  private readonly heartbeats: HeartbeatSweep;
 
   constructor(
     sink: FrameSink,
@@ -76,10 +85,16 @@ export class EngineConnection {
     this.phase = options.upgradeFrom ? "probing" : "awaiting-open";
     this.trace = options.trace;
     this.sink = options.trace ? tracedSink(sink, options.trace) : sink;
+    this.heartbeats = options.heartbeats ?? new HeartbeatSweep(schedulerSlot(scheduler));
   }
 
   get state(): EnginePhase {
     return this.phase;
+  }
+
+  /** Open on Engine.IO v4: text messages may be sent as whole frames (sendTextMessage). */
+  get speaksV4(): boolean {
+    return this.phase === "open" && !this.v3;
   }
 
   get sid(): string | undefined {
@@ -98,6 +113,7 @@ export class EngineConnection {
   vanish(boundMs: number): void {
     if (this.phase !== "open") return;
     this.silent = true;
+    this.heartbeats.unwatch(this);
     this.scheduler.after(boundMs, () => this.close("vanish timeout", `the server did not close the vanished connection within ${boundMs} ms`));
   }
 
@@ -115,6 +131,19 @@ export class EngineConnection {
 
   receiveText(frame: string): void {
     if (this.trace) this.trace.received(frame);
+    if (this.phase === "open" && !this.silent) {
+      // Nearly all traffic, handled without a packet object: messages, then pings.
+      if (this.v3) this.watchdog!.touch(this.scheduler.now());
+      else if (frame.charCodeAt(0) === 52 /* "4" */ && frame.length > 1) {
+        this.checkSize(frame.length);
+        this.listener.onTextMessage(frame);
+        return;
+      }
+      if (frame === PING) {
+        this.pong();
+        return;
+      }
+    }
     if (this.phase === "closed" || this.silent) return;
     const packet = decodeEngineFrame(frame);
     if (!packet) {
@@ -152,7 +181,6 @@ export class EngineConnection {
         return;
       case "open":
         this.checkSize(frame.length);
-        if (this.v3) this.watchdog!.touch(this.scheduler.now());
         this.onOpenPacket(packet.type, packet.data, frame);
     }
   }
@@ -179,6 +207,15 @@ export class EngineConnection {
   private checkSize(length: number): void {
     const max = this.handshake?.maxPayload;
     if (max !== undefined && length > max) this.listener.onDecodeError("max_payload", `a ${length}-byte frame exceeds the server's maxPayload of ${max}`);
+  }
+
+  /**
+   * Sends one text message given as its whole frame ("4" first), as the per-message path builds
+   * it; held back like any payload while an upgrade probe is in flight.
+   */
+  sendTextMessage(frame: string): void {
+    if (this.phase === "open" && !this.silent) this.sink.sendText(frame);
+    else this.send(frame.slice(1));
   }
 
   /** Sends one message payload, holding it back while an upgrade probe is in flight. */
@@ -233,6 +270,7 @@ export class EngineConnection {
     if (this.phase === "closed") return;
     const wasOpen = this.phase === "open";
     this.phase = "closed";
+    this.heartbeats.unwatch(this);
     if (this.trace) this.trace.note(`closed: ${reason} (${detail})`);
     this.held = [];
     try {
@@ -248,8 +286,7 @@ export class EngineConnection {
         this.listener.onMessage(data as Frame);
         return;
       case "ping":
-        this.sink.sendText(encodeEngineText("pong"));
-        this.armWatchdog();
+        this.pong();
         return;
       case "close":
         this.close("transport close", "server sent an Engine.IO close packet");
@@ -301,7 +338,7 @@ export class EngineConnection {
     if (this.trace) this.trace.note("the CONNECT reply has no sid: Engine.IO v3 after all, the client pings from now on");
     this.v3 = true;
     this.handshake = { ...this.handshake!, eio3: true };
-    this.armWatchdog();
+    this.watchdog!.touch(this.scheduler.now());
     this.schedulePing();
   }
 
@@ -316,8 +353,8 @@ export class EngineConnection {
     this.handshake = { ...handshake, eio3: this.v3 };
     this.phase = "open";
     if (handshake.adjusted) this.listener.onDecodeError("open_packet", `the open packet was adjusted: ${handshake.adjusted}`);
-    this.watchdog = new HeartbeatWatchdog(handshake.pingInterval, handshake.pingTimeout);
-    this.armWatchdog();
+    this.watchdog = new HeartbeatWatchdog(handshake.pingInterval, handshake.pingTimeout, this.scheduler.now());
+    this.heartbeats.watch(this, this.watchdog.deadline);
     if (this.v3) this.schedulePing();
     this.listener.onOpen(this.handshake);
   }
@@ -331,23 +368,22 @@ export class EngineConnection {
     });
   }
 
-  private armWatchdog(): void {
-    const watchdog = this.watchdog!;
-    this.scheduleHeartbeatCheck(watchdog, watchdog.arm(this.scheduler.now()), watchdog.allowance);
+  /** A ping: answered, and proof of life (no timer: the sweep reads the time when it looks). */
+  private pong(): void {
+    this.sink.sendText(PONG);
+    this.watchdog!.touch(this.scheduler.now());
   }
 
-  private scheduleHeartbeatCheck(watchdog: HeartbeatWatchdog, token: number, delayMs: number): void {
-    this.scheduler.after(delayMs, () => {
-      if (this.phase !== "open" || this.silent) return;
-      const check = watchdog.check(token, this.scheduler.now());
-      if (check.state === "pending") this.scheduleHeartbeatCheck(watchdog, token, check.remainingMs);
-      else if (check.state === "dead") {
-        const what = this.v3 ? "nothing from the server (not even a pong)" : "no ping from the server";
-        const detail = `${what} within pingInterval + pingTimeout (${watchdog.allowance} ms)`;
-        const blame = this.listener.generatorToBlame?.("ping timeout");
-        this.close(blame ? GENERATOR_OVERLOADED : "ping timeout", blame ? `${detail}; ${blame}` : detail);
-      }
-    });
+  /** Called by the heartbeat sweep: closes a connection whose server went quiet too long. */
+  checkLiveness(now: number): number | undefined {
+    if (this.phase !== "open" || this.silent) return undefined;
+    const watchdog = this.watchdog!;
+    if (now < watchdog.deadline) return watchdog.deadline;
+    const what = this.v3 ? "nothing from the server (not even a pong)" : "no ping from the server";
+    const detail = `${what} within pingInterval + pingTimeout (${watchdog.allowance} ms)`;
+    const blame = this.listener.generatorToBlame?.("ping timeout");
+    this.close(blame ? GENERATOR_OVERLOADED : "ping timeout", blame ? `${detail}; ${blame}` : detail);
+    return undefined;
   }
 
   private write(payload: Frame): void {

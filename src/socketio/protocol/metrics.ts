@@ -19,6 +19,7 @@ export interface SocketMetrics {
   connected(durationMs: number): void;
   /** A namespace connection failed; `reason` is a short stable label (http_404, timeout, …). */
   connectFailed(reason: ConnectErrorReason): void;
+  /** An ACK settled an emit of `event` after `durationMs`: the ack's latency, and the ACK packet received (one call per ack). */
   ackReceived(event: string, durationMs: number): void;
   /** No ack in time; `overloaded` when the generator's own lag is to blame rather than the server. */
   ackTimedOut(event: string, overloaded?: boolean): void;

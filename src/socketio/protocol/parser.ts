@@ -6,6 +6,8 @@ import { encodeSocketPacket, type Frame, SocketDecoder, type SocketPacket } from
 export interface PacketDecoder {
   /** A completed packet, null while more frames are awaited, or why the frame was rejected. */
   add(payload: Frame): SocketPacket | null | Error;
+  /** True while a binary packet awaits its attachments (a text frame then goes to add(), not the per-message path). */
+  readonly awaitingAttachments?: boolean;
   /** An incomplete packet dropped while decoding the last frame, if any. */
   takeDropped(): Error | null;
 }

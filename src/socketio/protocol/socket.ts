@@ -1,6 +1,6 @@
 // One Socket.IO namespace connection: CONNECT with auth, events in both directions, acks
 // with timeouts, waitFor, and disconnect. Everything a scenario touches goes through here.
-import { AckRegistry } from "./ack-registry";
+import { AckRegistry, type PendingAck } from "./ack-registry";
 import { isReconnectable } from "./backoff";
 import { RecentEvents } from "./recent-events";
 import { PacketType, type SocketPacket } from "./codec";
@@ -77,6 +77,12 @@ export interface SocketHost {
   /** Time the Engine.IO handshake started: the zero of socketio_connect_duration. */
   readonly startedAt: number;
   sendPacket(packet: SocketPacket): void;
+  /**
+   * The per-message path: sends an EVENT (ack id `id`, -1 for none) as one frame built from
+   * its arguments. False when it does not apply (binary, another packet format, Engine.IO v3):
+   * the caller then sends the packet.
+   */
+  sendEvent(nsp: string, event: string, args: unknown[], id: number): boolean;
   /** The socket for another namespace on the same connection. */
   socket(namespace: string, auth?: Record<string, unknown>): Socket;
   /** The Engine.IO open packet's values, once the connection is open. */
@@ -88,6 +94,8 @@ export interface SocketHost {
   onDecodeError(reason: "unknown_ack", detail: string): void;
   /** Runs a user callback; `label` names it in an error, with `name` in place of %s (built only then). */
   invoke(label: string, fn: Listener, args: unknown[], name?: string): void;
+  /** invoke() for a callback of one argument, without an argument list. */
+  invokeWith(label: string, fn: Listener, arg: unknown, name?: string): void;
   socketEnded(socket: Socket): void;
   /**
    * When the generator's own event-loop lag, not the server, explains `what` (a ping or ack
@@ -97,6 +105,10 @@ export interface SocketHost {
 }
 
 type State = "connecting" | "connected" | "disconnected";
+
+/** How a pending ack calls its emit back: with the ack's arguments (emit's last-argument callback), or with an Outcome (request). */
+const ACK_ARGS = 0;
+const ACK_OUTCOME = 1;
 
 interface Waiter {
   /** The event's name, or the names joined by " | " when waiting for the first of several. */
@@ -142,7 +154,7 @@ export class Socket {
   private state: State = "connecting";
   private readonly listeners = new Map<string, Listener[]>();
   private readonly waiters = new Set<Waiter>();
-  private readonly acks = new AckRegistry();
+  private readonly acks = new AckRegistry<Listener>((entry, args, elapsedMs, reason) => this.settleAck(entry, args, elapsedMs, reason));
   /** The last few event names received, to say what did arrive when a waitFor times out. */
   private readonly recent = new RecentEvents();
   /** Packets emitted before the CONNECT reply; socket.io-client buffers them the same way. */
@@ -201,16 +213,11 @@ export class Socket {
    */
   emit(event: string, ...args: unknown[]): boolean {
     const last = args[args.length - 1];
-    if (typeof last === "function") {
-      const ack = last as Listener;
-      const connected = this.state !== "disconnected";
-      this.request(event, args.slice(0, -1), (outcome) => {
-        if (outcome.ok) ack.apply(undefined, outcome.args);
-      });
-      return connected;
-    }
-    // concat, not spread: k6's interpreter runs spread through the iterator protocol.
-    return this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: withEventName(event, args) }, event);
+    if (typeof last !== "function") return this.send(event, args, -1);
+    args.pop(); // the rest array is this call's own
+    const connected = this.state !== "disconnected";
+    this.expectAck(event, args, last as Listener, ACK_ARGS, undefined);
+    return connected;
   }
 
   /**
@@ -222,24 +229,14 @@ export class Socket {
   request(event: string, args: unknown[], onAck: (outcome: Outcome) => void, options?: AckOptions): void {
     if (!Array.isArray(args)) throw new TypeError(`request('${event}', args, onAck): args must be an array of the event's arguments`);
     if (typeof onAck !== "function") throw new TypeError(`request('${event}', args, onAck): onAck must be a function`);
+    this.expectAck(event, args, onAck, ACK_OUTCOME, options?.timeout);
+  }
+
+  /** Sends `event` asking for an ack, whose arrival (or not) calls `callback` back as `mode` says. */
+  private expectAck(event: string, args: unknown[], callback: Listener, mode: number, timeoutMs: number | undefined): void {
     const sentAt = this.host.scheduler.now();
-    const timeout = options?.timeout ?? this.host.defaultAckTimeout;
-    const id = this.acks.register(event, sentAt, sentAt + timeout, (ackArgs, elapsedMs, reason) => {
-      if (ackArgs) {
-        this.host.metrics.packetReceived("ack", event);
-        this.host.metrics.ackReceived(event, elapsedMs);
-        this.host.invoke("ack of '%s'", onAck, [{ ok: true, args: ackArgs, data: ackArgs[0], elapsedMs }], event);
-        return;
-      }
-      if (reason === "timeout") {
-        // A starved generator handles acks late: then the timeout is its own, not the server's.
-        const blame = this.host.generatorToBlame(`ack timeout of '${event}'`);
-        this.host.metrics.ackTimedOut(event, blame !== undefined);
-        if (!blame) this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
-      }
-      const failure: Outcome = { ok: false, reason: reason === "timeout" ? "timeout" : "disconnected", elapsedMs };
-      this.host.invoke("ack of '%s'", onAck, [failure], event);
-    });
+    const timeout = timeoutMs ?? this.host.defaultAckTimeout;
+    const id = this.acks.register(event, sentAt, sentAt + timeout, callback, mode);
     if (this.state === "disconnected") {
       // Nothing else can be pending on a disconnected socket: this fails just the new entry.
       this.acks.failAll("disconnected", sentAt);
@@ -247,7 +244,29 @@ export class Socket {
     }
     this.host.metrics.expecting();
     this.armAckSweep(sentAt + timeout);
-    this.queue({ type: PacketType.EVENT, nsp: this.namespace, data: withEventName(event, args), id }, event);
+    this.send(event, args, id);
+  }
+
+  /** Settles one pending ack: the registry's one handler for every emit, so no closure per emit. */
+  private settleAck(entry: PendingAck<Listener>, args: unknown[] | null, elapsedMs: number, reason: string): void {
+    const { event, target, mode } = entry;
+    if (args) {
+      this.host.metrics.ackReceived(event, elapsedMs);
+      if (mode === ACK_ARGS) this.host.invoke("ack of '%s'", target, args, event);
+      else this.host.invokeWith("ack of '%s'", target, { ok: true, args, data: args[0], elapsedMs }, event);
+      return;
+    }
+    if (reason === "timeout") {
+      // A starved generator handles acks late: then the timeout is its own, not the server's.
+      const blame = this.host.generatorToBlame(`ack timeout of '${event}'`);
+      this.host.metrics.ackTimedOut(event, blame !== undefined);
+      const timeout = entry.deadline - entry.sentAt;
+      if (!blame) this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
+    }
+    // emit's callback is not called without an ack, as socket.io-client never calls it without a timeout.
+    if (mode === ACK_ARGS) return;
+    const failure: Outcome = { ok: false, reason: reason === "timeout" ? "timeout" : "disconnected", elapsedMs };
+    this.host.invoke("ack of '%s'", target, [failure], event);
   }
 
   /**
@@ -394,11 +413,11 @@ export class Socket {
         return;
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
-        this.onEvent(packet);
+        this.receiveEvent(packet.data as unknown[], packet.id ?? -1);
         return;
       case PacketType.ACK:
       case PacketType.BINARY_ACK:
-        this.onAck(packet);
+        this.receiveAck(packet.id ?? -1, Array.isArray(packet.data) ? (packet.data as unknown[]) : []);
         return;
       case PacketType.DISCONNECT:
         this.host.metrics.packetReceived("disconnect");
@@ -480,17 +499,19 @@ export class Socket {
     this.failConnect({ reason: "connect_error", message, ...(extra !== undefined ? { data: extra } : {}) });
   }
 
-  private onEvent(packet: SocketPacket): void {
-    const data = packet.data as unknown[];
-    const event = typeof data[0] === "string" ? data[0] : String(data[0]);
+  /** An EVENT whose shape was checked: `data` is [name, ...args] (used up: it becomes the args); `id` -1 when no ack is asked. */
+  receiveEvent(data: unknown[], id: number): void {
+    const name = data[0];
+    const event = typeof name === "string" ? name : String(name);
     this.host.metrics.packetReceived("event", event);
     if (this.state === "disconnected") return;
     this.recent.add(event);
-    const args = data.slice(1);
+    data.shift(); // the arguments, in place: the decoded list is this packet's own
+    const args = data;
     // With connection state recovery the server appends the event's offset as a last string
     // argument (never to events that ask for an ack): keep it for a reconnect, hide it.
-    if (this.pid && packet.id === undefined && typeof args[args.length - 1] === "string") this.lastOffset = args.pop() as string;
-    if (packet.id !== undefined) args.push(this.serverAck(packet.id, event));
+    if (this.pid && id < 0 && typeof args[args.length - 1] === "string") this.lastOffset = args.pop() as string;
+    if (id >= 0) args.push(this.serverAck(id, event));
     if (this.state === "connecting" || this.holding) {
       if (this.receiveBuffer.length < RECEIVE_BUFFER_LIMIT) this.receiveBuffer.push({ event, args });
       return;
@@ -518,16 +539,15 @@ export class Socket {
     };
   }
 
-  private onAck(packet: SocketPacket): void {
-    const id = packet.id ?? -1;
-    const args = Array.isArray(packet.data) ? (packet.data as unknown[]) : [];
-    // A settled ack is counted by its emit's callback, which knows the event: one lookup per ack.
+  /** An ACK for `id` (-1: none) with its arguments. */
+  receiveAck(id: number, args: unknown[]): void {
+    // A settled ack is counted by settleAck, which knows the event: one lookup per ack.
     const settled = this.acks.settle(id, args, this.host.scheduler.now());
     if (settled === "settled") return;
     const event = this.acks.eventOf(id);
     this.host.metrics.packetReceived("ack", event);
     if (settled === "late" && event !== undefined) this.host.metrics.ackLate(event);
-    else if (settled === "unknown") this.host.onDecodeError("unknown_ack", `an ack for id ${String(packet.id)}, which this socket never sent (or settled already)`);
+    else if (settled === "unknown") this.host.onDecodeError("unknown_ack", `an ack for id ${id < 0 ? "undefined" : String(id)}, which this socket never sent (or settled already)`);
   }
 
   private completeWaiters(candidates: Waiter[], event: string, args: unknown[]): void {
@@ -563,6 +583,16 @@ export class Socket {
       // Acks that time out in a burst are expired together rather than one timer each.
       if (next !== undefined) this.armAckSweep(Math.max(next, now + ACK_SWEEP_BATCH_MS));
     });
+  }
+
+  /** Sends an EVENT (`id` -1: no ack), over the per-message path when connected, else as a packet (queued while connecting). */
+  private send(event: string, args: unknown[], id: number): boolean {
+    if (this.state === "connected" && this.host.sendEvent(this.namespace, event, args, id)) {
+      this.host.metrics.packetSent("event", event);
+      return true;
+    }
+    const data = withEventName(event, args);
+    return this.queue(id < 0 ? { type: PacketType.EVENT, nsp: this.namespace, data } : { type: PacketType.EVENT, nsp: this.namespace, data, id }, event);
   }
 
   private queue(packet: SocketPacket, event: string): boolean {
