@@ -7,7 +7,6 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleFile } from "../build.mjs";
 import { build, ensureK6, ensureNodeModules, goDefaultsApplied, k6Version, root, startTarget } from "../scripts/lib.mjs";
 import { sampleTree } from "./lib/proc-sampler.mjs";
 
@@ -77,6 +76,7 @@ async function main() {
   const k6 = ensureK6({ quiet: true });
   build({ typecheck: false });
   mkdirSync(join(root, "bench", ".out"), { recursive: true });
+  const { bundleFile } = await import("../build.mjs"); // after ensureNodeModules(): it needs esbuild
   const script = await bundleFile(join(root, "bench", "k6", "soak.ts"), join(root, "bench", ".out", "soak.js"));
   const durationMs = opts.minutes * 60_000;
   const warmupMs = Math.min(Math.max(3 * 60_000, durationMs / 5), durationMs / 2);

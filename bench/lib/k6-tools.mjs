@@ -3,13 +3,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { bundleFile } from "../../build.mjs";
 import { root } from "../../scripts/lib.mjs";
 import { sampleTree } from "./proc-sampler.mjs";
 
 const outDir = join(root, "bench", ".out");
 
 export async function bundleBenchScripts() {
+  // Imported here, not at the top: build.mjs needs esbuild, which a fresh clone has only after
+  // the runner's ensureNodeModules().
+  const { bundleFile } = await import("../../build.mjs");
   mkdirSync(outDir, { recursive: true });
   const scripts = {};
   for (const name of ["socketio", "raw-echo", "raw-websockets", "hot-path", "init-cost", "empty"]) {
