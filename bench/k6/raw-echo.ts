@@ -57,7 +57,7 @@ export default function (): void {
       }
     });
     socket.on("close", () => {
-      if (connected && !closing) losses.add(1);
+      if (connected && !closing && !pastEnd(Date.now())) losses.add(1); // past the end: the teardown's
     });
   });
   if (!connected || !res) failures.add(1);

@@ -29,7 +29,7 @@ class RawSocket {
     this.ws.onmessage = (e) => this.receive(e!.data as string); // text frames only in this workload
     this.ws.onclose = () => {
       if (!this.connected) failures.add(1);
-      else if (!this.closing) losses.add(1);
+      else if (!this.closing && !pastEnd(Date.now())) losses.add(1); // past the end: the teardown's
     };
     this.ws.onerror = () => undefined; // onclose follows and counts it
   }
