@@ -99,3 +99,39 @@ test("a connection whose check throws does not stop the sweep for the others", (
   clock.advance(1400);
   assert.equal(c.deadAt, clock.now(), "the other still dies on time");
 });
+
+test("short allowances: the sweep runs four times per allowance, so a death is noticed within a quarter of it", () => {
+  let now = 0;
+  let pending: { at: number; fn: () => void } | undefined;
+  const sweep = new HeartbeatSweep({ now: () => now, set: (ms, fn) => (pending = { at: now + ms, fn }), clear: () => (pending = undefined) });
+  const allowance = 1000; // pingInterval 500 + pingTimeout 500, as a test server sends
+  let deadAt: number | undefined;
+  let deadline = allowance;
+  const connection: LivenessCheck = {
+    checkLiveness(t: number) {
+      if (t >= deadline) {
+        deadAt = t;
+        return undefined;
+      }
+      return deadline;
+    },
+  };
+  sweep.watch(connection, deadline);
+  // The peer answers for a while, moving the deadline at an odd phase, then goes silent.
+  for (let beat = 1; beat <= 5; beat++) {
+    while (pending && pending.at <= beat * 333) {
+      now = pending.at;
+      const p = pending;
+      pending = undefined;
+      p.fn();
+    }
+    deadline = beat * 333 + allowance;
+  }
+  while (pending && deadAt === undefined) {
+    now = pending.at;
+    const p = pending;
+    pending = undefined;
+    p.fn();
+  }
+  assert.ok(deadAt !== undefined && deadAt - deadline <= allowance / 4, `noticed ${deadAt! - deadline} ms after its deadline`);
+});
