@@ -3,6 +3,7 @@
 // ends, and what the client must make of it: the decode errors each frame is worth (exactly)
 // and the session's outcome. Pure and deterministic, so that the test computes the same
 // expectations as the server without asking it.
+import { seededRandom } from "../../src/target/common.ts";
 
 export const FUZZ_TRANSPORTS = ["ws", "websockets", "polling", "polling-only"] as const;
 export type FuzzTransport = (typeof FUZZ_TRANSPORTS)[number];
@@ -32,17 +33,6 @@ export interface FuzzCase {
 export const MAX_PAYLOAD = 20_000;
 export const DONE = '42["done"]';
 
-/** mulberry32: small, seedable, good enough to pick mutations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(rand: Rand, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
@@ -139,7 +129,7 @@ function add(into: Partial<Record<DecodeReason, number>>, from: Partial<Record<D
 
 /** Case `index` of `seed` on `transport`. */
 export function fuzzCase(seed: number, transport: FuzzTransport, index: number): FuzzCase {
-  const rand = prng((seed ^ Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(FUZZ_TRANSPORTS.indexOf(transport) + 1, 0x85ebca6b)) >>> 0);
+  const rand = seededRandom((seed ^ Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(FUZZ_TRANSPORTS.indexOf(transport) + 1, 0x85ebca6b)) >>> 0);
   const sid = `F${index}`;
   const labels: string[] = [];
   const decode: Partial<Record<DecodeReason, number>> = {};
