@@ -1,6 +1,9 @@
 // What every contract shares: a request and how its reply is classified. A flow asks the
 // contract what to send and what a reply means; a reply that fits no class is a contract
 // mismatch (the contract does not describe this server), never a server fault.
+import type { Player, PlayersSpec } from "./players";
+
+export type { Player };
 
 /** A reply as the flow received it: an ack (event undefined) or a reply event. */
 export interface Reply {
@@ -26,17 +29,25 @@ export interface Exchange<Ctx, C extends string> {
   expects: string;
 }
 
-/** How a contract's server is connected to, on top of the run's own connection options. */
+/**
+ * How a contract's server is connected to, on top of the run's own connection options. Header,
+ * query and cookie values may hold `${player.id}`, `${player.token}` or `${player.<column>}`:
+ * they are filled in per player (src/kit/connection-env.ts withContract).
+ */
 export interface ContractConnection {
   /** The CONNECT payload (socket.handshake.auth) for a player. */
-  auth?: (player: { id: string }) => Record<string, unknown>;
+  auth?: (player: Player) => Record<string, unknown>;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** Cookies sent with every handshake request (as one Cookie header). */
+  cookies?: Record<string, string>;
   /** The Engine.IO path, e.g. "/socket.io/". */
   path?: string;
   namespace?: string;
   /** An HTTP login per player before the socket connects; its cookies (and CSRF header) go with the handshake. */
   login?: LoginStep;
+  /** Where player identities (ids, tokens) come from: a users file or minted JWTs. */
+  players?: PlayersSpec;
 }
 
 /** An HTTP login per player (see src/kit/login.ts, which runs it). */
@@ -53,6 +64,16 @@ export interface LoginStep {
   status?: number;
 }
 
+/** A LoginStep from JSON, or a ContractError naming the place. */
+export function checkLoginStep(raw: unknown, where: string): LoginStep {
+  const o = raw as Partial<LoginStep> | null;
+  if (typeof o !== "object" || o === null || typeof o.url !== "string" || o.url === "") throw new ContractError(`${where}: expected {"url": "/login", "body": {…}, …}`);
+  if (o.method !== undefined && !["POST", "GET", "PUT"].includes(o.method)) throw new ContractError(`${where}: method must be POST, GET or PUT`);
+  if (o.csrf !== undefined && (typeof o.csrf?.url !== "string" || typeof o.csrf?.header !== "string" || (o.csrf.json === undefined && o.csrf.cookie === undefined))) {
+    throw new ContractError(`${where}: csrf must be {"url": "/csrf", "header": "X-CSRFToken", "json": "csrf_token"} (or "cookie": "csrf_token" instead of "json")`);
+  }
+  return o as LoginStep;
+}
 
 export class ContractError extends Error {
   override name = "ContractError";

@@ -1,14 +1,13 @@
 // How a matchmaking queue speaks: what a join sends and how its reply reads, which match event
 // seats this player, the leave, the rate limit and the table size. The flow
 // (src/scenarios/matchmaking.ts) never looks at a payload itself.
-import type { ContractConnection, Exchange, Reply } from "./contract";
+import type { ContractConnection, Exchange, Player, Reply } from "./contract";
 import { ContractError } from "./contract";
+import { connectionFromJson } from "./connection-json";
 import { exchangeFromJson, flatten, obj, replyView, str } from "./json";
 import { fill, matches, type Pattern } from "./pattern";
 
-export interface QueuePlayer {
-  /** Unique per run and player. */
-  id: string;
+export interface QueuePlayer extends Player {
   elo: number;
 }
 
@@ -115,6 +114,7 @@ export function matchmakingFromJson(raw: unknown, source: string): MatchmakingCo
   const joins = limit.joins;
   if (typeof joins !== "number" || !Number.isInteger(joins) || joins < 1) throw new ContractError(`${source}: rateLimit.joins must be a whole number >= 1`);
   if (limit.window !== "rolling" && limit.window !== "clock-minute") throw new ContractError(`${source}: rateLimit.window must be "rolling" or "clock-minute"`);
+  const connection = connectionFromJson(o.connection, `${source}: connection`);
   const tableSize = o.tableSize ?? 2;
   if (typeof tableSize !== "number" || !Number.isInteger(tableSize) || tableSize < 1) throw new ContractError(`${source}: tableSize must be a whole number >= 1`);
   return {
@@ -133,6 +133,7 @@ export function matchmakingFromJson(raw: unknown, source: string): MatchmakingCo
     },
     rateLimit: { joins, window: limit.window },
     tableSize,
+    ...(connection ? { connection } : {}),
   };
 }
 

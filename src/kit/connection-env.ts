@@ -1,7 +1,9 @@
 // The connection options every scenario reads from `-e`, validated in the init context so
 // that a bad URL or option stops the test before any VU starts.
 import { type ConnectOptions, redactUrl, resolveConnectOptions, TargetUrlError } from "../socketio";
-import type { ContractConnection } from "../contracts/contract";
+import type { ContractConnection, Player } from "../contracts/contract";
+import { flatten } from "../contracts/json";
+import { fill } from "../contracts/pattern";
 import { EnvError, type EnvReader } from "./env";
 import { type LoginStep, parseLoginStep } from "./login";
 import { noteTarget } from "./run-facts";
@@ -83,16 +85,24 @@ function stringMap(env: EnvReader, name: string): Record<string, string> | undef
 
 /**
  * The run's connect options with what a contract adds for `player`: its path, namespace,
- * headers, query and CONNECT auth (the run's own -e options win where both say something).
+ * headers, query, cookies and CONNECT auth, templates filled with the player's fields (the run's
+ * own -e options win where both say something).
  */
-export function withContract(options: ConnectOptions, contract: ContractConnection | undefined, player: { id: string }): ConnectOptions {
+export function withContract(options: ConnectOptions, contract: ContractConnection | undefined, player: Player): ConnectOptions {
   if (!contract) return options;
+  const vars = flatten({ player: player as unknown as Record<string, unknown> });
+  const filled = (m: Record<string, string>) => fill(m, vars) as Record<string, string>;
+  const headers = { ...(contract.headers ? filled(contract.headers) : {}) };
+  if (contract.cookies) {
+    const jar = Object.entries(filled(contract.cookies)).map(([k, v]) => `${k}=${v}`).join("; ");
+    headers.Cookie = headers.Cookie ? `${headers.Cookie}; ${jar}` : jar;
+  }
   return {
     ...options,
     ...(contract.path && !options.path ? { path: contract.path } : {}),
     ...(contract.namespace && !options.namespace ? { namespace: contract.namespace } : {}),
-    ...(contract.headers ? { headers: { ...contract.headers, ...(options.headers ?? {}) } } : {}),
-    ...(contract.query ? { query: { ...contract.query, ...(options.query ?? {}) } } : {}),
+    ...(Object.keys(headers).length > 0 ? { headers: { ...headers, ...(options.headers ?? {}) } } : {}),
+    ...(contract.query ? { query: { ...filled(contract.query), ...(options.query ?? {}) } } : {}),
     ...(contract.auth ? { auth: { ...contract.auth(player), ...(options.auth ?? {}) } } : {}),
   };
 }

@@ -24,15 +24,7 @@ function chooseContract<T extends { name: string }>(env: EnvReader, scenario: st
 }
 
 function fromFile<T>(env: EnvReader, file: string, fromJson: (raw: unknown, source: string) => T): T {
-  // k6's open() resolves a relative path against the script; a user means the directory k6 ran in.
-  const pwd = env.optionalString("PWD");
-  const path = file.startsWith("/") || !pwd ? file : `${pwd}/${file}`;
-  let text: string;
-  try {
-    text = open(path);
-  } catch (err) {
-    throw new EnvError(`-e CONTRACT_FILE=${file}: cannot read ${path} (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const text = readTextFile(env, file, "-e CONTRACT_FILE");
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -44,5 +36,17 @@ function fromFile<T>(env: EnvReader, file: string, fromJson: (raw: unknown, sour
   } catch (err) {
     if (err instanceof ContractError) throw new EnvError(`-e CONTRACT_FILE=${file}: ${err.message.startsWith(`${file}: `) ? err.message.slice(file.length + 2) : err.message}`);
     throw err;
+  }
+}
+
+/** A file's text, read in the init context (so `k6 archive` carries it); a relative path is from the directory k6 runs in. */
+export function readTextFile(env: EnvReader, file: string, label: string): string {
+  // k6's open() resolves a relative path against the script; a user means the directory k6 ran in.
+  const pwd = env.optionalString("PWD");
+  const path = file.startsWith("/") || !pwd ? file : `${pwd}/${file}`;
+  try {
+    return open(path);
+  } catch (err) {
+    throw new EnvError(`${label}=${file}: cannot read ${path} (${err instanceof Error ? err.message : String(err)})`);
   }
 }

@@ -10,7 +10,7 @@ import { fill } from "../contracts/pattern";
 import { flatten } from "../contracts/json";
 import { EnvError } from "./env";
 import { Counter } from "./metrics";
-import type { LoginStep } from "../contracts/contract";
+import { checkLoginStep, type LoginStep } from "../contracts/contract";
 
 export type { LoginStep };
 
@@ -18,13 +18,11 @@ export type { LoginStep };
 export type LoginResult = { ok: true; headers: Record<string, string> } | { ok: false; reason: string; message: string };
 
 export function parseLoginStep(raw: unknown, where: string): LoginStep {
-  const o = raw as Partial<LoginStep> | null;
-  if (typeof o !== "object" || o === null || typeof o.url !== "string" || o.url === "") throw new EnvError(`${where}: expected {"url": "/login", "body": {…}, …}`);
-  if (o.method !== undefined && !["POST", "GET", "PUT"].includes(o.method)) throw new EnvError(`${where}: method must be POST, GET or PUT`);
-  if (o.csrf !== undefined && (typeof o.csrf?.url !== "string" || typeof o.csrf?.header !== "string" || (o.csrf.json === undefined && o.csrf.cookie === undefined))) {
-    throw new EnvError(`${where}: csrf must be {"url": "/csrf", "header": "X-CSRFToken", "json": "csrf_token"} (or "cookie": "csrf_token" instead of "json")`);
+  try {
+    return checkLoginStep(raw, where);
+  } catch (err) {
+    throw new EnvError(err instanceof Error ? err.message : String(err));
   }
-  return o as LoginStep;
 }
 
 const absolute = (origin: string, url: string): string => (/^https?:\/\//.test(url) ? url : `${origin}${url.startsWith("/") ? "" : "/"}${url}`);

@@ -21,6 +21,7 @@ import { EnvReader } from "../kit/env";
 import { ContractMismatches, exchange } from "../kit/exchange";
 import { allPlayers, pause } from "../kit/flow";
 import { Logins } from "../kit/login";
+import { PlayerDirectory } from "../kit/players";
 import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
@@ -124,8 +125,13 @@ export function setup(): RunData {
   return { runId: runIdFrom(env) };
 }
 
-/** Connects `player`: its login first when there is one (null when that failed: counted), then the socket. */
+const directory = new PlayerDirectory(contract.connection?.players, env, `contract "${contract.name}"`);
+let playersMade = 0;
+
+/** Connects `player`: its identity (users file row, minted token), its login when there is one (null when that failed: counted), then the socket. */
 async function connectPlayer(player: QueuePlayer): Promise<Socket | null> {
+  // Distinct rows for distinct VUs while the file has enough of them.
+  Object.assign(player, directory.player(exec.vu.idInTest - 1 + 10_007 * playersMade++, player.id), { elo: player.elo });
   const options = await logins.optionsFor(withContract(connection.connectOptions, contract.connection, player), connection.origin, player, connection.connectTimeoutMs);
   return options ? io(config.targetUrl, options) : null;
 }

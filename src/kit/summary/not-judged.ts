@@ -7,10 +7,23 @@ export function setNotJudgedSource(fn: (() => Map<string, string>) | undefined):
   source = fn;
 }
 
+/**
+ * Thresholds a scenario cannot judge by its configuration (a check whose contract parts are
+ * absent, a step the server lacks), declared in the init context with the reason.
+ */
+const declared = new Map<string, string>();
+
+export function declareNotJudged(thresholdKeys: Iterable<string>, reason: string): void {
+  for (const key of thresholdKeys) declared.set(key, reason);
+}
+
 export function notJudgedThresholds(): Map<string, string> {
+  let fromSource: Map<string, string>;
   try {
-    return source?.() ?? new Map();
+    fromSource = source?.() ?? new Map();
   } catch {
-    return new Map();
+    fromSource = new Map();
   }
+  if (declared.size === 0) return fromSource;
+  return new Map([...declared, ...fromSource]);
 }

@@ -26,6 +26,8 @@ function safeDecode(text: string): string {
 const JSON_PAIR = /"([^"\\]{1,64})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)/g;
 /** `key=value` pairs in a query string or cookie header (a value stops at quotes, so JSON around a URL survives). */
 const QUERY_PAIR = /([?&;#\s]|^)([^=&?;#\s"'<>]{1,64})=([^&;#\s"'<>\\]*)/g;
+/** A JSON Web Token anywhere (a minted player token in a payload under a harmless key). */
+const JWT = /\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]{4,}/g;
 /** `scheme://user:password@` */
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"'<>]*@/gi;
 
@@ -44,6 +46,7 @@ export class Redactor {
     let out = input.replace(JSON_PAIR, (pair: string, key: string) => (isSensitiveKey(key) ? `"${key}":"${this.mask}"` : pair));
     out = out.replace(QUERY_PAIR, (pair: string, lead: string, key: string) => (isSensitiveKey(key) ? `${lead}${key}=${this.mask}` : pair));
     out = out.replace(URL_CREDENTIALS, `$1${this.mask}@`);
+    out = out.replace(JWT, this.mask);
     for (const secret of this.literals) if (out.includes(secret)) out = out.split(secret).join(this.mask);
     return out;
   }
