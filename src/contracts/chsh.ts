@@ -1,7 +1,12 @@
 // How a CHSH team game speaks: forming a team of two, the dashboard that starts the game (and
 // resets the last run), the questions, the answers and their confirmation, the errors. The flow
 // (src/scenarios/chsh.ts) never looks at a payload itself.
-import type { Exchange, Reply } from "./contract";
+import type { ContractConnection, Exchange, Reply } from "./contract";
+import { ContractError } from "./contract";
+import { connectionFromJson } from "./connection-json";
+import { exchangeFromJson, flatten, obj, replyView, str } from "./json";
+import { checkPath, readPath } from "./path";
+import { checkPattern, fill, matches, type Pattern } from "./pattern";
 
 export interface ChshQuestion {
   roundId: unknown;
@@ -39,6 +44,7 @@ export interface ChshContract {
   };
   /** Clears the previous run's game state, from a dashboard, before this run (setup). */
   reset?: { event: string; args: unknown[]; done: string };
+  connection?: ContractConnection;
 }
 
 const record = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
@@ -170,3 +176,104 @@ export const chshGame: ChshContract = {
 };
 
 export const chshPresets: Record<string, ChshContract> = { reference: referenceChsh, "chsh-game": chshGame };
+
+/** A CHSH contract from JSON (docs/scenarios/chsh.md, "Contract"). */
+export function chshFromJson(raw: unknown, source: string): ChshContract {
+  const o = obj(raw, source);
+  const at = (k: string) => `${source}: ${k}`;
+  const eventOf = (k: string): Record<string, unknown> & { event: string } => {
+    const x = obj(o[k], at(k));
+    return { ...x, event: str(x.event, at(`${k}.event`)) };
+  };
+  const pattern = (v: unknown, where: string): Pattern => {
+    try {
+      checkPattern(v, where);
+    } catch (err) {
+      throw new ContractError(err instanceof Error ? err.message : String(err));
+    }
+    return v as Pattern;
+  };
+  const argsOf = (x: Record<string, unknown>, where: string): unknown[] => {
+    const a = x.args ?? [];
+    if (!Array.isArray(a)) throw new ContractError(`${where}.args must be an array of the event's arguments`);
+    return a;
+  };
+  const view = (args: unknown[]) => replyView({ event: undefined, args, data: args[0] });
+  /** true when `yes` matches, false when `no` matches, undefined (a mismatch) otherwise. */
+  const judge = (args: unknown[], yes: Pattern, no: Pattern | undefined, vars: Record<string, unknown> = {}): boolean | undefined => {
+    const v = view(args);
+    if (matches(v, fill(yes, vars) as Pattern)) return true;
+    if (no !== undefined && matches(v, fill(no, vars) as Pattern)) return false;
+    return undefined;
+  };
+
+  const ready = eventOf("teamReady");
+  const readyWhen = pattern(ready.ready, at("teamReady.ready"));
+  const notYet = ready.notYet === undefined ? undefined : pattern(ready.notYet, at("teamReady.notYet"));
+  const gone = eventOf("partnerGone");
+  const goneWhen = pattern(gone.when, at("partnerGone.when"));
+  const leave = eventOf("leave");
+  const leaveArgs = argsOf(leave, at("leave"));
+  const q = eventOf("question");
+  const paths = { roundId: checkPath(q.roundId, at("question.roundId")), roundNumber: checkPath(q.roundNumber, at("question.roundNumber")), item: checkPath(q.item, at("question.item")) };
+  const answer = eventOf("answer");
+  const answerArgs = argsOf(answer, at("answer"));
+  const confirm = eventOf("confirm");
+  const confirms = pattern(confirm.confirms, at("confirm.confirms"));
+  const confirmShape = pattern(confirm.shape ?? confirm.confirms, at("confirm.shape"));
+  const error = eventOf("error");
+  const codePath = error.code === undefined ? undefined : checkPath(error.code, at("error.code"));
+  const codes = Object.entries(error.codes === undefined ? {} : obj(error.codes, at("error.codes"))).map(([code, p]) => [code, pattern(p, at(`error.codes.${code}`))] as const);
+  const codeOf = (args: unknown[]): string => {
+    const v = view(args);
+    for (const [code, p] of codes) if (matches(v, p)) return code;
+    const c = codePath ? readPath(v, codePath) : undefined;
+    return typeof c === "string" && /^[\w.-]{1,40}$/.test(c) ? c : codes.length > 0 || codePath ? "other" : "unknown";
+  };
+  const dash = obj(o.dashboard, at("dashboard"));
+  const start = obj(dash.start, at("dashboard.start"));
+  const join = dash.join === undefined ? undefined : obj(dash.join, at("dashboard.join"));
+  const reset = o.reset === undefined ? undefined : obj(o.reset, at("reset"));
+  const questionVars = (question: ChshQuestion) => ({ "question.roundId": question.roundId, "question.roundNumber": question.roundNumber, "question.item": question.item });
+  const connection = connectionFromJson(o.connection, at("connection"));
+  return {
+    name: str(o.name, at("name")),
+    describes: typeof o.describes === "string" ? o.describes : `the contract in ${source}`,
+    createTeam: exchangeFromJson<{ team: string }, CreateClass>(o.createTeam, at("createTeam"), ["created", "taken", "error"]),
+    joinTeam: exchangeFromJson<{ team: string }, JoinClass>(o.joinTeam, at("joinTeam"), ["joined", "not_found", "full", "error"]),
+    teamReady: { event: ready.event, ready: (args) => judge(args, readyWhen, notYet), expects: `${ready.event} ${JSON.stringify(readyWhen)} once the team is complete${notYet ? `, ${JSON.stringify(notYet)} before` : ""}` },
+    partnerGone: { event: gone.event, gone: (args) => matches(view(args), goneWhen) },
+    leave: { event: leave.event, args: (ctx) => fill(leaveArgs, flatten(ctx)) as unknown[] },
+    question: {
+      event: q.event,
+      read: (args) => {
+        const v = view(args);
+        const roundId = readPath(v, paths.roundId);
+        const roundNumber = readPath(v, paths.roundNumber);
+        const item = readPath(v, paths.item);
+        if ((typeof roundId !== "string" && typeof roundId !== "number") || typeof roundNumber !== "number" || typeof item !== "string") return undefined;
+        return { roundId, roundNumber, item };
+      },
+      expects: `${q.event} with a round id at ${paths.roundId}, a round number at ${paths.roundNumber} and an item at ${paths.item}`,
+    },
+    answer: { event: answer.event, args: (question, a) => fill(answerArgs, { ...questionVars(question), answer: a }) as unknown[] },
+    confirm: {
+      event: confirm.event,
+      confirms: (args, question) => {
+        if (matches(view(args), fill(confirms, questionVars(question)) as Pattern)) return true;
+        // Shaped like a confirmation, but of another question: the partner's, or a late one.
+        return matches(view(args), confirmShape) && confirm.shape !== undefined ? false : undefined;
+      },
+      expects: `${confirm.event} ${JSON.stringify(confirms)}`,
+    },
+    roundComplete: str(o.roundComplete, at("roundComplete")),
+    error: { event: error.event, code: codeOf },
+    dashboard: {
+      ...(join ? { join: { event: str(join.event, at("dashboard.join.event")), args: argsOf(join, at("dashboard.join")), awaits: str(join.awaits, at("dashboard.join.awaits")) } } : {}),
+      start: { event: str(start.event, at("dashboard.start.event")), args: argsOf(start, at("dashboard.start")) },
+      started: str(dash.started, at("dashboard.started")),
+    },
+    ...(reset ? { reset: { event: str(reset.event, at("reset.event")), args: argsOf(reset, at("reset")), done: str(reset.done, at("reset.done")) } } : {}),
+    ...(connection ? { connection } : {}),
+  };
+}

@@ -9,26 +9,34 @@ import { check } from "k6";
 import exec from "k6/execution";
 import { Counter, Rate, Trend } from "../kit/metrics";
 import presets from "../../thresholds/chsh.json";
-import { readConnectionEnv } from "../kit/connection-env";
+import { readConnectionEnv, withContract } from "../kit/connection-env";
 import { EnvReader, parseDurationMs } from "../kit/env";
 import { RESPONSE_PATTERNS, responseDelayMs } from "../kit/response-delay";
 import { runIdFrom } from "../kit/run-id";
 import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { buildThresholds } from "../kit/thresholds";
-import { ContractError } from "../contracts/contract";
-import { type ChshContract, type ChshQuestion, chshPresets } from "../contracts/chsh";
+import { type ChshContract, type ChshQuestion, chshFromJson, chshPresets } from "../contracts/chsh";
+import { Logins } from "../kit/login";
+import { PlayerDirectory } from "../kit/players";
+import { failSetup } from "../kit/setup-failure";
 import { selectContract } from "../kit/contract-env";
 import { awaitRecognised, ContractMismatches, exchange } from "../kit/exchange";
 import { pause } from "../kit/flow";
-import { io, type Socket } from "../socketio";
+import { type ConnectOptions, io, type Socket } from "../socketio";
 import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
-const contract: ChshContract = selectContract(env, "chsh", chshPresets, () => {
-  throw new ContractError("the chsh scenario takes TypeScript contracts (-e CONTRACT=reference | chsh-game, or your own in src/contracts/chsh.ts), not CONTRACT_FILE");
-});
+const contract: ChshContract = selectContract(env, "chsh", chshPresets, chshFromJson);
+const directory = new PlayerDirectory(contract.connection?.players, env, `contract "${contract.name}"`);
+const logins = new Logins("chsh", connection.login ?? contract.connection?.login, `contract "${contract.name}"`);
+
+/** Connect options for one player (or the dashboard): the contract's connection filled for it, after its login when there is one. */
+async function optionsFor(index: number, id: string): Promise<ConnectOptions | null> {
+  const player = directory.player(index, id);
+  return logins.optionsFor(withContract(connection.connectOptions, contract.connection, player), connection.origin, player, connection.connectTimeoutMs);
+}
 const config = {
   teams: env.int("TEAMS", 100, 1, 50_000),
   pattern: env.oneOf("RESPONSE_PATTERN", "human_like", RESPONSE_PATTERNS),
@@ -95,7 +103,7 @@ interface RunData {
 }
 
 export async function setup(): Promise<RunData> {
-  prepareRun(errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted, mismatchCount);
+  prepareRun(errorsByCode, questionTimeouts, partnerTimeouts, confirmTimeouts, questionsReceived, answersSubmitted, roundsCompleted, mismatchCount, logins.counter);
   console.log(`chsh: contract "${contract.name}" (${contract.describes})`);
   await resetGame();
   return { runId: runIdFrom(env) };
@@ -110,7 +118,9 @@ export async function player(data: RunData): Promise<void> {
   const teamName = `${config.teamPrefix}-${data.runId}-${team}`;
   if (config.strategy === "burst") await pause(Math.floor(index / config.burstSize) * config.burstIntervalMs);
 
-  const socket = await io(connection.targetUrl, connection.connectOptions);
+  const options = await optionsFor(index, `${teamName}-p${index % 2}`);
+  if (!options) return; // its login failed: counted in chsh_login_failures
+  const socket = await io(connection.targetUrl, options);
   if (!check(socket, { "player connected": (s) => s.connected })) return;
   const startedAt = Date.now();
   let rounds = 0;
@@ -259,8 +269,9 @@ async function becomeDashboard(socket: Socket): Promise<boolean> {
 
 export async function dashboard(): Promise<void> {
   await pause(startDelayMs);
-  const socket = await io(connection.targetUrl, connection.connectOptions);
-  if (!check(socket, { "dashboard connected": (s) => s.connected })) return;
+  const options = await optionsFor(players, `${config.teamPrefix}-dashboard`);
+  const socket = options ? await io(connection.targetUrl, options) : null;
+  if (!check(socket, { "dashboard connected": (s) => s?.connected === true }) || !socket) return;
   if (check(await becomeDashboard(socket), { "dashboard registered": (ok) => ok })) {
     const started = socket.waitFor(contract.dashboard.started, { timeout: connection.ackTimeoutMs });
     socket.emit(contract.dashboard.start.event, ...contract.dashboard.start.args);
@@ -277,15 +288,17 @@ async function resetGame(): Promise<void> {
   const reset = contract.reset;
   if (!reset) return;
   const step = `contract "${contract.name}", reset step`;
-  const socket = await io(connection.targetUrl, connection.connectOptions);
-  if (!socket.connected) throw new Error(`chsh: ${step}: could not connect (${socket.connectError?.reason}: ${socket.connectError?.message})`);
+  const options = await optionsFor(players, `${config.teamPrefix}-dashboard`);
+  if (!options) failSetup("chsh", step, "the dashboard's login failed (see above)");
+  const socket = await io(connection.targetUrl, options);
+  if (!socket.connected) failSetup("chsh", step, `could not connect (${socket.connectError?.reason}: ${socket.connectError?.message})`);
   try {
     if (!(await becomeDashboard(socket))) {
-      throw new Error(`chsh: ${step}: ${contract.dashboard.join?.event} was not answered with ${contract.dashboard.join?.awaits} within ${connection.ackTimeoutMs} ms`);
+      failSetup("chsh", step, `${contract.dashboard.join?.event} was not answered with ${contract.dashboard.join?.awaits} within ${connection.ackTimeoutMs} ms`);
     }
     const done = socket.waitFor(reset.done, { timeout: connection.ackTimeoutMs });
     socket.emit(reset.event, ...reset.args);
-    if (!(await done).ok) throw new Error(`chsh: ${step}: ${reset.event} was not answered with ${reset.done} within ${connection.ackTimeoutMs} ms`);
+    if (!(await done).ok) failSetup("chsh", step, `${reset.event} was not answered with ${reset.done} within ${connection.ackTimeoutMs} ms`);
   } finally {
     socket.disconnect();
   }

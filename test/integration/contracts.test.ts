@@ -148,11 +148,13 @@ async function chshMimic(args: string[] = []) {
   return startProcess(join(root, "test", "peers", "chsh_mimic.py"), ["--port", "0", ...args], { interpreter: python, timeoutMs: 30_000 });
 }
 
-test("chsh-game contract: teams form, the dashboard joins and starts, every round is confirmed; a second run passes after the contract's reset", async () => {
+test("chsh-game contract: teams form, the dashboard joins and starts, every round is confirmed; a second run, with the same contract as JSON, passes after the contract's reset", async () => {
   const server = await chshMimic();
   try {
     for (const round of ["first", "second"]) {
-      const run = await runAgainst("chsh", server.url, { env: { ...CHSH, CONTRACT: "chsh-game" }, timeoutMs: 120_000 });
+      // The second run speaks examples/contracts/chsh-game.json: the preset's JSON form.
+      const contract: Record<string, string> = round === "first" ? { CONTRACT: "chsh-game" } : { CONTRACT_FILE: join(root, "examples", "contracts", "chsh-game.json") };
+      const run = await runAgainst("chsh", server.url, { env: { ...CHSH, ...contract }, timeoutMs: 120_000 });
       assert.equal(run.code, 0, `${round} run:\n${describe(run)}`);
       assert.equal(run.metric("chsh_team_completed")?.passes, 3, describe(run));
       assert.equal(run.metric("chsh_rounds_completed")?.count, 12, describe(run));
