@@ -81,13 +81,15 @@ test("the wrong contract is a mismatch, named, never a server fault", async () =
   assert.match(out, /it expects \{status:"queued"\}/);
 });
 
-test("a contract written as JSON fits the flow to the same server", async () => {
+test("a contract written as JSON fits the flow to the same server, each player with its own minted JWT; the secret never printed", async () => {
   const dir = mkdtempSync(join(tmpdir(), "k6sio-contract-"));
   const file = join(dir, "my-queue.json");
+  const secret = "jwt-test-secret-4711";
   writeFileSync(
     file,
     JSON.stringify({
       name: "my-queue",
+      connection: { auth: { token: "${player.token}" }, players: { jwt: { secretEnv: "QUEUE_JWT_SECRET", claims: { sub: "${player.id}" } } } },
       join: {
         event: "queue_join",
         args: [{ playerName: "${player.id}" }],
@@ -103,9 +105,16 @@ test("a contract written as JSON fits the flow to the same server", async () => 
       tableSize: 4,
     }),
   );
-  const run = await againstMimic(["--drop-dead"], { CONTRACT_FILE: file });
+  const run = await againstMimic(["--drop-dead", "--require-jwt", secret], { CONTRACT_FILE: file, QUEUE_JWT_SECRET: secret });
   assert.equal(run.code, 0, describe(run));
   assert.equal(run.metric("matchmaking_rate_limit_rejections")?.count, 6);
+  assert.equal(run.metric("matchmaking_join_errors")?.count ?? 0, 0, "every join named its own token's user");
+  assert.doesNotMatch(run.stdout + run.stderr, new RegExp(secret));
+
+  // Without the secret the run stops at init, saying which -e to pass.
+  const unset = await againstMimic(["--drop-dead", "--require-jwt", secret], { CONTRACT_FILE: file });
+  assert.equal(unset.code, 107, describe(unset));
+  assert.match(unset.stdout + unset.stderr, /with the secret in -e QUEUE_JWT_SECRET, which is not set/);
 });
 
 test("a bad contract stops at init naming it: unknown preset, unreadable file, bad pattern", async () => {

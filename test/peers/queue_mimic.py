@@ -21,6 +21,10 @@ Prints "listening on http://127.0.0.1:PORT" once it accepts connections.
 """
 import argparse
 import asyncio
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 import time
 import uuid
@@ -30,6 +34,18 @@ from aiohttp import web
 from peer_serve import serve
 
 RATE_LIMIT = 5
+
+
+def verified_jwt(token, secret):
+    """The claims of an HS256 JWT signed with `secret` and not expired, else None."""
+    if not isinstance(token, str) or token.count(".") != 2:
+        return None
+    head, body, sig = token.split(".")
+    expected = base64.urlsafe_b64encode(hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+    if not hmac.compare_digest(expected, sig):
+        return None
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    return claims if claims.get("exp", 0) > time.time() else None
 TABLE = 4
 
 
@@ -40,6 +56,7 @@ def main():
     parser.add_argument("--slow-ack", type=int, default=0, help="ms before each queue_join ack")
     parser.add_argument("--drop-dead", action="store_true", help="remove a queued player when it disconnects")
     parser.add_argument("--require-login", action="store_true", help="refuse CONNECT without the session cookie of POST /api/login")
+    parser.add_argument("--require-jwt", metavar="SECRET", help="refuse CONNECT without an HS256 JWT signed with SECRET in auth.token; a join must name the token's sub")
     args = parser.parse_args()
 
     sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
@@ -74,8 +91,15 @@ def main():
     app.router.add_get("/api/csrf", csrf)
     app.router.add_post("/api/login", login)
 
+    identity = {}  # sid -> the JWT's sub
+
     @sio.event
     async def connect(sid, environ, auth):
+        if args.require_jwt:
+            claims = verified_jwt((auth or {}).get("token"), args.require_jwt)
+            if claims is None:
+                raise socketio.exceptions.ConnectionRefusedError("unauthorized", {"reason": "a valid token is required"})
+            identity[sid] = claims.get("sub")
         if args.require_login:
             cookies = dict(c.strip().split("=", 1) for c in environ.get("HTTP_COOKIE", "").split(";") if "=" in c)
             if cookies.get("session") not in sessions:
@@ -112,6 +136,8 @@ def main():
             await asyncio.sleep(args.slow_ack / 1000)
         if not isinstance(data, dict):
             return {"success": False, "error": "Invalid request format"}
+        if args.require_jwt and data.get("playerName") != identity.get(sid):
+            return {"success": False, "error": "Invalid request format: playerName is not the token's user"}
         key = (sid, int(time.time() // 60))
         joins[key] = joins.get(key, 0) + 1
         if joins[key] > RATE_LIMIT and not args.no_rate_limit:
