@@ -182,12 +182,19 @@ function reconnected(socket: Socket, timeoutMs: number): Promise<boolean> {
       if (settled) return;
       settled = true;
       socket.off("reconnect", onReconnect).off("reconnect_failed", onFailed);
+      if (timer !== undefined) clearTimeout(timer);
       resolve(ok);
     };
     const onReconnect = (): void => settle(true);
     const onFailed = (): void => settle(false);
     socket.on("reconnect", onReconnect).on("reconnect_failed", onFailed);
-    void pause(timeoutMs).then(() => settle(false));
+    // A timer cleared once settled: a pending one would keep the iteration alive until it fires.
+    const due = Date.now() + timeoutMs;
+    const arm = (ms: number): void => {
+      timer = setTimeout(() => (Date.now() >= due - 1 ? settle(false) : arm(due - Date.now())), Math.max(1, ms));
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    arm(timeoutMs);
   });
 }
 
@@ -245,8 +252,9 @@ export async function member(data: RunData): Promise<void> {
   let refused = 0;
   // Send even after a failed join: what the server does with it is part of the finding.
   for (let seq = 1; seq <= config.messages; seq++) {
-    await pause(Math.max(1, scheduled(seq) - Date.now()));
     if (dropper && seq === dropSeq && socket.connected && droppedAt === undefined) {
+      // Midway between two sends: what was sent before has had half an interval to arrive.
+      await pause(Math.max(1, scheduled(seq) - config.intervalMs / 2 - Date.now()));
       const back = reconnected(socket, outageMs);
       droppedAt = Date.now();
       dropped.add(1);
@@ -259,6 +267,7 @@ export async function member(data: RunData): Promise<void> {
         console.warn(`chat: room ${conversation.id}: member ${player.id} dropped its transport and did not reconnect within ${outageMs} ms`);
       }
     }
+    await pause(Math.max(1, scheduled(seq) - Date.now()));
     if (!socket.connected) break;
     const message = { id: `${index}-${seq}`, sentAt: Date.now(), text: "" };
     message.text = `message ${seq} from ${player.id} [k6 ${message.id}@${message.sentAt}]`;
