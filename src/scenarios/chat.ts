@@ -358,7 +358,7 @@ function judge(t: Tally): void {
     console.warn(`chat: room ${t.conversation}: member ${t.player} received ${got} of ${expected} ${whose}`);
   }
   if (t.droppedAt !== undefined && gotAfter < expectedAfter) {
-    const rejoined = t.rejoin?.ok ? `rejoined (${joinWords.replace("joined ", "")})` : t.rejoinedAt === undefined ? "never reconnected" : `could not rejoin (${t.rejoin && !t.rejoin.ok ? t.rejoin.why : "?"})`;
+    const rejoined = t.rejoin?.ok ? `re${joinWords}` : t.rejoinedAt === undefined ? "never reconnected" : `could not rejoin (${t.rejoin && !t.rejoin.ok ? t.rejoin.why : "?"})`;
     console.warn(`chat: room ${t.conversation}: member ${t.player} received ${gotAfter} of ${expectedAfter} after reconnecting (it dropped its transport, reconnected and ${rejoined})`);
   }
 }

@@ -16,8 +16,8 @@ Our own small server, written from the seed's description only:
 Faults (seed 002's hypotheses):
   room-name       joins are acked and confirmed in "conversation:<id>", broadcasts go to "conv_<id>"
   namespace       broadcasts go to namespace /chat, where nobody is
-  reconnect-race  when a socket disconnects, its user's rooms are cleaned up 0.5 s later by user
-                  id: a member that reconnected and rejoined meanwhile is removed again, silently
+  reconnect-race  when a socket disconnects, its user's rooms are cleaned up late, by user id, once
+                  the user has reconnected and rejoined: its new socket is removed again, silently
 Prints "chat mimic listening on http://127.0.0.1:PORT" once it accepts connections.
 """
 import argparse
@@ -34,7 +34,7 @@ import socketio
 from aiohttp import web
 from peer_serve import serve
 
-RACE_DELAY_S = 0.5
+RACE_WAIT_S = 3.0
 
 
 def b64url(text):
@@ -74,6 +74,7 @@ def main():
     current = {}  # user id -> its latest sid
     rooms_of = {}  # user id -> conversation ids joined
     sends = {}  # user id -> send times within the last minute
+    rejoined = {}  # user id -> set when it joins a conversation (the race fault waits for it)
 
     @sio.event
     async def connect(sid, environ, auth):
@@ -90,8 +91,15 @@ def main():
             return
 
         async def cleanup():
-            # The bug: rooms are cleaned up by user, after a delay, from the user's current socket.
-            await asyncio.sleep(RACE_DELAY_S)
+            # The bug: the old socket's cleanup runs late (here: once the user has rejoined, so the
+            # race is lost every time) and removes the user, by id, from its rooms: that is the
+            # user's new socket now, which stays connected and acked but receives nothing more.
+            rejoined.setdefault(user, asyncio.Event()).clear()
+            try:
+                await asyncio.wait_for(rejoined[user].wait(), RACE_WAIT_S)
+            except asyncio.TimeoutError:
+                pass
+            await asyncio.sleep(0.1)
             for conv in rooms_of.get(user, set()):
                 await sio.leave_room(current.get(user, sid), f"conversation:{conv}")
 
@@ -105,6 +113,7 @@ def main():
         user = users[sid]
         await sio.enter_room(sid, f"conversation:{conv}")
         rooms_of.setdefault(user, set()).add(conv)
+        rejoined.setdefault(user, asyncio.Event()).set()
         await sio.emit("joined_conversation", {"conversation_id": conv, "user_id": user}, to=sid)
         return {"success": True}
 
