@@ -235,7 +235,8 @@ export async function member(data: RunData): Promise<void> {
       return mismatches.record(contract.message.event, args, `${contract.message.expects}, with ${how}`);
     }
     const key = `${who.sender}-${who.seq}`;
-    if (who.sender === index || seen.has(key)) return; // our own (a server that echoes to the sender), or a duplicate
+    // Our own (a server that broadcasts to the sender too), or a duplicate.
+    if (who.sender === index || (b.senderId !== undefined && b.senderId === player.id) || seen.has(key)) return;
     seen.set(key, who.seq);
     received.add(1, sizeTag);
     if (who.sentAt !== undefined) fanout.add(Math.max(0, Date.now() - who.sentAt), sizeTag);

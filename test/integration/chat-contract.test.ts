@@ -66,7 +66,8 @@ test("healthy peer, contract file alone (JWT per player, marker in the text): ev
   assert.deepEqual(r.failed, []);
   // Before the drops every member hears every other; the two dropped members are judged apart.
   assert.ok((r.metric("chat_delivery")?.passes ?? 0) > 40, describe(r));
-  assert.ok((r.metric("chat_delivery_after_rejoin")?.passes ?? 0) >= 6, describe(r));
+  assert.ok((r.metric("chat_delivery_after_rejoin")?.passes ?? 0) > 0, describe(r));
+  assert.equal(r.metric("chat_delivery_after_rejoin")?.fails, 0);
   assert.equal(r.metric("chat_members_dropped")?.count, 2);
   assert.equal(r.metric("socketio_reconnects")?.count, 2);
   assert.equal(r.metric("chat_contract_mismatches")?.count ?? 0, 0);
@@ -120,7 +121,8 @@ for (const [fault, why] of [
 }
 
 test("--fault reconnect-race: a member that reconnects and rejoins is removed by its old socket's cleanup, said in words", async () => {
-  const r = await run(["--fault", "reconnect-race"]);
+  // More messages: the rejoined member must have some left to miss however slow its reconnect.
+  const r = await run(["--fault", "reconnect-race"], { MESSAGES: "20" });
   assert.equal(r.code, 99, describe(r));
   assert.ok(r.failed.includes("chat_delivery_after_rejoin rate>0.999"), describe(r));
   assert.equal(r.metric("socketio_reconnects")?.count, 2);
