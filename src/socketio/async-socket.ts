@@ -191,6 +191,11 @@ export class Socket {
     this.raw.vanish(boundMs);
   }
 
+  /** Loses the transport abruptly ("transport error"): with `reconnect` on, the library connects again. */
+  drop(): void {
+    this.raw.drop();
+  }
+
   private ackOptions(): { timeout: number } | undefined {
     return this.ackTimeout === undefined ? undefined : { timeout: this.ackTimeout };
   }

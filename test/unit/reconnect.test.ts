@@ -153,3 +153,21 @@ test("reconnect churn: the connection keeps no state per transport, and acks sti
   clock.advance(1500);
   assert.equal(outcomes.at(-1), "timeout");
 });
+
+test("drop(): the client closes its own transport as a broken network would, reconnectable (\"transport error\")", () => {
+  const clock = new ManualScheduler();
+  const connection = new Connection({ scheduler: clock, metrics: new RecordingMetrics(), defaultAckTimeout: 1000, startedAt: clock.now(), log: () => undefined });
+  const socket = connection.socket("/", undefined);
+  const seen: string[] = [];
+  socket.on("disconnect", (r: string) => seen.push(`disconnect ${r}`));
+  const sink = new RecordingSink();
+  const engine = new EngineConnection(sink, clock, connection, { openTimeout: 5000 });
+  connection.attach(engine);
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.receiveText('40{"sid":"A"}');
+  socket.drop();
+  assert.deepEqual(seen, ["disconnect transport error"]);
+  assert.equal(socket.reconnectable, true);
+  assert.equal(sink.closed, true);
+});

@@ -122,6 +122,10 @@ export class Connection implements SocketHost, EngineListener {
     this.engine?.vanish(bound);
   }
 
+  drop(): void {
+    if (this.engine && this.engine.state === "open") this.engine.close("transport error", "the transport was dropped by the client (socket.drop())");
+  }
+
   /** Queues payloads that arrived over polling, to be handled when the upgraded socket opens. */
   preload(payloads: { payload: Frame; receivedAt: number }[]): void {
     this.preloaded.push(...payloads);

@@ -88,6 +88,8 @@ export interface SocketHost {
   /** The Engine.IO open packet's values, once the connection is open. */
   readonly handshake: { sid: string; pingInterval: number; pingTimeout: number; eio3: boolean } | null;
   vanish(boundMs?: number): void;
+  /** Closes the transport as a broken network would ("transport error"): reconnectable. */
+  drop(): void;
   /** Logs a warning once per key (per VU in k6): a failing server must not flood the log. */
   warnOnce(key: string, message: string): void;
   /** A received frame or packet that is not usable: counted by reason and logged a few times. */
@@ -320,6 +322,14 @@ export class Socket {
    */
   vanish(boundMs?: number): void {
     this.host.vanish(boundMs);
+  }
+
+  /**
+   * Loses the transport abruptly, as a broken network would: the connection ends with
+   * "transport error", so that with `reconnect` on it is opened again (same socket, listeners).
+   */
+  drop(): void {
+    this.host.drop();
   }
 
   /** Runs `fn` after `ms` on this connection's event loop (k6/ws has no global timers inside a session). */
