@@ -70,7 +70,7 @@ if (!ev.reconnect) off(["game_room_reconnect_sync_duration"], "no reconnect with
 else if (!dropConfigured) off(["game_room_reconnect_sync_duration"], "no drop and reconnect in this run (RECONNECT_AFTER_TURN=0 or >= TURNS)");
 if (!ev.typing && !(dropConfigured && (ev.disconnected || ev.reconnected))) off(["game_room_presence_delivery"], "no typing broadcast and no disconnected/reconnected broadcasts to check");
 if (!ev.error) off(["game_room_server_errors"], "no error event (events.error)");
-if (!errorChecks) off(["game_room_error_contract"], "errorChecks is off, or rooms are not created by each player");
+if (!errorChecks) off(["game_room_error_contract"], "the reference error codes are not checked: errorChecks off, or rooms not created by each player");
 if (!contract.connection?.login && !connection.login) off(["game_room_login_failures"], "no login step (connection.login)");
 
 const joinDuration = new Trend("game_room_join_duration", true);
@@ -207,14 +207,15 @@ class Player {
     return flatten({ room: { code: this.game, token: this.token ?? "", size: config.roomSize }, player: { id: this.id }, ...(turn ? { turn } : {}), now: Date.now() });
   }
 
-  /** Closes the current turn: each member's choice either arrived or counts as lost. */
-  closeTurn(): void {
+  /** Closes the current turn: each member's choice either arrived or counts as lost. `unfinished`: the turn never ended for this player. */
+  closeTurn(unfinished = false): void {
     for (const member of this.members) {
       const got = this.seen.has(member);
       delivery.add(got);
       if (!got && !this.missSaid) {
         this.missSaid = true;
-        console.warn(`game-room: ${this.id} in room ${this.game} never received ${member}'s choice of turn ${this.turn} (${ev.turn.broadcast}): the broadcast skipped a member (said once per player)`);
+        const why = unfinished ? "the turn never ended for it (a wait ran out, see above)" : "the broadcast skipped a member";
+        console.warn(`game-room: ${this.id} in room ${this.game} never received ${member}'s choice of turn ${this.turn} (${ev.turn.broadcast}): ${why} (said once per player)`);
       }
     }
     this.seen.clear();
@@ -237,7 +238,7 @@ export async function player(data: RunData): Promise<void> {
   if ((await session(me, admitted, false)) === "dropped") await session(me, admitted, true);
   // Turns this player never finished (a wait ran out, the room never filled): every choice it
   // should have seen and did not is a lost delivery, so the ratio cannot pass without data.
-  while (me.turn <= config.turns) me.closeTurn();
+  while (me.turn <= config.turns) me.closeTurn(true);
   if (me.seat !== 0) {
     if (ev.typing) presenceDelivery.add(me.sawTyping, { event: "typing" });
     if (dropConfigured && me.turn > config.reconnectAfterTurn) {
@@ -464,7 +465,7 @@ export async function errorContract(data: RunData): Promise<void> {
 export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e ROOMS, -e ROOM_SIZE" }, then: { errors: errorContract } });
 
 export const handleSummary = makeHandleSummary("game-room", __ENV, {
-  game_room_delivery: `members missed choices of their room: a turn's broadcast (${ev.turn.broadcast}) skipped a member; the warnings name who missed whose choice`,
+  game_room_delivery: `members missed choices of their room: a turn's broadcast (${ev.turn.broadcast}) skipped a member, or a turn never ended for them (a wait ran out); the warnings name who missed whose choice, and why`,
   game_room_presence_correct: `the presence answer (${ev.presence?.answer ?? "none"}) counted the room's members wrong: stale presence; the warnings give the count and the room size`,
   game_room_reconnect_sync_duration: `reconnecting players got no state sync (${ev.reconnect?.sync ?? "none"}) after ${ev.reconnect?.send ?? "reconnecting"}, or got it late`,
   game_room_presence_delivery: "typing, disconnected or reconnected broadcasts did not reach the other members",
