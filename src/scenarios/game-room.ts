@@ -22,7 +22,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
 import { pause } from "../kit/flow";
-import { type ConnectOptions, io, type Socket } from "../socketio";
+import { type ConnectOptions, io, Redactor, type Socket } from "../socketio";
 import { type GameRoomContract, type HttpStep, gameRoomFromJson, gameRoomPresets, read } from "../contracts/game-room";
 import { fill } from "../contracts/pattern";
 import { flatten } from "../contracts/json";
@@ -31,7 +31,7 @@ import { Logins } from "../kit/login";
 import { mainFlow } from "../kit/default-scenario";
 import { ContractMismatches } from "../kit/exchange";
 import { failSetup } from "../kit/setup-failure";
-import { runStep, type StepAnswer } from "../kit/http-step";
+import { judge, oneLine, runStep, type StepAnswer } from "../kit/http-step";
 
 const env = new EnvReader(__ENV);
 const connection = readConnectionEnv(env);
@@ -95,17 +95,22 @@ interface RunData {
   codes?: string[];
 }
 
-const logins = new Logins("game_room", connection.login ?? contract.connection?.login, `contract "${contract.name}"`);
+// A login refused as malformed (400/422, 404, "missing"/"required"/"invalid") is the contract's fault: a mismatch of step "login".
+const logins = new Logins("game_room", connection.login ?? contract.connection?.login, `contract "${contract.name}"`, (refusal) => {
+  if (judge(refusal.status, refusal.answer) !== "mismatch") return false;
+  httpMismatch("login", { line: new Redactor(secrets).text(`${refusal.sent} answered ${refusal.status}: ${oneLine(refusal.answer)}`) }, "connection.login");
+  return true;
+});
 
 /** An HTTP step refused in a way that says the request was malformed: counted and said once per step and VU. */
 const httpMismatchSaid = new Set<string>();
-function httpMismatch(step: string, answer: StepAnswer): void {
+function httpMismatch(step: string, answer: Pick<StepAnswer, "line">, field = `rooms.${step}`): void {
   mismatchCount.add(1, { event: step });
   if (httpMismatchSaid.has(step)) return;
   httpMismatchSaid.add(step);
   console.warn(
     `game-room: probable contract mismatch at HTTP step "${step}" of contract "${contract.name}": ${answer.line}; ` +
-      `counted in game_room_contract_mismatches{event:${step}}, not as a server fault: fix rooms.${step} in the contract (logged once per step and VU)`,
+      `counted in game_room_contract_mismatches{event:${step}}, not as a server fault: fix ${field} in the contract (logged once per step and VU)`,
   );
 }
 

@@ -83,13 +83,17 @@ test("a wrong entry path or body is a probable contract mismatch naming the step
   assert.match(shape.stdout + shape.stderr, /contract mismatch: contract \\?"seed-rooms\\?" does not recognise move_made: .*a string at \\?"by\.name\\?"/);
 });
 
-test("setup() failures stop the run with one line naming the step, exit 108: room creation on a wrong path, the host's login refused", async () => {
+test("setup() failures stop the run with one line naming the step, exit 108: room creation on a wrong path, the host's login refused or malformed", async () => {
   const create = await run({ CONTRACT_FILE: fixture, GAMES_API_PATH: "/api/nope" });
   assert.equal(create.code, 108, describe(create));
   assert.match(create.stdout + create.stderr, /game-room: setup step \\?"create\\?" failed: probable contract mismatch \(contract \\?"seed-rooms\\?", rooms\.create\): POST http:\/\/127\.0\.0\.1:\d+\/api\/nope \{\\?"capacity\\?":3\} answered 404/);
   const login = await run({ CONTRACT_FILE: variant("bad-secret", (c) => (c.connection.login.body.secret = "nope")) });
   assert.equal(login.code, 108, describe(login));
   assert.match(login.stdout + login.stderr, /game-room: setup step \\?"host login\\?" failed: contract \\?"seed-rooms\\?": the host .* could not log in/);
+  // A login the server refuses as malformed (no CSRF token sent) is the contract's: a mismatch of step "login", secrets redacted.
+  const csrf = await run({ CONTRACT_FILE: variant("no-csrf", (c) => delete c.connection.login.csrf) });
+  assert.equal(csrf.code, 108, describe(csrf));
+  assert.match(csrf.stdout + csrf.stderr, /probable contract mismatch at HTTP step \\?"login\\?" .*POST http:\/\/127\.0\.0\.1:\d+\/api\/auth\/login .*\\?"secret\\?":\\?"\[redacted\]\\?"\} answered 400: .*csrf token missing/);
   const bad = await run({ CONTRACT_FILE: variant("bad-field", (c) => (c.events.join.confrim = "x")) });
   assert.equal(bad.code, 107, describe(bad));
   assert.match(bad.stdout + bad.stderr, /events\.join\.confrim: unknown field/);
