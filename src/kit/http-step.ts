@@ -3,15 +3,16 @@
 // cookie on every step, as Flask's signed sessions do), and the answer judged: 2xx "ok"; 400/422,
 // 404 on the contract's own path, or another 4xx whose body says "missing", "required" or
 // "invalid" is "mismatch" (the contract describes this request wrongly, probably); anything else
-// "fault" (the server's). `describe()` gives the one line that names the step, the request sent
-// (secrets redacted) and the answer (tags stripped, cut).
+// "fault" (the server's). `line` names the request sent (secrets redacted) and the answer (tags
+// stripped, cut). The judging is pure, in ./http-answer.ts.
 import http from "k6/http";
 import { fill } from "../contracts/pattern";
 import { flatten } from "../contracts/json";
 import type { HttpStep } from "../contracts/game-room";
 import { Redactor } from "../socketio";
+import { judge, oneLine, refreshCookies, type StepVerdict } from "./http-answer";
 
-export type StepVerdict = "ok" | "mismatch" | "fault";
+export { judge, oneLine, type StepVerdict };
 
 export interface StepAnswer {
   verdict: StepVerdict;
@@ -22,40 +23,6 @@ export interface StepAnswer {
   headers: Record<string, string>;
   /** "POST http://…/api/rooms/join {"room_code":"AB"} answered 404: {"error":"no such route"}" */
   line: string;
-}
-
-const BODY_CHARS = 200;
-
-/** The answer's text on one line: HTML tags and runs of space removed, cut. */
-export function oneLine(text: string): string {
-  const flat = text
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return flat.length > BODY_CHARS ? `${flat.slice(0, BODY_CHARS)}… (${flat.length} chars)` : flat || "(empty body)";
-}
-
-/** Whether a refusal reads as a request the server could not parse or place (the contract's fault). */
-export function judge(status: number, body: string): StepVerdict {
-  if (status >= 200 && status < 300) return "ok";
-  if (status === 400 || status === 422 || status === 404 || status === 405) return "mismatch";
-  if (status >= 400 && status < 500 && /\b(missing|required|invalid|malformed|unknown field)\b/i.test(body)) return "mismatch";
-  return "fault";
-}
-
-/** Merges the answer's Set-Cookie values over the Cookie header (same name: the new value wins). */
-export function refreshCookies(header: string | undefined, set: Record<string, { value: string }[]>): string | undefined {
-  const jar = new Map<string, string>();
-  for (const pair of (header ?? "").split(";")) {
-    const eq = pair.indexOf("=");
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  for (const [name, values] of Object.entries(set)) {
-    const v = values[values.length - 1]?.value;
-    if (v !== undefined) jar.set(name, v);
-  }
-  return jar.size === 0 ? header : [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
 }
 
 /** Fills the step's path (values URL-encoded) and body, sends it, judges the answer. Never rejects. */
