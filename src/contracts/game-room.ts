@@ -30,7 +30,11 @@ export interface EnterStep extends HttpStep {
 
 /** Event templates (`args`): ${room.code}, ${room.token}, ${player.id}, ${turn.number}, ${turn.choice}, ${turn.sentAt}, ${now}. */
 export interface RoomEvents {
-  join: { send: string; args?: unknown[]; confirm: string; playerId: string; count: string };
+  /**
+   * confirm: the room event that confirms a join (read at playerId and count), or "ack": the
+   * join's ack confirms it and `broadcast` is the room event whose count tells that the room filled.
+   */
+  join: { send: string; args?: unknown[]; confirm: string; playerId: string; count: string; broadcast?: string };
   turn: { send: string; args?: unknown[]; broadcast: string; playerId: string; turn: string; allSubmitted: string; sentAt?: string };
   presence?: { send: string; args?: unknown[]; answer: string; count: string };
   typing?: { send: string; args?: unknown[]; broadcast: string; playerId: string };
@@ -63,7 +67,7 @@ export function read(value: unknown, path: string): unknown {
 
 const TOP = ["name", "describes", "connection", "rooms", "events", "errorChecks"];
 const EVENT_FIELDS: Record<keyof RoomEvents, { required: string[]; optional: string[] }> = {
-  join: { required: ["send", "confirm", "playerId", "count"], optional: ["args"] },
+  join: { required: ["send", "confirm", "playerId", "count"], optional: ["args", "broadcast"] },
   turn: { required: ["send", "broadcast", "playerId", "turn", "allSubmitted"], optional: ["args", "sentAt"] },
   presence: { required: ["send", "answer", "count"], optional: ["args"] },
   typing: { required: ["send", "broadcast", "playerId"], optional: ["args"] },
@@ -122,6 +126,10 @@ export function gameRoomFromJson(raw: unknown, source: string): GameRoomContract
     known(e, [...spec.required, ...spec.optional], where);
     for (const f of spec.required) str(e[f], `${where}.${f}`);
     if (e.sentAt !== undefined) str(e.sentAt, `${where}.sentAt`);
+    if (e.broadcast !== undefined) str(e.broadcast, `${where}.broadcast`);
+    if (key === "join" && e.confirm === "ack" && e.broadcast === undefined) {
+      throw new ContractError(`${where}: with "confirm": "ack", name the room event that carries the player count in "broadcast" (how players learn the room filled)`);
+    }
     if (e.args !== undefined) {
       if (!Array.isArray(e.args)) throw new ContractError(`${where}.args must be an array of the event's arguments (templates)`);
       checkPattern(e.args, `${where}.args`);

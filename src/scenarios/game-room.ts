@@ -351,27 +351,42 @@ async function play(socket: Socket, me: Player, resume: boolean, startedAt: numb
     for (const member of me.members) if (!waiting.has(member)) me.seen.add(member);
   } else {
     const join = ev.join;
+    const byAck = join.confirm === "ack";
+    const roomEvent = byAck ? join.broadcast! : join.confirm;
     const joinedAt = Date.now();
-    const unreadable = (args: unknown[]) => mismatches.record(join.confirm, args, `${join.confirm} with the player id (a string) at "${join.playerId}" and the player count (a number) at "${join.count}"`);
-    const own = socket.waitFor(join.confirm, {
-      timeout: config.waitTimeoutMs,
-      filter: (...args: unknown[]) => {
-        const id = read(args[0], join.playerId);
-        if (typeof id !== "string" || typeof read(args[0], join.count) !== "number") unreadable(args);
-        return id === me.id;
-      },
-    });
-    const full = socket.waitFor(join.confirm, {
-      timeout: config.waitTimeoutMs,
-      filter: (...args: unknown[]) => {
-        const count = read(args[0], join.count);
-        return typeof count === "number" && count >= config.roomSize;
-      },
-    });
-    send(socket, join, me.vars());
-    const j = await own;
-    if (j.ok) joinDuration.add(Date.now() - joinedAt);
-    else if (j.reason === "timeout") timedOut(`own ${join.confirm}`);
+    const expects = (what: string) => `${what} with the player id (a string) at "${join.playerId}" and the player count (a number) at "${join.count}"`;
+    const unreadable = (event: string, args: unknown[]) => mismatches.record(event, args, expects(byAck ? `the ${join.send} ack` : event));
+    const isOwn = (args: unknown[]): boolean => {
+      const id = read(args[0], join.playerId);
+      if (typeof id !== "string" || typeof read(args[0], join.count) !== "number") unreadable(byAck ? join.send : roomEvent, args);
+      return id === me.id;
+    };
+    const fills = (args: unknown[]): boolean => {
+      const count = read(args[0], join.count);
+      if (byAck && typeof count !== "number") mismatches.record(roomEvent, args, `${roomEvent} with the player count (a number) at "${join.count}"`);
+      return typeof count === "number" && count >= config.roomSize;
+    };
+    const waitFull = () => socket.waitFor(roomEvent, { timeout: config.waitTimeoutMs, filter: (...args: unknown[]) => fills(args) });
+    let full: Promise<{ ok: boolean; reason?: string }>;
+    if (byAck) {
+      // The ack confirms the join. The broadcast that fills the room may come before or after
+      // the ack (the server interleaves joins), so every broadcast is watched from the start.
+      let seenFull = false;
+      socket.on(roomEvent, (...args: unknown[]) => {
+        if (!seenFull && fills(args)) seenFull = true;
+      });
+      const o = await socket.timeout(config.waitTimeoutMs).request(join.send, ...(fill(join.args ?? [], me.vars()) as unknown[]));
+      if (o.ok && isOwn(o.args)) joinDuration.add(o.elapsedMs);
+      else if (!o.ok && o.reason === "timeout") timedOut(`${join.send} ack`);
+      full = seenFull || (o.ok && fills(o.args)) ? Promise.resolve({ ok: true }) : waitFull();
+    } else {
+      full = waitFull();
+      const own = socket.waitFor(roomEvent, { timeout: config.waitTimeoutMs, filter: (...args: unknown[]) => isOwn(args) });
+      send(socket, join, me.vars());
+      const j = await own;
+      if (j.ok) joinDuration.add(Date.now() - joinedAt);
+      else if (j.reason === "timeout") timedOut(`own ${roomEvent}`);
+    }
     const filled = await full;
     if (!filled.ok) return filled.reason === "timeout" ? timedOut("a full room") : "failed";
     void probes(socket, me, timedOut);

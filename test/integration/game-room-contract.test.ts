@@ -51,8 +51,10 @@ test("seed-dialect rooms, contract file alone: login with a CSRF cookie, host-ma
   assert.equal(r.metric("game_room_contract_mismatches")?.count, 0);
 });
 
-test("steps switched off (false) are not run and their thresholds are NOT JUDGED, never failed", async () => {
+test("steps switched off (false) are not run and their thresholds are NOT JUDGED, never failed; a join confirmed by its ack", async () => {
   const file = variant("no-presence", (c) => {
+    c.events.join.confirm = "ack";
+    c.events.join.broadcast = "member_entered";
     c.events.presence = false;
     c.events.typing = false;
     c.events.reconnect = false;
@@ -60,6 +62,8 @@ test("steps switched off (false) are not run and their thresholds are NOT JUDGED
   });
   const r = await run({ CONTRACT_FILE: file });
   assert.equal(r.code, 0, describe(r));
+  assert.equal(r.metric("game_room_join_duration")?.count, 6, "every join confirmed by its ack");
+  assert.equal(r.metric("game_room_delivery")?.passes, 2 * 3 * 3 * 4);
   const out = r.stdout + r.stderr;
   for (const key of ["game_room_presence_correct", "game_room_reconnect_sync_duration", "game_room_fanout_duration", "game_room_presence_delivery"]) {
     assert.match(out, new RegExp(`NOT JUDGED.*${key} \\(`), `${key} declared not judged\n${describe(r)}`);

@@ -25,7 +25,7 @@ file fits it (test/fixtures/game-room-seed.json; docs/scenarios/game-room.md):
 - POST /api/rooms {"capacity"} (logged in) -> {"data": {"room": {"code"}}}: the server picks codes;
 - POST /api/rooms/join {"room_code"} -> {"seat": {"ticket"}} and a NEW `sid` cookie (the old one
   stops working, as a re-signed session cookie would); 400 without room_code, 404 unknown room;
-- enter_room {room, ticket} -> member_entered {member: {id}, headcount} to the room;
+- enter_room {room, ticket} -> member_entered {member: {id}, headcount} to the room (and as the ack);
   submit_move {room, move, at} -> move_made {by: {id}, round, everyone_done, clock: {sent}};
   who_is_here -> roster {online: {count, ids}}; composing -> member_composing {who} to the others;
   heartbeat -> heartbeat_ack {t}; resume {room} -> resume_state {state: {round, pending}} and
@@ -292,7 +292,9 @@ def seed_dialect(port, faults):
             return await problem(sid, "BAD_TICKET", "no ticket for this seat")
         room["members"][user] = sid
         await sio.enter_room(sid, payload["room"])
-        await sio.emit("member_entered", {"member": {"id": user}, "headcount": len(room["members"])}, room=payload["room"])
+        news = {"member": {"id": user}, "headcount": len(room["members"])}
+        await sio.emit("member_entered", news, room=payload["room"])
+        return news  # the ack too, for a client that asks for one
 
     @sio.event
     async def submit_move(sid, payload):

@@ -33,6 +33,7 @@ test("a bad contract names the place", () => {
   assert.throws(bad((c) => (c.rooms.create.by = "me")), /rooms\.create\.by must be "player"/);
   assert.throws(bad((c) => (c.rooms.enter.path = "api")), /rooms\.enter\.path must start with "\/"/);
   assert.throws(bad((c) => (c.events.turn.args = { a: 1 })), /events\.turn\.args must be an array/);
+  assert.throws(bad((c) => (c.events.join.confirm = "ack")), /events\.join: with "confirm": "ack", name the room event .* in "broadcast"/);
 });
 
 test("paths read nested answers; a missing step is undefined", () => {
