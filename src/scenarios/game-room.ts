@@ -29,6 +29,8 @@ import { flatten } from "../contracts/json";
 import { selectContract } from "../kit/contract-env";
 import { Logins } from "../kit/login";
 import { mainFlow } from "../kit/default-scenario";
+import { PlayerDirectory } from "../kit/players";
+import type { Player as Identity } from "../contracts/contract";
 import { ContractMismatches } from "../kit/exchange";
 import { failSetup } from "../kit/setup-failure";
 import { judge, oneLine, runStep, type StepAnswer } from "../kit/http-step";
@@ -86,7 +88,9 @@ const timeouts = new Counter("game_room_timeouts");
 const serverErrors = new Counter("game_room_server_errors");
 const setupErrors = new Counter("game_room_setup_errors");
 const mismatchCount = new Counter("game_room_contract_mismatches");
-const secrets = connection.connectOptions.auth ? Object.values(connection.connectOptions.auth).map(String) : [];
+// Who the players are: our ids (<RUN_ID>-p<n>), or a users file's rows / minted JWTs (connection.players).
+const directory = new PlayerDirectory(contract.connection?.players, env, `contract "${contract.name}"`);
+const secrets = [...(connection.connectOptions.auth ? Object.values(connection.connectOptions.auth).map(String) : []), ...directory.secrets];
 const mismatches = new ContractMismatches("game-room", contract.name, mismatchCount, secrets);
 
 interface RunData {
@@ -124,6 +128,8 @@ export async function setup(): Promise<RunData> {
   prepareRun(timeouts, serverErrors, setupErrors, mismatchCount, logins.counter);
   console.log(`game-room: contract "${contract.name}" (${contract.describes})`);
   const runId = runIdFrom(env);
+  const short = directory.shortage(players);
+  if (short) console.warn(short);
   if (create?.by !== "host") return { runId };
   // The server picks the codes: one host creates every room, the players learn them from here.
   const hostId = `${runId}-host`;
@@ -199,17 +205,22 @@ class Player {
   token: string | undefined;
   private missSaid = false;
 
+  readonly id: string;
+
   constructor(
-    readonly id: string,
+    /** This player's identity: its id, and a users file's columns or its token when the contract has them. */
+    readonly identity: Identity & Record<string, unknown>,
     readonly seat: number,
     readonly game: string,
     /** Every member's player id, by seat. */
     readonly members: string[],
-  ) {}
+  ) {
+    this.id = identity.id;
+  }
 
   /** The template variables of an event this player sends. */
   vars(turn?: { number: number; choice: string; sentAt: number }): Record<string, unknown> {
-    return flatten({ room: { code: this.game, token: this.token ?? "", size: config.roomSize }, player: { id: this.id }, ...(turn ? { turn } : {}), now: Date.now() });
+    return flatten({ room: { code: this.game, token: this.token ?? "", size: config.roomSize }, player: this.identity, ...(turn ? { turn } : {}), now: Date.now() });
   }
 
   /** Closes the current turn: each member's choice either arrived or counts as lost. `unfinished`: the turn never ended for this player. */
@@ -236,8 +247,8 @@ export async function player(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;
   const room = Math.floor(index / config.roomSize);
   const game = data.codes?.[room] ?? `${data.runId}-g${room}`;
-  const members = Array.from({ length: config.roomSize }, (_, seat) => `${data.runId}-p${room * config.roomSize + seat}`);
-  const me = new Player(members[index % config.roomSize]!, index % config.roomSize, game, members);
+  const roster = Array.from({ length: config.roomSize }, (_, seat) => directory.player(room * config.roomSize + seat, `${data.runId}-p${room * config.roomSize + seat}`));
+  const me = new Player(roster[index % config.roomSize]!, index % config.roomSize, game, roster.map((p) => p.id));
   const admitted = await admit(me, data.runId);
   if (!admitted) return;
   if ((await session(me, admitted, false)) === "dropped") await session(me, admitted, true);
@@ -259,14 +270,14 @@ export async function player(data: RunData): Promise<void> {
  * cookie refreshed from each answer), its CONNECT auth. Null when a step failed (counted).
  */
 async function admit(me: Player, runId: string): Promise<ConnectOptions | null> {
-  const base = withContract(connection.connectOptions, contract.connection, { id: me.id, index: -1 });
-  const options = await logins.optionsFor(base, connection.origin, { id: me.id }, connection.connectTimeoutMs);
+  const base = withContract(connection.connectOptions, contract.connection, me.identity);
+  const options = await logins.optionsFor(base, connection.origin, me.identity, connection.connectTimeoutMs);
   if (!options) return null;
   let headers = await createRoom(me.game, config.roomSize, options.headers ?? {}, me.id, runId);
   if (!headers) return null;
   const enter = contract.rooms.enter;
   if (!enter) return { ...options, headers };
-  const answer = await runStep(enter, connection.origin, { room: { code: me.game, size: config.roomSize }, player: { id: me.id }, run: { id: runId } }, headers, secrets, connection.connectTimeoutMs);
+  const answer = await runStep(enter, connection.origin, { room: { code: me.game, size: config.roomSize }, player: me.identity, run: { id: runId } }, headers, secrets, connection.connectTimeoutMs);
   if (answer.verdict === "mismatch") httpMismatch("enter", answer);
   if (answer.verdict === "fault") httpFault("enter", answer);
   if (answer.verdict !== "ok") return null;
@@ -279,7 +290,7 @@ async function admit(me: Player, runId: string): Promise<ConnectOptions | null> 
     }
     me.token = String(token);
     // The token may be part of the CONNECT auth or headers too: the templates see it as ${player.token}.
-    return { ...withContract(connection.connectOptions, contract.connection, { id: me.id, index: -1, token: me.token }), headers };
+    return { ...withContract(connection.connectOptions, contract.connection, { ...me.identity, token: me.token }), headers };
   }
   return { ...options, headers };
 }

@@ -51,8 +51,11 @@ test("seed-dialect rooms, contract file alone: login with a CSRF cookie, host-ma
   assert.equal(r.metric("game_room_contract_mismatches")?.count, 0);
 });
 
-test("steps switched off (false) are not run and their thresholds are NOT JUDGED, never failed; a join confirmed by its ack", async () => {
+test("steps switched off (false) are not run and their thresholds are NOT JUDGED, never failed; a join confirmed by its ack; players from a users file", async () => {
+  const users = join(dir, "users.csv");
+  writeFileSync(users, `id\n${Array.from({ length: 3 }, (_, i) => `user-${i}`).join("\n")}\n`);
   const file = variant("no-presence", (c) => {
+    c.connection.players = { file: users };
     c.events.join.confirm = "ack";
     c.events.join.broadcast = "member_entered";
     c.events.presence = false;
@@ -63,8 +66,9 @@ test("steps switched off (false) are not run and their thresholds are NOT JUDGED
   const r = await run({ CONTRACT_FILE: file });
   assert.equal(r.code, 0, describe(r));
   assert.equal(typeof r.metric("game_room_join_duration")?.["p(95)"], "number", "joins confirmed by their ack");
-  assert.equal(r.metric("game_room_delivery")?.passes, 2 * 3 * 3 * 4);
+  assert.equal(r.metric("game_room_delivery")?.passes, 2 * 3 * 3 * 4, "the server's ids are the file's users, and the flow knows them");
   const out = r.stdout + r.stderr;
+  assert.match(out, /players\.file has 3 users for 6 players: users are reused/, "the users file was read; each room holds user-0..2");
   for (const key of ["game_room_presence_correct", "game_room_reconnect_sync_duration", "game_room_fanout_duration", "game_room_presence_delivery"]) {
     assert.match(out, new RegExp(`NOT JUDGED.*${key} \\(`), `${key} declared not judged\n${describe(r)}`);
   }
