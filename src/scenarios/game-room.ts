@@ -156,7 +156,7 @@ export async function setup(): Promise<RunData> {
   return { runId, codes };
 }
 
-/** Creates a room under our code (rooms.create.by "player"); true when it exists now. */
+/** Creates a room under our code (rooms.create.by "player"): the refreshed headers, or null when it failed (counted). */
 async function createRoom(code: string, size: number, headers: Record<string, string>, playerId: string, runId: string): Promise<Record<string, string> | null> {
   if (create?.by !== "player") return headers; // setup() made it, or the server needs none
   const answer = await runStep(create, connection.origin, { room: { code, size }, player: { id: playerId }, run: { id: runId } }, headers, secrets, connection.connectTimeoutMs);
