@@ -15,7 +15,10 @@ import { checkLoginStep, type LoginStep } from "../contracts/contract";
 export type { LoginStep };
 
 
-export type LoginResult = { ok: true; headers: Record<string, string> } | { ok: false; reason: string; message: string };
+export type LoginResult =
+  | { ok: true; headers: Record<string, string> }
+  /** `refusal`: the HTTP answer of a refused request (status, the request sent, the answer's text), for callers that judge it. */
+  | { ok: false; reason: string; message: string; refusal?: { status: number; sent: string; answer: string } };
 
 export function parseLoginStep(raw: unknown, where: string): LoginStep {
   try {
@@ -36,7 +39,7 @@ export async function login(step: LoginStep, origin: string, player: { id: strin
     if (step.csrf) {
       const csrfUrl = absolute(origin, step.csrf.url);
       const res = await http.asyncRequest("GET", csrfUrl, null, params());
-      if (res.status < 200 || res.status >= 300) return { ok: false, reason: `csrf_http_${res.status}`, message: `GET ${csrfUrl} answered HTTP ${res.status}` };
+      if (res.status < 200 || res.status >= 300) return { ok: false, reason: `csrf_http_${res.status}`, message: `GET ${csrfUrl} answered HTTP ${res.status}`, refusal: { status: res.status, sent: `GET ${csrfUrl}`, answer: String(res.body ?? "") } };
       let token: unknown;
       if (step.csrf.json) token = (JSON.parse(String(res.body ?? "{}")) as Record<string, unknown>)[step.csrf.json];
       else token = jar.cookiesForURL(csrfUrl)[step.csrf.cookie!]?.[0];
@@ -48,7 +51,10 @@ export async function login(step: LoginStep, origin: string, player: { id: strin
     const encoded = body === null ? null : step.form ? (body as Record<string, string>) : JSON.stringify(body);
     const res = await http.asyncRequest(step.method ?? "POST", url, encoded, params(step.form || body === null ? headers : { ...headers, "Content-Type": "application/json" }));
     const good = step.status !== undefined ? res.status === step.status : res.status >= 200 && res.status < 400;
-    if (!good) return { ok: false, reason: `http_${res.status}`, message: `${step.method ?? "POST"} ${url} answered HTTP ${res.status}` };
+    if (!good) {
+      const sent = `${step.method ?? "POST"} ${url}${encoded === null ? "" : ` ${typeof encoded === "string" ? encoded : JSON.stringify(encoded)}`}`;
+      return { ok: false, reason: `http_${res.status}`, message: `${step.method ?? "POST"} ${url} answered HTTP ${res.status}`, refusal: { status: res.status, sent, answer: String(res.body ?? "") } };
+    }
     const cookies = jar.cookiesForURL(url);
     const pairs = Object.entries(cookies).flatMap(([name, values]) => values.map((v) => `${name}=${v}`));
     if (pairs.length === 0) return { ok: false, reason: "no_cookie", message: `${step.method ?? "POST"} ${url} answered HTTP ${res.status} but set no cookie` };
@@ -70,6 +76,8 @@ export class Logins {
     private readonly scenario: string,
     private readonly step: LoginStep | undefined,
     private readonly owner: string,
+    /** Takes a refusal it judges to be the contract's fault (a malformed request) instead of counting a login failure: true when it took it. */
+    private readonly refused?: (refusal: { status: number; sent: string; answer: string }) => boolean,
   ) {
     this.failures = new Counter(`${scenario}_login_failures`);
   }
@@ -88,6 +96,7 @@ export class Logins {
     if (!this.step) return options;
     const r = await login(this.step, origin, player, timeoutMs);
     if (r.ok) return { ...options, headers: { ...(options.headers ?? {}), ...r.headers } };
+    if (r.refusal && this.refused?.(r.refusal)) return null;
     this.failures.add(1, { reason: r.reason });
     if (!this.explained.has(r.reason)) {
       this.explained.add(r.reason);

@@ -232,7 +232,7 @@ test("cookie-session game rooms: login with CSRF, server-picked codes shared fro
     const refused = await runAgainst("game-room", server.url, { env: { ...ROOMS, WAIT_TIMEOUT_MS: "1000" }, timeoutMs: 120_000 });
     assert.equal(refused.code, 99, describe(refused));
     assert.ok(refused.failed.includes("game_room_setup_errors count==0"), describe(refused));
-    assert.match(refused.stdout + refused.stderr, /POST http:\/\/127\.0\.0\.1:\d+\/api\/games for .* answered 401/);
+    assert.match(refused.stdout + refused.stderr, /HTTP step \\?"create\\?": POST http:\/\/127\.0\.0\.1:\d+\/api\/games .* answered 401/);
     // The right contract with a wrong password: every login fails, counted and named.
     const badLogin = { url: "/api/login", body: { username: "${player.id}", password: "nope" }, csrf: { url: "/api/csrf", json: "csrf_token", header: "X-CSRFToken" } };
     const wrong = await runAgainst("game-room", server.url, { env: { ...ROOMS, CONTRACT: "cookie-session", LOGIN: JSON.stringify(badLogin) }, timeoutMs: 120_000 });

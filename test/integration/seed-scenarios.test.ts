@@ -112,11 +112,12 @@ test("game-room --fault drop-broadcast=0.1: lost fan-out fails the delivery thre
   onTime(run);
 });
 
-test("game-room: a games API that does not exist is a counted setup error with the server's answer", async () => {
+test("game-room: a games API that does not exist is a probable contract mismatch naming the step, not a setup error", async () => {
   const run = await runScenario("game-room", { env: { ...ROOMS, GAMES_API_PATH: "/nope" } });
   assert.equal(run.code, 99, describe(run));
-  assert.ok(run.failed.includes("game_room_setup_errors count==0"), describe(run));
-  assert.match(run.stderr + run.stdout, /answered 404/);
+  assert.ok(run.failed.includes("game_room_contract_mismatches count==0"), describe(run));
+  assert.ok(!run.failed.includes("game_room_setup_errors count==0"), describe(run));
+  assert.match(run.stderr + run.stdout, /probable contract mismatch at HTTP step \\?"create\\?" .*POST http:\/\/127\.0\.0\.1:\d+\/nope .* answered 404/);
 });
 
 const CHAT = { ROOM_SIZES: "2,5", ROOMS_PER_SIZE: "2", MESSAGES: "5", MESSAGE_INTERVAL_MS: "50", JOIN_WINDOW_MS: "1000", DRAIN_MS: "500", ACK_TIMEOUT_MS: "1000" };

@@ -15,6 +15,24 @@ work (python-socketio). Our own small server, to test the `cookie-session` game-
   player_reconnected; a disconnect -> player_disconnected. Acting in a room not in one's session
   is error {code: "NOT_IN_GAME"}.
 Prints "listening on http://127.0.0.1:PORT" once it accepts connections.
+
+    python test/peers/room_mimic.py --port 0 --dialect seed [--fault lost-fanout|no-sync|presence-stale]
+
+speaks the seed's game rooms in words of its own, none of them ours, so that only a contract
+file fits it (test/fixtures/game-room-seed.json; docs/scenarios/game-room.md):
+- GET /api/session sets the `csrf_token` cookie; POST /api/auth/login {"name", "secret": "pw"}
+  with the X-CSRF-Token header equal to it -> the `sid` cookie (400 without the token);
+- POST /api/rooms {"capacity"} (logged in) -> {"data": {"room": {"code"}}}: the server picks codes;
+- POST /api/rooms/join {"room_code"} -> {"seat": {"ticket"}} and a NEW `sid` cookie (the old one
+  stops working, as a re-signed session cookie would); 400 without room_code, 404 unknown room;
+- enter_room {room, ticket} -> member_entered {member: {id}, headcount} to the room (and as the ack);
+  submit_move {room, move, at} -> move_made {by: {id}, round, everyone_done, clock: {sent}};
+  who_is_here -> roster {online: {count, ids}}; composing -> member_composing {who} to the others;
+  heartbeat -> heartbeat_ack {t}; resume {room} -> resume_state {state: {round, pending}} and
+  member_back {who} to the others; a disconnect -> member_left {who}; refusals are
+  problem {error: {kind, text}}.
+Faults: lost-fanout (round 2's first move is not sent to one member), no-sync (resume gets no
+resume_state), presence-stale (roster counts one member fewer than the room has).
 """
 import argparse
 import secrets
@@ -29,7 +47,11 @@ from peer_serve import serve
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--dialect", choices=["ours", "seed"], default="ours")
+    parser.add_argument("--fault", action="append", default=[], choices=["lost-fanout", "no-sync", "presence-stale"])
     args = parser.parse_args()
+    if args.dialect == "seed":
+        return seed_dialect(args.port, set(args.fault))
 
     sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
     app = web.Application()
@@ -172,6 +194,170 @@ def main():
             await sio.emit("player_disconnected", {"player_id": s["user"], "player_name": s["user"], "timestamp": now()}, room=s["game"])
 
     serve(app, args.port, "room mimic")
+
+
+def seed_dialect(port, faults):
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    app = web.Application()
+    sio.attach(app)
+    sessions = {}  # sid cookie -> {"user": str, "room": str | None}
+    rooms = {}  # code -> {"capacity", "members": {user: sid | None}, "round", "moves": set(), "tickets": {user: ticket}, "skipped": bool}
+    sid_user = {}  # socket sid -> the session dict
+
+    def fail(status, text):
+        return web.json_response({"error": text}, status=status)
+
+    async def session(request):
+        response = web.json_response({"ok": True})
+        response.set_cookie("csrf_token", secrets.token_hex(8))
+        return response
+
+    async def login(request):
+        token = request.headers.get("X-CSRF-Token")
+        if not token or token != request.cookies.get("csrf_token"):
+            return fail(400, "csrf token missing or invalid")
+        body = await request.json()
+        if body.get("secret") != "pw":
+            return fail(401, "wrong secret")
+        cookie = secrets.token_hex(12)
+        sessions[cookie] = {"user": str(body.get("name")), "room": None}
+        response = web.json_response({"welcome": body.get("name")})
+        response.set_cookie("sid", cookie)
+        return response
+
+    async def make_room(request):
+        if request.cookies.get("sid") not in sessions:
+            return fail(401, "log in first")
+        body = await request.json()
+        code = "".join(secrets.choice(string.ascii_uppercase) for _ in range(5))
+        rooms[code] = {"capacity": int(body.get("capacity", 4)), "members": {}, "round": 1, "moves": set(), "tickets": {}, "skipped": False}
+        return web.json_response({"data": {"room": {"code": code}}})
+
+    async def join_room(request):
+        old = request.cookies.get("sid")
+        s = sessions.get(old)
+        if not s:
+            return fail(401, "log in first")
+        body = await request.json()
+        code = body.get("room_code") if isinstance(body, dict) else None
+        if not code:
+            return fail(400, "room_code required")
+        room = rooms.get(code)
+        if not room:
+            return fail(404, "no such room")
+        if s["user"] not in room["tickets"] and len(room["tickets"]) >= room["capacity"]:
+            return fail(409, "room is full")
+        room["tickets"].setdefault(s["user"], secrets.token_hex(6))
+        s["room"] = code
+        # A re-signed session: a new cookie, the old one no longer opens anything.
+        cookie = secrets.token_hex(12)
+        sessions[cookie] = sessions.pop(old)
+        response = web.json_response({"seat": {"ticket": room["tickets"][s["user"]]}})
+        response.set_cookie("sid", cookie)
+        return response
+
+    app.router.add_get("/api/session", session)
+    app.router.add_post("/api/auth/login", login)
+    app.router.add_post("/api/rooms", make_room)
+    app.router.add_post("/api/rooms/join", join_room)
+
+    async def problem(sid, kind, text):
+        await sio.emit("problem", {"error": {"kind": kind, "text": text}}, to=sid)
+
+    async def seated(sid, payload):
+        s = sid_user.get(sid)
+        code = payload.get("room") if isinstance(payload, dict) else None
+        if not s or s["room"] != code or code not in rooms:
+            await problem(sid, "NOT_SEATED", f"not seated in {code}")
+            return None, None
+        return s["user"], rooms[code]
+
+    def pending(room):
+        return [u for u in room["members"] if u not in room["moves"]]
+
+    @sio.event
+    async def connect(sid, environ, auth):
+        cookies = dict(c.strip().split("=", 1) for c in environ.get("HTTP_COOKIE", "").split(";") if "=" in c)
+        s = sessions.get(cookies.get("sid", ""))
+        if not s:
+            raise socketio.exceptions.ConnectionRefusedError("log in first")
+        sid_user[sid] = s
+
+    @sio.event
+    async def enter_room(sid, payload):
+        user, room = await seated(sid, payload)
+        if not room:
+            return
+        if payload.get("ticket") != room["tickets"].get(user):
+            return await problem(sid, "BAD_TICKET", "no ticket for this seat")
+        room["members"][user] = sid
+        await sio.enter_room(sid, payload["room"])
+        news = {"member": {"id": user}, "headcount": len(room["members"])}
+        await sio.emit("member_entered", news, room=payload["room"])
+        return news  # the ack too, for a client that asks for one
+
+    @sio.event
+    async def submit_move(sid, payload):
+        user, room = await seated(sid, payload)
+        if not room:
+            return
+        if user in room["moves"]:
+            return await problem(sid, "ALREADY_MOVED", "one move per round")
+        room["moves"].add(user)
+        done = len(room["moves"]) >= len(room["members"])
+        news = {"by": {"id": user}, "round": room["round"], "everyone_done": done, "clock": {"sent": payload.get("at")}}
+        if done:
+            room["round"] += 1
+            room["moves"] = set()
+        skip = None
+        if "lost-fanout" in faults and news["round"] == 2 and not done and not room["skipped"]:
+            room["skipped"] = True
+            skip = next((s for u, s in room["members"].items() if u != user and s), None)
+        if skip is None:
+            await sio.emit("move_made", news, room=payload["room"])
+        else:
+            for s in [s for s in room["members"].values() if s and s != skip]:
+                await sio.emit("move_made", news, to=s)
+
+    @sio.event
+    async def who_is_here(sid, payload):
+        user, room = await seated(sid, payload)
+        if not room:
+            return
+        ids = [u for u, s in room["members"].items() if s]
+        count = len(ids) - 1 if "presence-stale" in faults else len(ids)
+        await sio.emit("roster", {"online": {"count": count, "ids": ids}}, to=sid)
+
+    @sio.event
+    async def composing(sid, payload):
+        user, room = await seated(sid, payload)
+        if room:
+            await sio.emit("member_composing", {"who": user}, room=payload["room"], skip_sid=sid)
+
+    @sio.event
+    async def heartbeat(sid, *_):
+        await sio.emit("heartbeat_ack", {"t": datetime.now(timezone.utc).timestamp()}, to=sid)
+
+    @sio.event
+    async def resume(sid, payload):
+        user, room = await seated(sid, payload)
+        if not room:
+            return
+        room["members"][user] = sid
+        await sio.enter_room(sid, payload["room"])
+        if "no-sync" not in faults:
+            await sio.emit("resume_state", {"state": {"round": room["round"], "pending": pending(room)}}, to=sid)
+        await sio.emit("member_back", {"who": user}, room=payload["room"], skip_sid=sid)
+
+    @sio.event
+    async def disconnect(sid, *_):
+        s = sid_user.pop(sid, None)
+        room = rooms.get(s["room"]) if s else None
+        if room and room["members"].get(s["user"]) == sid:
+            room["members"][s["user"]] = None
+            await sio.emit("member_left", {"who": s["user"]}, room=s["room"])
+
+    serve(app, port, "room mimic (seed dialect)")
 
 
 if __name__ == "__main__":
