@@ -16,6 +16,7 @@ import { EnvReader } from "../kit/env";
 import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
+import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
 import { io, type Socket } from "k6-socketio";
 import { pause } from "../kit/flow";
@@ -32,6 +33,8 @@ const config = {
   waitMs: env.int("WAIT_TIMEOUT_MS", 5_000, 1, 600_000),
   settleMs: env.int("SETTLE_MS", 300, 1, 60_000),
 };
+// ZOMBIES=0 switches the zombie check off: its thresholds stay listed, as not judged (never "no data").
+if (config.zombies === 0) declareNotJudged(["risks_zombie_announced"], "the zombie check is off (-e ZOMBIES=0)");
 const zombieBoundMs = env.int("ZOMBIE_BOUND_MS", 120_000, 1_000, 3_600_000);
 const budget = `${Math.ceil((config.rounds * (config.settleMs + 100) + zombieBoundMs + 4 * config.waitMs) / 1000) + 10}s`;
 const one = (exec_: string, vus = 1, startTime = "0s") => ({ executor: "per-vu-iterations", vus, iterations: 1, maxDuration: budget, exec: exec_, startTime });
