@@ -125,7 +125,7 @@ export async function race(data: RunData): Promise<void> {
       timedOut("roll_dice ack");
       break;
     }
-    rollId = (ack.data as { roll_id: string }).roll_id;
+    rollId = String((ack.data as { roll_id?: string } | undefined)?.roll_id ?? "");
     // Give both submissions time to be judged, then count the acceptances the room heard.
     await pause(config.settleMs);
     socket.off("outcome_accepted", onAccepted);
@@ -144,10 +144,10 @@ export async function authz(data: RunData): Promise<void> {
   const socket = await io(connection.targetUrl, as(`${data.runId}-intruder`));
   if (!socket.connected) return;
   const roll = await socket.request("roll_dice", { game_id: game });
-  const refused = roll.ok && (roll.data as { ok?: boolean }).ok === false;
+  const refused = roll.ok && (roll.data as { ok?: boolean } | undefined)?.ok === false;
   authzEnforced.add(check(refused, { "roll_dice in someone else's game is refused": (r) => r }), { action: "roll_dice" });
   const submit = await socket.request("submit_manual_outcome", { game_id: game, roll_id: `${game}#1`, outcome: "homer" });
-  const refused2 = submit.ok && (submit.data as { error?: string }).error === "NOT_AUTHORIZED";
+  const refused2 = submit.ok && (submit.data as { error?: string } | undefined)?.error === "NOT_AUTHORIZED";
   authzEnforced.add(check(refused2, { "submit_manual_outcome in someone else's game is refused NOT_AUTHORIZED": (r) => r }), { action: "submit_manual_outcome" });
   socket.disconnect();
 }
