@@ -16,6 +16,7 @@ import { EnvReader } from "../kit/env";
 import { runIdFrom } from "../kit/run-id";
 import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
+import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
 import { io, type Socket } from "k6-socketio";
 import { pause } from "../kit/flow";
@@ -32,6 +33,8 @@ const config = {
   waitMs: env.int("WAIT_TIMEOUT_MS", 5_000, 1, 600_000),
   settleMs: env.int("SETTLE_MS", 300, 1, 60_000),
 };
+// ZOMBIES=0 switches the zombie check off: its thresholds stay listed, as not judged (never "no data").
+if (config.zombies === 0) declareNotJudged(["risks_zombie_announced"], "the zombie check is off (-e ZOMBIES=0)");
 const zombieBoundMs = env.int("ZOMBIE_BOUND_MS", 120_000, 1_000, 3_600_000);
 const budget = `${Math.ceil((config.rounds * (config.settleMs + 100) + zombieBoundMs + 4 * config.waitMs) / 1000) + 10}s`;
 const one = (exec_: string, vus = 1, startTime = "0s") => ({ executor: "per-vu-iterations", vus, iterations: 1, maxDuration: budget, exec: exec_, startTime });
@@ -122,7 +125,7 @@ export async function race(data: RunData): Promise<void> {
       timedOut("roll_dice ack");
       break;
     }
-    rollId = (ack.data as { roll_id: string }).roll_id;
+    rollId = String((ack.data as { roll_id?: string } | undefined)?.roll_id ?? "");
     // Give both submissions time to be judged, then count the acceptances the room heard.
     await pause(config.settleMs);
     socket.off("outcome_accepted", onAccepted);
@@ -141,10 +144,10 @@ export async function authz(data: RunData): Promise<void> {
   const socket = await io(connection.targetUrl, as(`${data.runId}-intruder`));
   if (!socket.connected) return;
   const roll = await socket.request("roll_dice", { game_id: game });
-  const refused = roll.ok && (roll.data as { ok?: boolean }).ok === false;
+  const refused = roll.ok && (roll.data as { ok?: boolean } | undefined)?.ok === false;
   authzEnforced.add(check(refused, { "roll_dice in someone else's game is refused": (r) => r }), { action: "roll_dice" });
   const submit = await socket.request("submit_manual_outcome", { game_id: game, roll_id: `${game}#1`, outcome: "homer" });
-  const refused2 = submit.ok && (submit.data as { error?: string }).error === "NOT_AUTHORIZED";
+  const refused2 = submit.ok && (submit.data as { error?: string } | undefined)?.error === "NOT_AUTHORIZED";
   authzEnforced.add(check(refused2, { "submit_manual_outcome in someone else's game is refused NOT_AUTHORIZED": (r) => r }), { action: "submit_manual_outcome" });
   socket.disconnect();
 }

@@ -29,3 +29,10 @@ for (const [fault, threshold] of [
     assert.equal(run.signal, null);
   });
 }
+
+test("risks -e ZOMBIES=0: the zombie check is listed as not judged, never a no-data failure", async () => {
+  const run = await runScenario("risks", { serverArgs: FAST, env: { ...RISKS, TABLES: "1", ROUNDS: "2", ZOMBIES: "0" } });
+  assert.equal(run.code, 0, describe(run));
+  assert.deepEqual(run.failed, []);
+  assert.match(run.stdout + run.stderr, /NOT JUDGED in this run .*risks_zombie_announced \(the zombie check is off \(-e ZOMBIES=0\)\)/);
+});

@@ -1,0 +1,188 @@
+// How a game backend speaks, for the risk checks (src/scenarios/risks.ts): how a player joins a
+// game, the mutation players race on (`act`, optionally after a `prepare` step that yields the
+// item they race for), how to ask for the game's state and where its version and member list
+// are, the broadcasts the checks watch, an optional leave and an optional HTTP stats probe. A
+// check whose parts are absent is not judged; the flow never reads a payload field itself.
+import type { ContractConnection, Exchange, Player, Reply } from "./contract";
+import { ContractError } from "./contract";
+import { connectionFromJson } from "./connection-json";
+import { exchangeFromJson, flatten, obj, str } from "./json";
+import { fill } from "./pattern";
+
+export const CLASSES = ["accepted", "refused", "error"] as const;
+/** accepted: the server did it; refused: it said no (not allowed, nothing pending…); error: it says it failed. */
+export type RiskClass = (typeof CLASSES)[number];
+
+/** What a request's templates see: `${player.id}`, `${game}`, `${round.token}`, `${round.n}`. */
+export type RiskCtx = {
+  player: Player;
+  game: string;
+  round: { n: number; token?: unknown };
+};
+
+/** Where a value sits in a payload: a dotted path into the first argument ("state.version", "players.0"). */
+export type Path = string;
+
+export interface StateRead {
+  /** Path of the version (or sequence) number; absent: the lost-update count is not judged. */
+  version?: Path;
+  /** Path of the member list; absent: the stale-membership check reads no list. */
+  members?: Path;
+  /** Path of a member's id inside one list element (absent: the element is the id). */
+  memberId?: Path;
+}
+
+export interface RisksContract {
+  name: string;
+  /** One line: which server this contract describes. */
+  describes: string;
+  connection?: ContractConnection;
+  /** Joining a game by id. Every check that plays in a game needs it. */
+  join?: Exchange<RiskCtx, RiskClass>;
+  /** A step before each race round (e.g. roll the dice); `token` reads the item raced for into ${round.token}. */
+  prepare?: { exchange: Exchange<RiskCtx, RiskClass>; token?: Path };
+  /** The mutation players race on; `exclusive`: of simultaneous acts on one item at most one may be accepted. */
+  act?: Exchange<RiskCtx, RiskClass> & { exclusive: boolean };
+  /** Asking for the game's state, and reading it (the reply's first argument). */
+  state?: { request: Exchange<RiskCtx, RiskClass> } & StateRead;
+  broadcasts?: {
+    /** A state or version update to the room. */
+    state?: { event: string } & StateRead;
+    /** A member left or was disconnected; `user` is the path of its id. */
+    left?: { event: string; user: Path };
+  };
+  leave?: { event: string; args(ctx: RiskCtx): unknown[]; reply: "ack" | "none" };
+  /** An HTTP probe of resource counts (JSON), e.g. active games and sessions. */
+  stats?: { url: string; fields: Path[] };
+}
+
+/** The value at a dotted path, or undefined. */
+export function at(value: unknown, path: Path): unknown {
+  let v = value;
+  for (const key of path.split(".")) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/** The version at `read.version` as a number, or undefined (unreadable or not declared). */
+export function readVersion(data: unknown, read: StateRead): number | undefined {
+  if (!read.version) return undefined;
+  const v = at(data, read.version);
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** The member ids at `read.members`, or undefined when the list is not there (a mismatch). */
+export function readMembers(data: unknown, read: StateRead): string[] | undefined {
+  if (!read.members) return undefined;
+  const list = at(data, read.members);
+  if (!Array.isArray(list)) return undefined;
+  const ids = list.map((m) => (read.memberId ? at(m, read.memberId) : m));
+  return ids.every((id) => typeof id === "string" || typeof id === "number") ? ids.map(String) : undefined;
+}
+
+const record = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** {ok: true, …} | {ok: false, error}: the reference server's acks. */
+function okOrRefused(r: Reply): RiskClass | undefined {
+  const d = record(r.data);
+  if (d?.ok === true) return "accepted";
+  if (d?.ok === false && typeof d.error === "string") return d.error === "VALIDATION_ERROR" ? "error" : "refused";
+  return undefined;
+}
+
+/** Our reference server's /game namespace (src/target/game-engine.ts). */
+export const referenceRisks: RisksContract = {
+  name: "reference",
+  describes: "the k6-socketio reference server's /game namespace",
+  connection: { namespace: "/game", auth: (player) => ({ token: `user:${player.id}` }) },
+  join: { event: "join_game", args: ({ game }) => [{ game_id: game }], classify: okOrRefused, expects: "an ack {ok: true, role, players} | {ok: false, error}" },
+  prepare: {
+    exchange: { event: "roll_dice", args: ({ game }) => [{ game_id: game }], classify: okOrRefused, expects: "an ack {ok: true, roll_id} | {ok: false, error}" },
+    token: "roll_id",
+  },
+  act: {
+    event: "submit_manual_outcome",
+    args: ({ game, round }) => [{ game_id: game, roll_id: round.token ?? `${game}#none`, outcome: "single" }],
+    classify: okOrRefused,
+    expects: '{ok: true} | {ok: false, error: "NO_PENDING_ROLL" | "NOT_AUTHORIZED" | …}',
+    exclusive: true,
+  },
+  broadcasts: { left: { event: "user_disconnected", user: "user_id" } },
+};
+
+function path(raw: unknown, where: string): Path | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== "string" || raw === "" || raw.split(".").some((k) => k === "")) throw new ContractError(`${where} must be a dotted path such as "state.version"`);
+  return raw;
+}
+
+function stateRead(o: Record<string, unknown>, where: string): StateRead {
+  const out: StateRead = {};
+  const version = path(o.version, `${where}.version`);
+  const members = path(o.members, `${where}.members`);
+  const memberId = path(o.memberId, `${where}.memberId`);
+  if (version) out.version = version;
+  if (members) out.members = members;
+  if (memberId) out.memberId = memberId;
+  return out;
+}
+
+const FIELDS = ["name", "describes", "connection", "join", "prepare", "act", "state", "broadcasts", "leave", "stats"];
+
+/** A risks contract from JSON (docs/scenarios/risks.md). */
+export function risksFromJson(raw: unknown, source: string): RisksContract {
+  const o = obj(raw, source);
+  for (const k of Object.keys(o)) if (!FIELDS.includes(k)) throw new ContractError(`${source}: ${k}: unknown field (known: ${FIELDS.join(", ")})`);
+  const c: RisksContract = { name: str(o.name, `${source}: name`), describes: typeof o.describes === "string" ? o.describes : `the contract in ${source}` };
+  const connection = connectionFromJson(o.connection, `${source}: connection`);
+  if (connection) c.connection = connection;
+  if (o.join !== undefined) c.join = exchangeFromJson<RiskCtx, RiskClass>(o.join, `${source}: join`, CLASSES);
+  if (o.prepare !== undefined) {
+    const p = obj(o.prepare, `${source}: prepare`);
+    const token = path(p.token, `${source}: prepare.token`);
+    c.prepare = { exchange: exchangeFromJson<RiskCtx, RiskClass>(p, `${source}: prepare`, CLASSES), ...(token ? { token } : {}) };
+  }
+  if (o.act !== undefined) {
+    const a = obj(o.act, `${source}: act`);
+    if (a.exclusive !== undefined && typeof a.exclusive !== "boolean") throw new ContractError(`${source}: act.exclusive must be true or false`);
+    c.act = { ...exchangeFromJson<RiskCtx, RiskClass>(a, `${source}: act`, CLASSES), exclusive: a.exclusive === true };
+  }
+  if (o.state !== undefined) {
+    const s = obj(o.state, `${source}: state`);
+    c.state = { request: exchangeFromJson<RiskCtx, RiskClass>(s.request, `${source}: state.request`, CLASSES), ...stateRead(s, `${source}: state`) };
+  }
+  if (o.broadcasts !== undefined) {
+    const b = obj(o.broadcasts, `${source}: broadcasts`);
+    c.broadcasts = {};
+    if (b.state !== undefined) {
+      const s = obj(b.state, `${source}: broadcasts.state`);
+      c.broadcasts.state = { event: str(s.event, `${source}: broadcasts.state.event`), ...stateRead(s, `${source}: broadcasts.state`) };
+    }
+    if (b.left !== undefined) {
+      const l = obj(b.left, `${source}: broadcasts.left`);
+      c.broadcasts.left = { event: str(l.event, `${source}: broadcasts.left.event`), user: path(l.user, `${source}: broadcasts.left.user`) ?? "" };
+      if (c.broadcasts.left.user === "") throw new ContractError(`${source}: broadcasts.left.user must be the path of the user id, e.g. "user_id"`);
+    }
+  }
+  if (o.leave !== undefined) {
+    const l = obj(o.leave, `${source}: leave`);
+    const args = l.args ?? [];
+    if (!Array.isArray(args)) throw new ContractError(`${source}: leave.args must be an array`);
+    const reply = l.reply ?? "none";
+    if (reply !== "ack" && reply !== "none") throw new ContractError(`${source}: leave.reply must be "ack" or "none"`);
+    c.leave = { event: str(l.event, `${source}: leave.event`), args: (ctx) => fill(args, flatten(ctx as unknown as Record<string, unknown>)) as unknown[], reply };
+  }
+  if (o.stats !== undefined) {
+    const s = obj(o.stats, `${source}: stats`);
+    const fields = s.fields;
+    if (!Array.isArray(fields) || fields.length === 0) throw new ContractError(`${source}: stats.fields must list the JSON paths of resource counts, e.g. ["active_games"]`);
+    c.stats = { url: str(s.url, `${source}: stats.url`), fields: fields.map((f, i) => path(f, `${source}: stats.fields[${i}]`)!) };
+  }
+  return c;
+}
+
+export const risksPresets: Record<string, RisksContract> = { reference: referenceRisks };
