@@ -1,6 +1,7 @@
 // How a chat server speaks: the join (and the event that confirms it), the send, the broadcast
 // and how to read the fields the flow needs from it, the leave, and what a member sends after
 // reconnecting. The flow (src/scenarios/chat.ts) never reads a payload field itself.
+import { readPath } from "./path";
 import type { ContractConnection, Exchange, Player, Reply } from "./contract";
 import { ContractError } from "./contract";
 import { connectionFromJson } from "./connection-json";
@@ -73,15 +74,7 @@ export function parseTime(v: unknown): number | undefined {
 }
 
 /** The value at a dotted path ("data.message.created_at", "args.1.id") of a view. */
-export function readPath(view: unknown, path: string): unknown {
-  let v: unknown = view;
-  for (const part of path.split(".")) {
-    if (Array.isArray(v)) v = v[Number(part)];
-    else if (record(v)) v = (v as Record<string, unknown>)[part];
-    else return undefined;
-  }
-  return v;
-}
+export { readPath };
 
 /** Our reference server (src/target/chat.ts): acks {ok}, the flow's message_id and sent_at echoed. */
 export const referenceChat: ChatContract = {

@@ -3,6 +3,7 @@
 // paths of every room event. The flow (src/scenarios/game-room.ts) never reads a payload field
 // by a name of its own: it asks `read(payload, path)` with a path from here. A preset is a spec
 // in the JSON shape, parsed by the same function as a file, so both are checked alike.
+import { readPath } from "./path";
 import type { ContractConnection } from "./contract";
 import { ContractError } from "./contract";
 import { connectionFromJson } from "./connection-json";
@@ -56,14 +57,7 @@ export interface GameRoomContract {
 }
 
 /** A value at a dot path ("data.room.code", "players.0.id"); undefined when any step is missing. */
-export function read(value: unknown, path: string): unknown {
-  let at: unknown = value;
-  for (const key of path.split(".")) {
-    if (at === null || typeof at !== "object") return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-}
+export const read = readPath;
 
 const TOP = ["name", "describes", "connection", "rooms", "events", "errorChecks"];
 const EVENT_FIELDS: Record<keyof RoomEvents, { required: string[]; optional: string[] }> = {

@@ -3,6 +3,7 @@
 // item they race for), how to ask for the game's state and where its version and member list
 // are, the broadcasts the checks watch, an optional leave and an optional HTTP stats probe. A
 // check whose parts are absent is not judged; the flow never reads a payload field itself.
+import { readPath } from "./path";
 import type { ContractConnection, Exchange, Player, Reply } from "./contract";
 import { ContractError } from "./contract";
 import { connectionFromJson } from "./connection-json";
@@ -57,14 +58,7 @@ export interface RisksContract {
 }
 
 /** The value at a dotted path, or undefined. */
-export function at(value: unknown, path: Path): unknown {
-  let v = value;
-  for (const key of path.split(".")) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
-}
+export const at: (value: unknown, path: Path) => unknown = readPath;
 
 /** The version at `read.version` as a number, or undefined (unreadable or not declared). */
 export function readVersion(data: unknown, read: StateRead): number | undefined {
