@@ -5,7 +5,7 @@ import { readPath } from "./path";
 import type { ContractConnection, Exchange, Player, Reply } from "./contract";
 import { ContractError } from "./contract";
 import { connectionFromJson } from "./connection-json";
-import { exchangeFromJson, flatten, obj, replyView, str } from "./json";
+import { exchangeFromJson, leaveFromJson, flatten, obj, replyView, str } from "./json";
 import { checkPattern, fill, matches, type Pattern } from "./pattern";
 
 export const CHAT_CLASSES = ["accepted", "refused", "error"] as const;
@@ -149,14 +149,7 @@ export function chatFromJson(raw: unknown, source: string): ChatContract {
     message: messageFromJson(o.message, `${source}: message`),
   };
   if (confirm !== undefined) out.joinConfirm = confirmFromJson(confirm, `${source}: join.confirm`);
-  if (o.leave !== undefined) {
-    const leave = obj(o.leave, `${source}: leave`);
-    const args = leave.args ?? [];
-    if (!Array.isArray(args)) throw new ContractError(`${source}: leave.args must be an array`);
-    const reply = leave.reply ?? "none";
-    if (reply !== "ack" && reply !== "none") throw new ContractError(`${source}: leave.reply must be "ack" or "none"`);
-    out.leave = { event: str(leave.event, `${source}: leave.event`), args: (ctx) => fill(args, flatten(ctx as unknown as Record<string, unknown>)) as unknown[], reply };
-  }
+  if (o.leave !== undefined) out.leave = leaveFromJson(o.leave, `${source}: leave`, "none");
   if (o.rejoin !== undefined && o.rejoin !== "join") out.rejoin = exchangeFromJson<ChatCtx & Record<string, unknown>, ChatClass>(o.rejoin, `${source}: rejoin`, CHAT_CLASSES) as Exchange<ChatCtx, ChatClass>;
   const connection = connectionFromJson(o.connection, `${source}: connection`);
   if (connection) out.connection = connection;

@@ -72,3 +72,13 @@ export function exchangeFromJson<Ctx extends Record<string, unknown>, C extends 
     expects: entries.map(([name, p]) => `${name} ${JSON.stringify(p)}`).join("; "),
   };
 }
+
+/** A one-way step (leave a queue, a room, a conversation): `{event, args (template), reply: "ack" | "none"}`. */
+export function leaveFromJson<Ctx>(raw: unknown, where: string, defaultReply: "ack" | "none"): { event: string; args(ctx: Ctx): unknown[]; reply: "ack" | "none" } {
+  const o = obj(raw, where);
+  const args = o.args ?? [];
+  if (!Array.isArray(args)) throw new ContractError(`${where}.args must be an array`);
+  const reply = o.reply ?? defaultReply;
+  if (reply !== "ack" && reply !== "none") throw new ContractError(`${where}.reply must be "ack" or "none"`);
+  return { event: str(o.event, `${where}.event`), args: (ctx) => fill(args, flatten(ctx as unknown as Record<string, unknown>)) as unknown[], reply };
+}

@@ -4,7 +4,7 @@
 import type { ContractConnection, Exchange, Player, Reply } from "./contract";
 import { ContractError } from "./contract";
 import { connectionFromJson } from "./connection-json";
-import { exchangeFromJson, flatten, obj, replyView, str } from "./json";
+import { exchangeFromJson, leaveFromJson, flatten, obj, replyView, str } from "./json";
 import { fill, matches, type Pattern } from "./pattern";
 
 export interface QueuePlayer extends Player {
@@ -102,11 +102,7 @@ export function matchmakingFromJson(raw: unknown, source: string): MatchmakingCo
   const o = obj(raw, source);
   const name = str(o.name, `${source}: name`);
   const join = exchangeFromJson<{ player: QueuePlayer }, JoinClass>(o.join, `${source}: join`, JOIN_CLASSES);
-  const leave = obj(o.leave, `${source}: leave`);
-  const leaveArgs = leave.args === undefined ? [] : leave.args;
-  if (!Array.isArray(leaveArgs)) throw new ContractError(`${source}: leave.args must be an array`);
-  const leaveReply = leave.reply ?? "ack";
-  if (leaveReply !== "ack" && leaveReply !== "none") throw new ContractError(`${source}: leave.reply must be "ack" or "none"`);
+  const leave = leaveFromJson<{ player: QueuePlayer }>(o.leave, `${source}: leave`, "ack");
   const match = obj(o.match, `${source}: match`);
   const seats = match.seats ?? "any";
   const shape = (match.shape ?? null) as Pattern | null;
@@ -121,7 +117,7 @@ export function matchmakingFromJson(raw: unknown, source: string): MatchmakingCo
     name,
     describes: typeof o.describes === "string" ? o.describes : `the contract in ${source}`,
     join,
-    leave: { event: str(leave.event, `${source}: leave.event`), args: (ctx) => fill(leaveArgs, flatten(ctx)) as unknown[], reply: leaveReply },
+    leave,
     match: {
       event: str(match.event, `${source}: match.event`),
       seats: (args, player) => {

@@ -7,7 +7,7 @@ import { readPath } from "./path";
 import type { ContractConnection, Exchange, Player, Reply } from "./contract";
 import { ContractError } from "./contract";
 import { connectionFromJson } from "./connection-json";
-import { exchangeFromJson, flatten, obj, str } from "./json";
+import { exchangeFromJson, leaveFromJson, flatten, obj, str } from "./json";
 import { fill } from "./pattern";
 
 export const CLASSES = ["accepted", "refused", "error"] as const;
@@ -162,14 +162,7 @@ export function risksFromJson(raw: unknown, source: string): RisksContract {
       if (c.broadcasts.left.user === "") throw new ContractError(`${source}: broadcasts.left.user must be the path of the user id, e.g. "user_id"`);
     }
   }
-  if (o.leave !== undefined) {
-    const l = obj(o.leave, `${source}: leave`);
-    const args = l.args ?? [];
-    if (!Array.isArray(args)) throw new ContractError(`${source}: leave.args must be an array`);
-    const reply = l.reply ?? "none";
-    if (reply !== "ack" && reply !== "none") throw new ContractError(`${source}: leave.reply must be "ack" or "none"`);
-    c.leave = { event: str(l.event, `${source}: leave.event`), args: (ctx) => fill(args, flatten(ctx as unknown as Record<string, unknown>)) as unknown[], reply };
-  }
+  if (o.leave !== undefined) c.leave = leaveFromJson(o.leave, `${source}: leave`, "none");
   if (o.stats !== undefined) {
     const s = obj(o.stats, `${source}: stats`);
     const fields = s.fields;
