@@ -7,8 +7,8 @@ import { readPath } from "./path";
 import type { ContractConnection, Exchange, Player, Reply } from "./contract";
 import { ContractError } from "./contract";
 import { connectionFromJson } from "./connection-json";
-import { exchangeFromJson, leaveFromJson, flatten, obj, str } from "./json";
-import { fill } from "./pattern";
+import { exchangeFromJson, leaveFromJson, obj, replyView, str } from "./json";
+import { checkPath } from "./path";
 
 export const CLASSES = ["accepted", "refused", "error"] as const;
 /** accepted: the server did it; refused: it said no (not allowed, nothing pending…); error: it says it failed. */
@@ -21,16 +21,16 @@ export type RiskCtx = {
   round: { n: number; token?: unknown };
 };
 
-/** Where a value sits in a payload: a dotted path into the first argument ("state.version", "players.0"). */
+/** Where a value sits in a reply or broadcast: a path into its view { event, data, args } ("data.version"). */
 export type Path = string;
 
 export interface StateRead {
   /** Path of the version (or sequence) number; absent: the lost-update count is not judged. */
   version?: Path;
-  /** Path of the member list; absent: the stale-membership check reads no list. */
+  /** Path of the member list; absent: the stale-membership check is not judged. */
   members?: Path;
-  /** Path of a member's id inside one list element (absent: the element is the id). */
-  memberId?: Path;
+  /** Path of a member's id inside one list element, e.g. "user_id" (absent: the element is the id). */
+  memberId?: string;
 }
 
 export interface RisksContract {
@@ -47,32 +47,33 @@ export interface RisksContract {
   /** Asking for the game's state, and reading it (the reply's first argument). */
   state?: { request: Exchange<RiskCtx, RiskClass> } & StateRead;
   broadcasts?: {
-    /** A state or version update to the room. */
-    state?: { event: string } & StateRead;
+    /** A state or version update to the room; `game`: the path of its game id (absent: every one counts). */
+    state?: { event: string; game?: Path } & StateRead;
     /** A member left or was disconnected; `user` is the path of its id. */
     left?: { event: string; user: Path };
   };
   leave?: { event: string; args(ctx: RiskCtx): unknown[]; reply: "ack" | "none" };
-  /** An HTTP probe of resource counts (JSON), e.g. active games and sessions. */
-  stats?: { url: string; fields: Path[] };
+  /** An HTTP probe of resource counts: a GET of `url` answering JSON; `fields` are dotted paths into it ("active_games"). */
+  stats?: { url: string; fields: string[] };
 }
 
 /** The value at a dotted path, or undefined. */
-export const at: (value: unknown, path: Path) => unknown = readPath;
+export const at: (value: unknown, path: string) => unknown = readPath;
 
-/** The version at `read.version` as a number, or undefined (unreadable or not declared). */
-export function readVersion(data: unknown, read: StateRead): number | undefined {
+/** A reply's or broadcast's view, which contract paths read. */
+export const view = (event: string | undefined, args: unknown[]) => replyView({ event, args, data: args[0] });
+
+/** The version at `read.version` of a view as a number, or undefined (unreadable or not declared). */
+export function readVersion(v: unknown, read: StateRead): number | undefined {
   if (!read.version) return undefined;
-  const v = at(data, read.version);
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  return undefined;
+  const value = at(v, read.version);
+  return typeof value === "number" && Number.isFinite(value) ? value : typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
 }
 
-/** The member ids at `read.members`, or undefined when the list is not there (a mismatch). */
-export function readMembers(data: unknown, read: StateRead): string[] | undefined {
+/** The member ids at `read.members` of a view, or undefined when the list is not there (a mismatch). */
+export function readMembers(v: unknown, read: StateRead): string[] | undefined {
   if (!read.members) return undefined;
-  const list = at(data, read.members);
+  const list = at(v, read.members);
   if (!Array.isArray(list)) return undefined;
   const ids = list.map((m) => (read.memberId ? at(m, read.memberId) : m));
   return ids.every((id) => typeof id === "string" || typeof id === "number") ? ids.map(String) : undefined;
@@ -96,21 +97,31 @@ export const referenceRisks: RisksContract = {
   join: { event: "join_game", args: ({ game }) => [{ game_id: game }], classify: okOrRefused, expects: "an ack {ok: true, role, players} | {ok: false, error}" },
   prepare: {
     exchange: { event: "roll_dice", args: ({ game }) => [{ game_id: game }], classify: okOrRefused, expects: "an ack {ok: true, roll_id} | {ok: false, error}" },
-    token: "roll_id",
+    token: "data.roll_id",
   },
   act: {
     event: "submit_manual_outcome",
     args: ({ game, round }) => [{ game_id: game, roll_id: round.token ?? `${game}#none`, outcome: "single" }],
     classify: okOrRefused,
-    expects: '{ok: true} | {ok: false, error: "NO_PENDING_ROLL" | "NOT_AUTHORIZED" | …}',
+    expects: '{ok: true, version} | {ok: false, error: "NO_PENDING_ROLL" | "NOT_AUTHORIZED" | …}',
     exclusive: true,
   },
-  broadcasts: { left: { event: "user_disconnected", user: "user_id" } },
+  state: {
+    request: { event: "request_game_state", args: ({ game }) => [{ game_id: game }], classify: okOrRefused, expects: "an ack {ok: true, version, players} | {ok: false, error}" },
+    version: "data.version",
+    members: "data.players",
+  },
+  broadcasts: { state: { event: "game_state_update", game: "data.game_id", version: "data.version" }, left: { event: "user_disconnected", user: "data.user_id" } },
+  leave: { event: "leave_game", args: ({ game }) => [{ game_id: game }], reply: "ack" },
 };
 
 function path(raw: unknown, where: string): Path | undefined {
+  return raw === undefined ? undefined : checkPath(raw, where);
+}
+
+function plainPath(raw: unknown, where: string, example: string): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== "string" || raw === "" || raw.split(".").some((k) => k === "")) throw new ContractError(`${where} must be a dotted path such as "state.version"`);
+  if (typeof raw !== "string" || raw === "" || raw.split(".").some((k) => k === "")) throw new ContractError(`${where} must be a dotted path such as "${example}"`);
   return raw;
 }
 
@@ -118,7 +129,7 @@ function stateRead(o: Record<string, unknown>, where: string): StateRead {
   const out: StateRead = {};
   const version = path(o.version, `${where}.version`);
   const members = path(o.members, `${where}.members`);
-  const memberId = path(o.memberId, `${where}.memberId`);
+  const memberId = plainPath(o.memberId, `${where}.memberId`, "user_id");
   if (version) out.version = version;
   if (members) out.members = members;
   if (memberId) out.memberId = memberId;
@@ -134,32 +145,35 @@ export function risksFromJson(raw: unknown, source: string): RisksContract {
   const c: RisksContract = { name: str(o.name, `${source}: name`), describes: typeof o.describes === "string" ? o.describes : `the contract in ${source}` };
   const connection = connectionFromJson(o.connection, `${source}: connection`);
   if (connection) c.connection = connection;
-  if (o.join !== undefined) c.join = exchangeFromJson<RiskCtx, RiskClass>(o.join, `${source}: join`, CLASSES);
+  const ex = (raw: unknown, where: string) => exchangeFromJson<RiskCtx & Record<string, unknown>, RiskClass>(raw, `${source}: ${where}`, CLASSES) as unknown as Exchange<RiskCtx, RiskClass>;
+  if (o.join !== undefined) c.join = ex(o.join, "join");
   if (o.prepare !== undefined) {
-    const p = obj(o.prepare, `${source}: prepare`);
-    const token = path(p.token, `${source}: prepare.token`);
-    c.prepare = { exchange: exchangeFromJson<RiskCtx, RiskClass>(p, `${source}: prepare`, CLASSES), ...(token ? { token } : {}) };
+    const { token: rawToken, ...p } = obj(o.prepare, `${source}: prepare`);
+    const token = path(rawToken, `${source}: prepare.token`);
+    c.prepare = { exchange: ex(p, "prepare"), ...(token ? { token } : {}) };
   }
   if (o.act !== undefined) {
-    const a = obj(o.act, `${source}: act`);
-    if (a.exclusive !== undefined && typeof a.exclusive !== "boolean") throw new ContractError(`${source}: act.exclusive must be true or false`);
-    c.act = { ...exchangeFromJson<RiskCtx, RiskClass>(a, `${source}: act`, CLASSES), exclusive: a.exclusive === true };
+    const { exclusive, ...a } = obj(o.act, `${source}: act`);
+    if (exclusive !== undefined && typeof exclusive !== "boolean") throw new ContractError(`${source}: act.exclusive must be true or false`);
+    c.act = { ...ex(a, "act"), exclusive: exclusive === true };
   }
   if (o.state !== undefined) {
     const s = obj(o.state, `${source}: state`);
-    c.state = { request: exchangeFromJson<RiskCtx, RiskClass>(s.request, `${source}: state.request`, CLASSES), ...stateRead(s, `${source}: state`) };
+    c.state = { request: ex(s.request, "state.request"), ...stateRead(s, `${source}: state`) };
   }
   if (o.broadcasts !== undefined) {
     const b = obj(o.broadcasts, `${source}: broadcasts`);
     c.broadcasts = {};
     if (b.state !== undefined) {
       const s = obj(b.state, `${source}: broadcasts.state`);
-      c.broadcasts.state = { event: str(s.event, `${source}: broadcasts.state.event`), ...stateRead(s, `${source}: broadcasts.state`) };
+      const game = path(s.game, `${source}: broadcasts.state.game`);
+      c.broadcasts.state = { event: str(s.event, `${source}: broadcasts.state.event`), ...(game ? { game } : {}), ...stateRead(s, `${source}: broadcasts.state`) };
     }
     if (b.left !== undefined) {
       const l = obj(b.left, `${source}: broadcasts.left`);
-      c.broadcasts.left = { event: str(l.event, `${source}: broadcasts.left.event`), user: path(l.user, `${source}: broadcasts.left.user`) ?? "" };
-      if (c.broadcasts.left.user === "") throw new ContractError(`${source}: broadcasts.left.user must be the path of the user id, e.g. "user_id"`);
+      const user = path(l.user, `${source}: broadcasts.left.user`);
+      if (!user) throw new ContractError(`${source}: broadcasts.left.user must be the path of the departed user's id, e.g. "data.user_id"`);
+      c.broadcasts.left = { event: str(l.event, `${source}: broadcasts.left.event`), user };
     }
   }
   if (o.leave !== undefined) c.leave = leaveFromJson(o.leave, `${source}: leave`, "none");
@@ -167,7 +181,8 @@ export function risksFromJson(raw: unknown, source: string): RisksContract {
     const s = obj(o.stats, `${source}: stats`);
     const fields = s.fields;
     if (!Array.isArray(fields) || fields.length === 0) throw new ContractError(`${source}: stats.fields must list the JSON paths of resource counts, e.g. ["active_games"]`);
-    c.stats = { url: str(s.url, `${source}: stats.url`), fields: fields.map((f, i) => path(f, `${source}: stats.fields[${i}]`)!) };
+    if (typeof s.url !== "string" || !s.url.startsWith("/")) throw new ContractError(`${source}: stats.url must be a path on the target's origin, e.g. "/stats"`);
+    c.stats = { url: s.url, fields: fields.map((f, i) => plainPath(f, `${source}: stats.fields[${i}]`, "active_games")!) };
   }
   return c;
 }

@@ -1,4 +1,5 @@
 // Small pieces every await-API flow needs on k6's event loop.
+import type { Socket } from "../socketio";
 
 /**
  * Resolves after `ms` milliseconds. k6 v2.2's timer queue can run a timer early (a cleared
@@ -31,4 +32,28 @@ export async function allPlayers<T>(flows: Promise<T>[]): Promise<T[]> {
     values.push(s.value);
   }
   return values;
+}
+
+/** Resolves true once the library has reconnected `socket`, false when it gave up or `timeoutMs` passed. */
+export function reconnected(socket: Socket, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      socket.off("reconnect", onReconnect).off("reconnect_failed", onFailed);
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(ok);
+    };
+    const onReconnect = (): void => settle(true);
+    const onFailed = (): void => settle(false);
+    socket.on("reconnect", onReconnect).on("reconnect_failed", onFailed);
+    // A timer cleared once settled: a pending one would keep the iteration alive until it fires.
+    const due = Date.now() + timeoutMs;
+    const arm = (ms: number): void => {
+      timer = setTimeout(() => (Date.now() >= due - 1 ? settle(false) : arm(due - Date.now())), Math.max(1, ms));
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    arm(timeoutMs);
+  });
 }

@@ -25,7 +25,7 @@ import { scenarioOptions, prepareRun } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
-import { pause } from "../kit/flow";
+import { pause, reconnected } from "../kit/flow";
 import { io, type Socket } from "../socketio";
 import { mainFlow } from "../kit/default-scenario";
 
@@ -173,30 +173,6 @@ async function joinRoom(socket: Socket, ex: Exchange<ChatCtx, ChatClass>, ctx: C
 }
 
 let refusalLogged = false;
-
-/** Resolves true once the library has reconnected `socket`, false when it gave up or `timeoutMs` passed. */
-function reconnected(socket: Socket, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const settle = (ok: boolean): void => {
-      if (settled) return;
-      settled = true;
-      socket.off("reconnect", onReconnect).off("reconnect_failed", onFailed);
-      if (timer !== undefined) clearTimeout(timer);
-      resolve(ok);
-    };
-    const onReconnect = (): void => settle(true);
-    const onFailed = (): void => settle(false);
-    socket.on("reconnect", onReconnect).on("reconnect_failed", onFailed);
-    // A timer cleared once settled: a pending one would keep the iteration alive until it fires.
-    const due = Date.now() + timeoutMs;
-    const arm = (ms: number): void => {
-      timer = setTimeout(() => (Date.now() >= due - 1 ? settle(false) : arm(due - Date.now())), Math.max(1, ms));
-    };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    arm(timeoutMs);
-  });
-}
 
 export async function member(data: RunData): Promise<void> {
   const index = exec.scenario.iterationInTest;

@@ -5,8 +5,11 @@
 //   join_game {game_id}                ack {ok, role: home|away|spectator, players}; `user_joined` to the room
 //   roll_dice {game_id}                ack {ok, roll_id} | {ok:false, error:"NOT_AUTHORIZED"}; `dice_rolled` to the room
 //   submit_manual_outcome {game_id, roll_id, outcome}
-//                                      ack {ok:true} and `outcome_accepted` {roll_id, user_id} to the room
+//                                      ack {ok:true, version} and `outcome_accepted` {roll_id, user_id},
+//                                      `game_state_update` {game_id, version} to the room
 //                                      | {ok:false, error:"NO_PENDING_ROLL"|"NOT_AUTHORIZED"}
+//   request_game_state {game_id}       ack {ok, game_id, version, players} | {ok:false, error:"GAME_NOT_FOUND"}
+//   leave_game {game_id}               ack {ok}; the player's seat is freed
 //   disconnect                         `user_disconnected` {user_id} to every room the user was in
 // Only the game's two players may roll or submit (--fault no-authz lets anyone). A roll is
 // consumed by exactly one submission (--fault race checks, awaits a simulated database write,
@@ -20,6 +23,8 @@ interface Game {
   players: string[];
   pendingRoll: string | null;
   rolls: number;
+  /** Accepted outcomes so far. */
+  version: number;
 }
 
 type Ack = ((response: unknown) => void) | undefined;
@@ -59,7 +64,7 @@ export function serveGameEngine(io: Server, options: TargetOptions): Namespace {
       const id = gameId(payload);
       if (!id) return reply(ack, { ok: false, error: "VALIDATION_ERROR" });
       let game = games.get(id);
-      if (!game) games.set(id, (game = { players: [], pendingRoll: null, rolls: 0 }));
+      if (!game) games.set(id, (game = { players: [], pendingRoll: null, rolls: 0, version: 0 }));
       const user = userOf(socket);
       if (!game.players.includes(user) && game.players.length < 2) game.players.push(user);
       const seat = game.players.indexOf(user);
@@ -72,7 +77,7 @@ export function serveGameEngine(io: Server, options: TargetOptions): Namespace {
       const id = gameId(payload);
       const game = id ? games.get(id) : undefined;
       if (!authorized(socket, game)) return reply(ack, { ok: false, error: "NOT_AUTHORIZED" });
-      const target = game ?? { players: [], pendingRoll: null, rolls: 0 };
+      const target = game ?? { players: [], pendingRoll: null, rolls: 0, version: 0 };
       if (!game && id) games.set(id, target);
       target.rolls += 1;
       target.pendingRoll = `${id}#${target.rolls}`;
@@ -91,8 +96,25 @@ export function serveGameEngine(io: Server, options: TargetOptions): Namespace {
         await new Promise((r) => setTimeout(r, 20));
       }
       game.pendingRoll = null;
-      reply(ack, { ok: true });
+      game.version += 1;
+      reply(ack, { ok: true, version: game.version });
       nsp.to(id!).emit("outcome_accepted", { game_id: id, roll_id: rollId, user_id: userOf(socket) });
+      nsp.to(id!).emit("game_state_update", { game_id: id, version: game.version });
+    });
+
+    socket.on("request_game_state", (payload: unknown, ack: Ack) => {
+      const id = gameId(payload);
+      const game = id ? games.get(id) : undefined;
+      if (!game) return reply(ack, { ok: false, error: "GAME_NOT_FOUND" });
+      reply(ack, { ok: true, game_id: id, version: game.version, players: [...game.players] });
+    });
+
+    socket.on("leave_game", (payload: unknown, ack: Ack) => {
+      const id = gameId(payload);
+      const game = id ? games.get(id) : undefined;
+      if (game) game.players = game.players.filter((p) => p !== userOf(socket));
+      if (id) void socket.leave(id);
+      reply(ack, { ok: true });
     });
 
     socket.on("disconnect", (reason) => {

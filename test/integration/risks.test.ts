@@ -1,5 +1,5 @@
-// dist/risks.js (seed 003): every check passes against the healthy reference server and fails
-// (exit 99) against the fault that reproduces its risk.
+// dist/risks.js with its reference contract (seed 003's risks on our /game namespace): every check
+// passes against the healthy reference server and fails (exit 99) against the fault that reproduces its risk.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describe, runScenario } from "../helpers/k6run.ts";
@@ -12,8 +12,13 @@ test("risks: every check passes on the healthy server; duplicate sessions are re
   assert.equal(run.code, 0, describe(run));
   assert.equal(run.metric("risks_race_exactly_one")?.passes, 2 * 5);
   assert.equal(run.metric("risks_zombie_announced")?.passes, 1);
+  // The reference contract names a versioned state, a member list and a leave: those checks are judged too.
+  assert.equal(run.metric("risks_recovered")?.passes, 2);
+  assert.equal(run.metric("risks_authz_enforced")?.passes, 2 * 2);
+  for (const m of ["risks_lost_updates", "risks_stale_members", "risks_ghost_deliveries", "risks_contract_mismatches"]) assert.equal(run.metric(m)?.count, 0, m);
+  assert.match(run.stderr + run.stdout, /NOT JUDGED in this run .*risks_cleanup \(the contract has no stats probe\)/);
   assert.ok((run.metric("risks_zombie_departure")?.max ?? Infinity) <= 500 + 500 + 500 + 1000);
-  assert.match(run.stderr + run.stdout, /duplicate sessions of one user: the first session was kept/);
+  assert.match(run.stderr + run.stdout, /duplicate sessions of one user: the first session was kept; the second session was kept/);
 });
 
 for (const [fault, threshold] of [
