@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { root, startProcess } from "../../scripts/lib.mjs";
-import { ensurePythonVenv } from "../../scripts/python-venv.mjs";
+import { test } from "node:test";
+import { root } from "../../scripts/lib.mjs";
 import { describe, runAgainst } from "../helpers/k6run.ts";
+import { pythonPeers } from "../helpers/python-peers.ts";
 
 const CONTRACT = join(root, "test", "fixtures", "chat-mimic.json");
 // Two rooms (2 and 3 members), 12 messages each 100 ms apart; DROPS=2 drops one member of each.
@@ -29,29 +29,8 @@ const SHORT = {
 };
 const RATE_LIMIT = 20;
 
-type Peer = Awaited<ReturnType<typeof startProcess>>;
-const peers: Peer[] = [];
-let python: string;
-
-before(() => {
-  python = ensurePythonVenv();
-});
-after(async () => {
-  await Promise.all(peers.map((p) => p.stop()));
-});
-
 /** One mimic process per fault, started on first use and reused by every case of that fault. */
-const started = new Map<string, Promise<Peer>>();
-function mimic(...args: string[]): Promise<Peer> {
-  const key = args.join(" ");
-  let p = started.get(key);
-  if (!p) {
-    p = startProcess(join(root, "test", "peers", "chat_mimic.py"), ["--port", "0", "--rate-limit", String(RATE_LIMIT), ...args], { interpreter: python, timeoutMs: 30_000 });
-    started.set(key, p);
-    void p.then((peer) => peers.push(peer));
-  }
-  return p;
-}
+const mimic = pythonPeers("chat_mimic.py", ["--port", "0", "--rate-limit", String(RATE_LIMIT)]);
 
 async function run(mimicArgs: string[], env: Record<string, string> = {}) {
   const peer = await mimic(...mimicArgs);

@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { root, startProcess } from "../../scripts/lib.mjs";
-import { ensurePythonVenv } from "../../scripts/python-venv.mjs";
+import { test } from "node:test";
+import { root } from "../../scripts/lib.mjs";
 import { describe, runAgainst } from "../helpers/k6run.ts";
+import { pythonPeers } from "../helpers/python-peers.ts";
 
 const CONTRACT = join(root, "test", "fixtures", "risks-engine.json");
 const SHORT = {
@@ -23,22 +23,11 @@ const SHORT = {
   CLEANUP_WAIT_MS: "1500",
 };
 
-type Peer = Awaited<ReturnType<typeof startProcess>>;
-const peers: Peer[] = [];
-let python: string;
-
-before(() => {
-  python = ensurePythonVenv();
-});
-after(async () => {
-  await Promise.all(peers.map((p) => p.stop()));
-});
-
 /** One engine per fault, its pings fast so a vanished player is noticed within seconds. */
+const engine = pythonPeers("engine_mimic.py", ["--port", "0", "--ping-interval", "1", "--ping-timeout", "1"]);
+
 async function run(fault: string | null, env: Record<string, string> = {}) {
-  const args = ["--port", "0", "--ping-interval", "1", "--ping-timeout", "1", ...(fault ? ["--fault", fault] : [])];
-  const peer = await startProcess(join(root, "test", "peers", "engine_mimic.py"), args, { interpreter: python, timeoutMs: 30_000 });
-  peers.push(peer);
+  const peer = await engine(...(fault ? ["--fault", fault] : []));
   return runAgainst("risks", peer.url, { env: { ...SHORT, ...env }, timeoutMs: 90_000 });
 }
 
