@@ -18,6 +18,14 @@ if (!scenario || !targetUrl || !scenarios.includes(scenario)) {
   process.exit(2);
 }
 
+// npm prints a script's command line (arguments included) before running it, into CI logs: a
+// secret belongs in the environment, which k6 reads as __ENV too. Named here, never its value.
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|AUTH|COOKIE|CREDENTIAL/i;
+const exposed = k6Args.flatMap((a, i) => (k6Args[i - 1] === "-e" || k6Args[i - 1] === "--env" ? [a.split("=")[0]] : [])).filter((name) => SECRET_NAME.test(name));
+for (const name of exposed) {
+  console.warn(`warning: -e ${name}=… is on the command line, which npm printed above (and CI logs keep): pass it as an environment variable instead (${name}=… npm run gate -- …; in GitHub Actions, env: ${name}: \${{ secrets.… }}); k6 reads it all the same`);
+}
+
 const summaryDir = resolve(process.env.SUMMARY_DIR ?? join(root, "out"));
 const github = process.env.GITHUB_ACTIONS === "true";
 

@@ -4,7 +4,8 @@
 // module feeds with 1 the first time a VU sees a sample matching the threshold's metric and tags.
 // A guard left at 0 fails the run, and the verdict reports the guarded threshold as "no data".
 // A threshold naming a tag value nothing recorded (`socketio_ack_duration{event:add_usr}`) fails
-// the same way. Count thresholds are not guarded: an error counter is at 0 by rights.
+// the same way. Count thresholds are not guarded (an error counter is at 0 by rights), except on
+// counters of a check's findings (guardCounts): "0 lost updates" means something only once judged.
 import { Counter } from "k6/metrics";
 import { LIBRARY_METRICS, observeSamples } from "../socketio";
 import { GUARD_METRIC, guardId, parseThresholdKey } from "./threshold-key";
@@ -29,12 +30,23 @@ const NEEDS_DATA = /^\s*(avg|min|max|med|p\(\d+(?:\.\d+)?\)|rate)\s*(<=|>=|==|!=
 /** k6's own metrics: their samples are k6's, not seen here. */
 const K6_BUILTIN = /^(checks|data_received|data_sent|iteration_duration|iterations|vus|vus_max|dropped_iterations|group_duration|http_|ws_|grpc_|browser_|k6socketio_)/;
 
+const guardedCounts = new Set<string>();
+
+/**
+ * At init, before the options: counters whose count thresholds need a sample (the check adds
+ * its finding, 0 included, each time it judges). Such a counter must not be seeded by prepareRun().
+ */
+export function guardCounts(...metrics: string[]): void {
+  for (const m of metrics) guardedCounts.add(m);
+}
+
 /** The thresholds plus a guard for each one that means nothing without data. */
 export function withDataGuards(thresholds: Record<string, string[]>): Record<string, string[]> {
   const out = { ...thresholds };
   for (const [key, expressions] of Object.entries(thresholds)) {
     const { metric, filter } = parseThresholdKey(key);
-    if (K6_BUILTIN.test(metric) || !expressions.some((e) => NEEDS_DATA.test(e))) continue;
+    const needsData = (e: string) => NEEDS_DATA.test(e) || (guardedCounts.has(metric) && /^\s*count\s*(<=|>=|==|!=|<|>)/.test(e));
+    if (K6_BUILTIN.test(metric) || !expressions.some(needsData)) continue;
     const guard: Guard = { key, id: guardId(key), metric, filter, seen: false };
     const list = byMetric.get(metric);
     if (list) list.push(guard);

@@ -30,6 +30,7 @@ import { prepareRun, scenarioOptions } from "../kit/scenario-options";
 import { makeHandleSummary } from "../kit/summary";
 import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
+import { guardCounts } from "../kit/data-guard";
 import { mainFlow } from "../kit/default-scenario";
 import { io, type ConnectOptions, type Socket } from "../socketio";
 import { readStats, type Stats } from "./risks-stats";
@@ -75,6 +76,9 @@ const judgedBy: Record<keyof typeof missing, string[]> = {
 };
 for (const [k, why] of Object.entries(missing)) if (why) declareNotJudged(judgedBy[k as keyof typeof missing], why);
 
+// A finding counted only when its check judged a table: "0 lost updates" without a judged table is no data.
+guardCounts("risks_lost_updates", "risks_stale_members", "risks_ghost_deliveries");
+
 const perRound = config.settleMs + 2 * config.waitMs;
 const budget = `${Math.ceil((config.rounds * perRound + 12 * config.waitMs + 6 * config.settleMs + config.zombieBoundMs) / 1000) + 10}s`;
 const one = (fn: string, vus = 1) => ({ executor: "per-vu-iterations", vus, iterations: 1, maxDuration: budget, exec: fn });
@@ -119,7 +123,7 @@ interface RunData {
 }
 
 export function setup(): RunData {
-  prepareRun(actsAccepted, lostUpdates, staleMembers, ghostDeliveries, duplicateSessions, timeouts, mismatchCount, logins.counter);
+  prepareRun(actsAccepted, duplicateSessions, timeouts, mismatchCount, logins.counter);
   const players = config.tables * seatsPerTable + 2 * config.zombies + 1;
   const short = directory.shortage(players);
   if (short) console.warn(short);
@@ -381,7 +385,7 @@ export async function unauthenticated(): Promise<void> {
   if (socket.connected) {
     console.warn(`risks: a connection without the contract's credentials was accepted`);
     socket.disconnect();
-  }
+  } else if (refused) console.log("risks: a connect without credentials was refused, as it must be (the connect_error logged for it is this check's)");
 }
 
 export async function zombie(data: RunData): Promise<void> {
@@ -445,8 +449,10 @@ export async function duplicate(data: RunData): Promise<void> {
   }
   for (const s of sessions) s.disconnect();
   await Promise.all(sessions.map((s) => s.closed));
-  for (const o of outcomes) duplicateSessions.add(1, { session: o.split(" ")[1]!, outcome: o.includes("refused") ? "refused" : o.includes("ended") ? "ended" : "kept" });
-  console.log(`risks: duplicate sessions of one user: ${outcomes.join("; ")}`);
+  const kinds = outcomes.map((o) => (o.includes("refused") ? "refused" : o.includes("ended") ? "ended" : "kept"));
+  kinds.forEach((outcome, i) => duplicateSessions.add(1, { session: i === 0 ? "first" : "second", outcome }));
+  const said = kinds.every((k) => k === "kept") ? "both sessions were kept (the server lets one user hold two at once)" : outcomes.join("; ");
+  console.log(`risks: duplicate sessions of one user (reported, not judged): ${said}`);
 }
 
 export function teardown(data: RunData): void {

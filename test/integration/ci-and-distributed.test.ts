@@ -47,9 +47,20 @@ test("npm run gate: exit 99 becomes a list of the failed thresholds; a healthy r
     assert.equal(failed.status, 99, failed.stdout + failed.stderr);
     assert.match(failed.stdout, /FAIL: matchmaking against http:\/\/127\.0\.0\.1:\d+: 1 of \d+ thresholds failed:\n {2}- matchmaking_join_duration p\(95\)<250: observed p\(95\)=\d+(\.\d+)? ms/);
     assert.match(failed.stdout, /::error title=k6-socketio matchmaking threshold failed::matchmaking_join_duration/);
-    const passed = gate(good.url);
+    // As CI runs it, through npm (which prints the command line): the secret in the environment only.
+    const secret = "gate-secret-7f3a";
+    const passed = spawnSync("npm", ["run", "gate", "--", "matchmaking", good.url, ...Object.entries(MATCHMAKING).flatMap(([k, v]) => ["-e", `${k}=${v}`])], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, K6: k6(), SUMMARY_DIR: tmp(), AUTH_TOKEN: secret },
+      timeout: 120_000,
+    });
     assert.equal(passed.status, 0, passed.stdout + passed.stderr);
     assert.match(passed.stdout, /PASS: matchmaking against .*: all \d+ thresholds held/);
+    assert.ok(!(passed.stdout + passed.stderr).includes(secret), "the secret never reaches the output");
+    const warned = spawnSync(process.execPath, [join(root, "scripts", "ci-gate.mjs"), "matchmaking", good.url, "-e", `AUTH_TOKEN=${secret}`, "-e", "VUS=0"], { cwd: root, encoding: "utf8", env: { ...process.env, K6: k6(), SUMMARY_DIR: tmp() }, timeout: 60_000 });
+    assert.match(warned.stderr, /warning: -e AUTH_TOKEN=… is on the command line, which npm printed above/);
+    assert.ok(!(warned.stdout + warned.stderr).includes(secret));
   } finally {
     await Promise.all([bad.stop(), good.stop()]);
   }
