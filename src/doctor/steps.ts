@@ -113,7 +113,7 @@ function failedRequest(res: { error_code: number; error: string }, cfg: DoctorCo
 
 // ---- 1. reachability -------------------------------------------------------------------------
 
-function reachability(cfg: DoctorConfig): Step {
+export function reachability(cfg: DoctorConfig): Step {
   // A polling handshake request: any HTTP answer proves DNS, TCP and TLS. Not the Engine.IO path
   // without its query (python-engineio logs that as an error), nor the site's root (some servers,
   // gevent's among them, answer it in ways k6 reads as a broken connection).
@@ -131,7 +131,7 @@ function reachability(cfg: DoctorConfig): Step {
 
 // ---- 2. polling handshake --------------------------------------------------------------------
 
-function pollingHandshake(cfg: DoctorConfig): { step: Step; handshake: Handshake | null } {
+export function pollingHandshake(cfg: DoctorConfig): { step: Step; handshake: Handshake | null } {
   const url = engineUrl(cfg.target, cfg.enginePath, "polling", {});
   const res = quietly(() => http.get(url, params(cfg)));
   const body = typeof res.body === "string" ? res.body : "";

@@ -2,7 +2,11 @@
 // first of its reply events), classify it. A reply the contract does not recognise is counted
 // in <scenario>_contract_mismatches{event} and logged once per event with the payload (secrets
 // redacted, cut) and what the contract expected: a mismatch, never a server fault.
+import { Counter as K6Counter } from "k6/metrics";
 import type { Counter } from "./metrics";
+
+/** Replies some class of the contract recognised: none at all, with mismatches, is a root cause (summary/root-cause.ts). */
+const contractMatches = new K6Counter("k6socketio_contract_matches");
 import type { Exchange, Reply } from "../contracts/contract";
 import { type Outcome, Redactor, type Socket } from "../socketio";
 
@@ -76,6 +80,7 @@ export async function exchange<Ctx, C extends string>(socket: Socket, ex: Exchan
     mismatches.record(ex.event, reply.event ? { event: reply.event, args: reply.args } : reply.args, ex.expects);
     return { kind: "mismatch", reply, elapsedMs };
   }
+  contractMatches.add(1);
   return { kind: "class", cls, reply, elapsedMs };
 }
 
@@ -97,6 +102,7 @@ export async function awaitRecognised(
     timeout,
     filter: (...args: unknown[]) => {
       const r = read(args);
+      if (r === true) contractMatches.add(1);
       if (r === undefined) {
         unrecognised = true;
         mismatches.record(event, args, expects);

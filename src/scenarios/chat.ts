@@ -351,4 +351,4 @@ export const handleSummary = makeHandleSummary("chat", __ENV, {
   chat_send_errors: "the server answered sends with an error",
   chat_join_errors: "joins were refused, failed, got no reply, or were acked without their confirmation event (tag error, step join|rejoin)",
   chat_contract_mismatches: `the server's replies or broadcasts do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload, and fix the contract (-e CONTRACT / CONTRACT_FILE)`,
-});
+}, { contractSteps: true });

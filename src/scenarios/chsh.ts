@@ -311,4 +311,4 @@ export const handleSummary = makeHandleSummary("chsh", __ENV, {
   chsh_contract_mismatches: `the server's messages do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload (-e CONTRACT)`,
   chsh_partner_timeouts: "a team did not become complete in time: the partner never joined, or the server never said the team was full",
   chsh_question_timeouts: "a complete team waited in vain for its next question",
-});
+}, { contractSteps: true });

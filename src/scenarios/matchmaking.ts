@@ -295,7 +295,8 @@ export async function dropoutCheck(data: RunData): Promise<void> {
     const ghost: QueuePlayer = { id: `${data.runId}-dropout${i}`, elo: band };
     ghosts.push(ghost);
     const socket = await connectPlayer(ghost);
-    if (!socket?.connected) continue; // counted by the library (or as a login failure)
+    // Counted by the library (or as a login failure); without its dropouts the check has nothing to judge.
+    if (!socket?.connected) return void console.warn(`matchmaking: the dropout check is not played: ${ghost.id} could not connect (the connect error above says why)`);
     const join = await exchange(socket, contract.join, { player: ghost }, config.ackTimeoutMs, mismatches);
     socket.disconnect(); // gone while queued, without queue_leave
     await socket.closed;
@@ -317,7 +318,11 @@ export async function dropoutCheck(data: RunData): Promise<void> {
 /** A witness of the dropout check: null when answered and seated with live players, else what went wrong. */
 async function witness(me: QueuePlayer, ghosts: QueuePlayer[]): Promise<string | null> {
   const socket = await connectPlayer(me);
-  if (!socket?.connected) return `${me.id} could not connect`;
+  if (!socket?.connected) {
+    // No evidence about the queue either way: the connect error is counted by the library.
+    console.warn(`matchmaking: dropout check: witness ${me.id} could not connect; not judged for it`);
+    return null;
+  }
   const matches = watchMatches(socket, me);
   const match = seating(socket, me, config.ackTimeoutMs + config.matchTimeoutMs);
   const join = await exchange(socket, contract.join, { player: me }, config.ackTimeoutMs, mismatches);
@@ -349,4 +354,4 @@ export const handleSummary = makeHandleSummary("matchmaking", __ENV, {
   matchmaking_rate_limit_missed: "joins past the rate limit were accepted",
   matchmaking_false_rejections: "joins within the rate limit were refused",
   matchmaking_join_errors: "the server answered joins with an error",
-});
+}, { contractSteps: true });

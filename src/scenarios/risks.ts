@@ -379,7 +379,7 @@ export async function unauthenticated(): Promise<void> {
   // The contract's path and namespace, none of its credentials (nor -e AUTH_TOKEN's).
   const { auth: _auth, headers: _headers, ...bare } = connection.connectOptions;
   const opts = withContract(bare, { ...(contract.connection?.path ? { path: contract.connection.path } : {}), ...(contract.connection?.namespace ? { namespace: contract.connection.namespace } : {}) }, { id: "anonymous" });
-  const socket = await io(connection.targetUrl, { ...opts, sessionTimeout: config.waitMs });
+  const socket = await io(connection.targetUrl, { ...opts, sessionTimeout: config.waitMs, expectRefusal: true });
   const refused = !socket.connected && socket.connectError?.reason === "connect_error";
   unauthenticatedRefused.add(check(socket, { "connect without credentials gets CONNECT_ERROR": () => refused }));
   if (socket.connected) {
@@ -491,4 +491,4 @@ export const handleSummary = makeHandleSummary("risks", __ENV, {
   risks_zombie_announced: "a player that vanished (no close, no pongs) was not announced to its room within pingInterval + pingTimeout",
   risks_timeouts: "a reply the flow waited for did not come within -e WAIT_TIMEOUT_MS (tag wait names it)",
   risks_contract_mismatches: `the server's replies do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload, and fix the contract (-e CONTRACT / CONTRACT_FILE)`,
-});
+}, { contractSteps: true });

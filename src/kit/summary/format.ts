@@ -38,8 +38,10 @@ export interface RunSummary {
   format: typeof SUMMARY_FORMAT;
   version: typeof SUMMARY_VERSION;
   run: RunFacts;
-  /** Every judged threshold held. */
+  /** Every judged threshold held, and no root cause stopped the run from judging. */
   passed: boolean;
+  /** Set when a precondition failed for every player (nothing connected, the contract never matched): the thresholds that need it are not judged. */
+  rootCause?: { kind: "connect" | "contract"; cause: string; fix: string; doctor: string };
   /** Who judged: k6 itself (one process), or the merge over every instance's samples. */
   judgedBy: "k6" | "merge";
   thresholds: ThresholdResult[];

@@ -2,13 +2,14 @@
 // own): the verdict, every threshold with its observed value, and each metric's main values.
 import { describeThreshold, formatValue, type SummaryData, type ThresholdResult } from "./verdict";
 
-export function textSummary(suite: string, data: SummaryData, thresholds: ThresholdResult[], files: string[]): string {
+export function textSummary(suite: string, data: SummaryData, thresholds: ThresholdResult[], files: string[], rootCause?: string): string {
   const judged = thresholds.filter((t) => !t.notJudged);
   const failed = judged.filter((t) => !t.ok);
   const skipped = thresholds.length - judged.length;
   const lines = [
     "",
-    `k6-socketio ${suite}: ${failed.length === 0 ? `all ${judged.length} thresholds held` : `${failed.length} of ${judged.length} thresholds FAILED`}${skipped ? `, ${skipped} NOT JUDGED` : ""}`,
+    ...(rootCause ? [rootCause, ""] : []),
+    `k6-socketio ${suite}: ${failed.length === 0 && !rootCause ? `all ${judged.length} thresholds held` : rootCause && failed.length === 0 ? "FAILED on the root cause above" : `${failed.length} of ${judged.length} thresholds FAILED`}${skipped ? `, ${skipped} NOT JUDGED` : ""}`,
     "",
     "thresholds:",
     ...thresholds.map((t) =>

@@ -11,6 +11,14 @@ import type { ConnectError, Socket } from "../protocol/socket";
 import type { Frame, FrameSink, Scheduler, WireTrace } from "../protocol/transport";
 import { connectionSecrets, Redactor } from "../protocol/redact";
 import { flushMessageCounts, k6Metrics } from "./k6-metrics";
+import { diagnoseConnectFailure, doctorCommand } from "../../doctor/connect-failure";
+import { noteRootCause } from "./root-cause";
+
+/** A server's answer (HTML included) as one short line. */
+function oneLine(text: string): string {
+  const flat = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
 
 export interface SessionResult {
   /** The namespace connection succeeded (it may have ended since). */
@@ -69,10 +77,16 @@ function explainOnce(key: string, message: string): void {
 /** Says why a session did not go as planned, so that a failed threshold comes with its cause. */
 export function explain(opts: ResolvedOptions, result: SessionResult): SessionResult {
   const where = `${opts.target.secure ? "https" : "http"}://${opts.target.authority} namespace ${opts.namespace}`;
-  if (result.connectError) {
+  if (result.connectError && !opts.expectRefusal) {
     const { reason, message } = result.connectError;
-    // URLs in the message are already redacted; a server may still echo a header or token back in its body.
-    if (!explained.has(`connect:${reason}`)) explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${new Redactor(connectionSecrets(opts)).text(message)}`);
+    if (!explained.has(`connect:${reason}`)) {
+      // The doctor's cause and fix, found once per reason and VU (it may send one bounded GET).
+      const d = diagnoseConnectFailure(opts, result.connectError);
+      const doctor = doctorCommand(opts);
+      // URLs in the message are already redacted; a server may still echo a header or token back in its body.
+      explainOnce(`connect:${reason}`, `connect to ${where} failed [${reason}]: ${oneLine(new Redactor(connectionSecrets(opts)).text(message))}. Likely cause: ${d.cause}. Fix: ${d.fix}. Step by step: ${doctor}`);
+      noteRootCause({ kind: "connect", cause: d.cause, fix: d.fix, doctor });
+    }
   } else if (result.disconnectReason && result.disconnectReason !== "io client disconnect" && result.disconnectReason !== "handler error") {
     explainOnce(`disconnect:${result.disconnectReason}`, `session on ${where} ended by ${result.disconnectReason}`);
   }

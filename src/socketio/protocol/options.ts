@@ -51,6 +51,11 @@ export interface ConnectOptions {
    * `true` for 3 sessions, or a number of sessions. Also `-e SOCKETIO_DEBUG=1`.
    */
   debug?: boolean | number;
+  /**
+   * A refused connect is what this connection tests for (e.g. one without credentials): its
+   * failure is still counted, but not explained as the run's problem.
+   */
+  expectRefusal?: boolean;
 }
 
 export type SessionTransport = EngineTransportName | "polling-only";
@@ -73,6 +78,7 @@ export interface ResolvedOptions {
   protocol: 3 | 4 | "auto";
   /** Sessions to trace when the option was given; undefined leaves it to SOCKETIO_DEBUG. */
   debug: number | undefined;
+  expectRefusal: boolean;
 }
 
 export class OptionsError extends Error {
@@ -111,6 +117,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     parser: options.parser ?? defaultParser,
     protocol: protocolOf(options.protocol),
     debug: debugOf(options.debug),
+    expectRefusal: options.expectRefusal === true,
   };
 }
 
