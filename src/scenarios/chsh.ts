@@ -308,6 +308,9 @@ async function resetGame(): Promise<void> {
 export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e TEAMS" }, then: { dashboard } });
 
 export const handleSummary = makeHandleSummary("chsh", __ENV, {
+  chsh_team_completed: "teams did not complete every round (the lines above say which team stopped where, and why)",
+  chsh_response_time: "answers were confirmed slower than the limit",
+  chsh_error_rate: "operations of the game (join, answer, next question) failed or got no reply",
   chsh_contract_mismatches: `the server's messages do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload (-e CONTRACT)`,
   chsh_partner_timeouts: "a team did not become complete in time: the partner never joined, or the server never said the team was full",
   chsh_question_timeouts: "a complete team waited in vain for its next question",

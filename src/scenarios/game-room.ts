@@ -496,6 +496,8 @@ export async function errorContract(data: RunData): Promise<void> {
 export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e ROOMS, -e ROOM_SIZE" }, then: { errors: errorContract } });
 
 export const handleSummary = makeHandleSummary("game-room", __ENV, {
+  game_room_error_contract: "the server did not answer the reference's invalid requests with the documented error codes",
+  game_room_server_errors: "the server sent its error event to players during the game (tag code)",
   game_room_delivery: `members missed choices of their room: a turn's broadcast (${ev.turn.broadcast}) skipped a member, or a turn never ended for them (a wait ran out); the warnings name who missed whose choice, and why`,
   game_room_presence_correct: `the presence answer (${ev.presence?.answer ?? "none"}) counted the room's members wrong: stale presence; the warnings give the count and the room size`,
   game_room_reconnect_sync_duration: `reconnecting players got no state sync (${ev.reconnect?.sync ?? "none"}) after ${ev.reconnect?.send ?? "reconnecting"}, or got it late`,

@@ -51,7 +51,6 @@ const config = {
 if (config.eloMin > config.eloMax) throw new Error(`-e ELO_MIN=${config.eloMin} is above ELO_MAX=${config.eloMax}`);
 const clockMinute = contract.rateLimit.window === "clock-minute";
 
-const overLimitJoins = Math.max(0, config.probeJoins - config.rateLimit);
 const probeJoinsMs = config.probeJoins * (2 * config.ackTimeoutMs + config.probeIntervalMs);
 // A clock-minute limit is probed within one minute: a probe may first wait for the next one.
 const probeBudgetMs = probeJoinsMs + config.connectTimeoutMs + (clockMinute ? 60_000 : 0);
@@ -247,8 +246,9 @@ export async function rateLimitProbe(data: RunData): Promise<void> {
   const socket = await connectPlayer(me);
   if (!socket) return; // the login failed: counted in matchmaking_login_failures
   if (!check(socket, { "probe connected to the namespace": (s) => s.connected })) {
-    // A probe that never got to send its over-limit joins could not verify them.
-    rateLimitMissed.add(overLimitJoins);
+    // No evidence about the limit either way (the connect error is counted by the library); with
+    // no probe judged, matchmaking_over_limit_rejected has no data and fails as such.
+    console.warn(`matchmaking: the rate-limit probe ${me.id} could not connect: the limit is not judged for it`);
     return;
   }
   watchDisconnects(socket);
@@ -348,6 +348,11 @@ export default mainFlow(queue, {
 });
 
 export const handleSummary = makeHandleSummary("matchmaking", __ENV, {
+  matchmaking_join_duration: "queue joins were answered slower than the limit",
+  matchmaking_match_duration: "players waited longer than the limit between their join and their seat",
+  matchmaking_matched: "queued players were not seated within MATCH_TIMEOUT_MS (joined and acked, but no match event for them)",
+  matchmaking_over_limit_rejected: "joins past the rate limit were not refused as rate-limited",
+  matchmaking_unexpected_disconnects: "the server ended player sessions the flow did not end (tag reason)",
   matchmaking_dropout_stalls: "the server keeps dead players queued: after players disconnected while queued, a join was not answered (acks stopped), not seated, or seated with a player who had left",
   matchmaking_join_timeouts: "queue joins got no reply within ACK_TIMEOUT_MS",
   matchmaking_contract_mismatches: `the server's replies do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload, and fix the contract (-e CONTRACT / CONTRACT_FILE)`,

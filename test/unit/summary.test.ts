@@ -11,7 +11,7 @@ const data = JSON.parse(readFileSync(new URL("../fixtures/k6-summary-data.json",
 test("threshold results carry the observed value of the aggregate they test", () => {
   const results = thresholdResults(data);
   const find = (metric: string, expression: string) => results.find((r) => r.metric === metric && r.expression === expression)!;
-  assert.deepEqual(find("demo_duration", "p(95)<1"), { metric: "demo_duration", expression: "p(95)<1", ok: false, stat: "p(95)", observed: 12.5, unit: "ms" });
+  assert.deepEqual(find("demo_duration", "p(95)<1"), { metric: "demo_duration", expression: "p(95)<1", ok: false, stat: "p(95)", observed: 12.5, unit: "ms", cause: "demo_duration was past its limit: p(95) measured slower than the threshold allows" });
   assert.equal(find("demo_duration", "avg<1000").ok, true);
   assert.equal(find("demo_ok", "rate==1").observed, 2 / 3);
   assert.equal(find("demo_errors{reason:x}", "count==0").observed, 3);
@@ -28,8 +28,12 @@ test("JUnit: one test case per threshold, failures with observed value and limit
   assert.equal((xml.match(/<failure /g) ?? []).length, 3);
 });
 
-test("handleSummary: nothing without SUMMARY_DIR (k6 prints its own); files and a console verdict with it", () => {
-  assert.equal(makeHandleSummary("demo", {})(data), undefined);
+test("handleSummary: the verdict block on every run (instead of k6's list); files too with SUMMARY_DIR", () => {
+  const plain = makeHandleSummary("demo", {})(data);
+  assert.deepEqual(Object.keys(plain), ["stdout"]);
+  assert.match(plain.stdout!, /3 of 5 thresholds FAILED/);
+  assert.match(plain.stdout!, /✗ demo_errors\{reason:x\} count==0 .*\n {6}demo_errors counted more than its limit allows/, "a line for every failed threshold");
+  assert.doesNotMatch(plain.stdout!, /wrote /);
   const out = makeHandleSummary("demo", { SUMMARY_DIR: "out/" })(data)!;
   assert.deepEqual(Object.keys(out).sort(), ["out/demo-junit.xml", "out/demo-summary.json", "stdout"]);
   const json = JSON.parse(out["out/demo-summary.json"]!);

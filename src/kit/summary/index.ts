@@ -1,6 +1,7 @@
-// handleSummary() for the scenarios: with `-e SUMMARY_DIR=out` it writes
-// out/<scenario>-summary.json and out/<scenario>-junit.xml and prints a console summary of its
-// own; without it, it returns nothing and k6 prints its usual summary.
+// handleSummary() for the scenarios: it prints the verdict block (the root cause first, every
+// threshold with its observed value and, when failed, what it means; each metric's main values)
+// instead of k6's own summary; with `-e SUMMARY_DIR=out` it also writes
+// out/<scenario>-summary.json and out/<scenario>-junit.xml.
 // Grafana Cloud k6 does not run handleSummary(): there the cloud's own reports apply.
 import { noteScenario, runFacts } from "../run-facts";
 import { type RunSummary, SUMMARY_FORMAT, SUMMARY_VERSION } from "./format";
@@ -16,6 +17,10 @@ const LIBRARY_CAUSES: Record<string, string> = {
   socketio_stalls:
     "STALL: a VU waited STALL_AFTER_MS for an answer (a connect or an ack) and got nothing back, no connect, ack or event: the server (or the network to it) stopped answering",
   socketio_connect_duration: "connects were slow: the Engine.IO handshake and namespace CONNECT took longer than the limit (slower than connectTimeout counts as a connect timeout instead)",
+  socketio_connect_success: "connects failed (socketio_connect_errors{reason} says how; the \"connect … failed\" lines above give the doctor's cause and fix)",
+  socketio_ack_timeouts: "acks did not come within their timeout (tag event): a handler that never acks, a slow or blocked server; an event the server acked before and then stopped acking points at the server, not at the event name",
+  socketio_ack_duration: "acks were slower than the limit (tag event)",
+  socketio_decode_errors: "the server sent frames the library could not decode (tag reason: docs/metrics.md lists them)",
   socketio_generator_lag:
     "the load generator itself was overloaded: its event loop ran late, so its latencies and timeouts are suspect; give each VU fewer sockets (SOCKETS_PER_VU) or run more k6 instances",
 };
@@ -29,7 +34,7 @@ const LIBRARY_CAUSES: Record<string, string> = {
 export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>, scenarioCauses: Record<string, string> = {}, options: { contractSteps?: boolean } = {}) {
   noteScenario(scenario);
   const causes = { ...LIBRARY_CAUSES, ...scenarioCauses };
-  return (data: SummaryData): Record<string, string> | undefined => {
+  return (data: SummaryData): Record<string, string> => {
     const dir = env.SUMMARY_DIR;
     const cause = rootCauseOf(data, scenario, options.contractSteps === true);
     const notJudged = notJudgedThresholds();
@@ -40,20 +45,10 @@ export function makeHandleSummary(scenario: string, env: Record<string, string |
         if (m.thresholds && guardedId(name) === undefined && !aboutTheCause(name, cause, scenario) && !notJudged.has(name)) notJudged.set(name, because);
       }
     }
-    if (!dir) {
-      if (cause) console.warn(rootCauseLine(scenario, cause));
-      // k6's own summary lists these as passed (no data): say so next to it.
-      const skipped = notJudged;
-      const byReason = new Map<string, string[]>();
-      for (const [k, why] of skipped) byReason.set(why, [...(byReason.get(why) ?? []), k]);
-      for (const [why, keys] of byReason) {
-        if (cause && why.endsWith("the root cause above")) console.warn(`k6-socketio ${scenario}: NOT JUDGED because ${why} (k6 lists them below as failed or as passed, without evidence either way): ${keys.join(", ")}`);
-      }
-      const plain = [...skipped].filter(([, why]) => !(cause && why.endsWith("the root cause above")));
-      if (plain.length > 0) console.warn(`k6-socketio ${scenario}: NOT JUDGED in this run (listed as passed below, without data): ${plain.map(([k, why]) => `${k} (${why})`).join(", ")}`);
-      for (const t of thresholdResults(data, skipped, causes)) if (t.cause) console.warn(`k6-socketio ${scenario}: FAILED ${t.metric} ${t.expression}: ${t.cause}`);
-      return undefined;
-    }
+    const opening = cause ? rootCauseLine(scenario, cause) : undefined;
+    // A plain `k6 run` gets the same verdict block as a run that writes files, instead of k6's own
+    // list (which shows the no-data guards and passes what was not judged).
+    if (!dir) return { stdout: textSummary(scenario, data, thresholdResults(data, notJudged, causes), [], opening) };
     const base = dir.replace(/\/+$/, "");
     const thresholds = thresholdResults(data, notJudged, causes);
     const jsonPath = `${base}/${scenario}-summary.json`;
@@ -77,7 +72,7 @@ export function makeHandleSummary(scenario: string, env: Record<string, string |
       metrics: Object.fromEntries(Object.entries(data.metrics).map(([name, m]) => [name, { type: m.type, ...(m.contains ? { contains: m.contains } : {}), values: m.values }])),
     };
     return {
-      stdout: textSummary(scenario, data, thresholds, [jsonPath, junitPath], cause ? rootCauseLine(scenario, cause) : undefined),
+      stdout: textSummary(scenario, data, thresholds, [jsonPath, junitPath], opening),
       [jsonPath]: `${JSON.stringify(json, null, 2)}\n`,
       [junitPath]: junitXml(scenario, thresholds, durationMs),
     };

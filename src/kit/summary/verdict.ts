@@ -54,7 +54,8 @@ export function thresholdResults(data: SummaryData, notJudged: Map<string, strin
       const observed = metric.values[stat] ?? (stat === "value" ? metric.values.rate : undefined);
       const why = notJudged.get(name);
       const ok = result.ok && !noData;
-      const cause = noData ? "no data: no sample of this metric (with these tags) was recorded, so the threshold cannot hold" : !ok && !why ? causes[name.split("{")[0]!] : undefined;
+      const base = name.split("{")[0]!;
+      const cause = noData ? "no data: no sample of this metric (with these tags) was recorded, so the threshold cannot hold" : !ok && !why ? (causes[base] ?? plainCause(base, metric, stat)) : undefined;
       out.push({ metric: name, expression, ok, stat, observed: noData ? undefined : observed, unit: unitOf(metric, stat), ...(why ? { notJudged: why } : {}), ...(cause ? { cause } : {}), ...(noData ? { noData } : {}) });
     }
   }
@@ -65,6 +66,14 @@ export function thresholdResults(data: SummaryData, notJudged: Map<string, strin
     }
   }
   return out;
+}
+
+/** A failed threshold's line when the scenario gave none: what the numbers say, never silence. */
+function plainCause(base: string, metric: SummaryMetric, stat: string): string {
+  if (base.endsWith("_login_failures")) return "the HTTP login step failed for some players (tag reason; the login lines above say why)";
+  if (metric.type === "trend") return `${base} was past its limit: ${stat} measured ${metric.contains === "time" ? "slower" : "higher"} than the threshold allows`;
+  if (metric.type === "rate") return `${base}: the share of its samples that were true is outside the limit`;
+  return `${base} counted more than its limit allows`;
 }
 
 function unitOf(metric: SummaryMetric, stat: string): ThresholdResult["unit"] {

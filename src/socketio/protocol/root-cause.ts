@@ -1,6 +1,6 @@
 // A run's root cause as one line of text, so that it can travel from the VU that found it to
-// handleSummary(), which sees no VU's state: as the name of a failed k6 check (k6 hands every
-// check's name and counts to the summary). Pure: written by k6/root-cause.ts, read by the summary.
+// handleSummary(), which sees no VU's state: as the name of an empty k6 group (k6 hands every
+// group's name to the summary). Pure: written by k6/root-cause.ts, read by the summary.
 
 export interface RootCause {
   /** connect: the connects failed; contract: the contract never matched the server. */
