@@ -8,7 +8,7 @@ import type { Counter } from "./metrics";
 /** Replies some class of the contract recognised: none at all, with mismatches, is a root cause (summary/root-cause.ts). */
 const contractMatches = new K6Counter("k6socketio_contract_matches");
 import type { Exchange, Reply } from "../contracts/contract";
-import { type Outcome, Redactor, type Socket } from "../socketio";
+import { boundedJson, type Outcome, Redactor, type Socket } from "../socketio";
 
 export type ExchangeResult<C extends string> =
   | { kind: "class"; cls: C; reply: Reply; elapsedMs: number }
@@ -35,14 +35,8 @@ export class ContractMismatches {
     this.counter.add(1, { event });
     if (this.logged.has(event)) return;
     this.logged.add(event);
-    let text: string;
-    try {
-      text = JSON.stringify(received) ?? String(received);
-    } catch {
-      text = String(received);
-    }
-    text = this.redactor.text(text);
-    if (text.length > PAYLOAD_CHARS) text = `${text.slice(0, PAYLOAD_CHARS)}… (${text.length} chars)`;
+    // Bounded whatever the payload (a 100,000-deep array would hold JSON.stringify for ~30 s).
+    const text = this.redactor.text(boundedJson(received, PAYLOAD_CHARS));
     console.warn(
       `${this.scenario}: contract mismatch: contract "${this.contractName}" does not recognise ${event}: ${text}; it expects ${expects}. ` +
         `Counted in ${this.scenario}_contract_mismatches{event:${event}}, not as a server fault: fix the contract (-e CONTRACT / CONTRACT_FILE) or the server (logged once per event and VU)`,

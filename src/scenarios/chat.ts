@@ -26,7 +26,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
 import { pause, reconnected } from "../kit/flow";
-import { io, type Socket } from "../socketio";
+import { boundedJson, io, type Socket } from "../socketio";
 import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
@@ -158,7 +158,7 @@ async function joinRoom(socket: Socket, ex: Exchange<ChatCtx, ChatClass>, ctx: C
   }
   if (r.cls !== "accepted") {
     joinErrors.add(1, { error: r.cls, step });
-    return { ok: false, why: `${ex.event} was ${r.cls}: ${JSON.stringify(r.reply.data)?.slice(0, 200)}`, mismatch: false };
+    return { ok: false, why: `${ex.event} was ${r.cls}: ${boundedJson(r.reply.data, 200)}`, mismatch: false };
   }
   joinDuration.add(r.elapsedMs, { step });
   if (confirmed && confirm) {
@@ -257,7 +257,7 @@ export async function member(data: RunData): Promise<void> {
         refused++;
         sendRefused.add(1, { reason });
       } else sendErrors.add(1, { error: reason });
-      if (!refusalLogged) console.warn(`chat: room ${conversation.id}: member ${player.id}: ${contract.send.event} ${r.cls === "refused" ? "refused" : "failed"}: ${JSON.stringify(r.reply.data)?.slice(0, 200)} (more in chat_send_${r.cls === "refused" ? "refused" : "errors"}; logged once per VU)`);
+      if (!refusalLogged) console.warn(`chat: room ${conversation.id}: member ${player.id}: ${contract.send.event} ${r.cls === "refused" ? "refused" : "failed"}: ${boundedJson(r.reply.data, 200)} (more in chat_send_${r.cls === "refused" ? "refused" : "errors"}; logged once per VU)`);
       refusalLogged = true;
     });
     sent.add(1, sizeTag);

@@ -23,7 +23,7 @@ import { failSetup } from "../kit/setup-failure";
 import { selectContract } from "../kit/contract-env";
 import { awaitRecognised, ContractMismatches, exchange } from "../kit/exchange";
 import { pause } from "../kit/flow";
-import { type ConnectOptions, io, type Socket } from "../socketio";
+import { boundedJson, type ConnectOptions, io, type Socket } from "../socketio";
 import { mainFlow } from "../kit/default-scenario";
 
 const env = new EnvReader(__ENV);
@@ -135,7 +135,7 @@ export async function player(data: RunData): Promise<void> {
     if (code === "TEAM_NOT_FOUND" && !creator && !formed) return;
     // Counted by code here; the operation it failed is counted in chsh_error_rate by its own wait.
     errorsByCode.add(1, { code });
-    console.warn(`chsh: ${teamName}: server error ${code}: ${JSON.stringify(args[0]) ?? ""}`);
+    console.warn(`chsh: ${teamName}: server error ${code}: ${boundedJson(args[0], 200)}`);
   });
   socket.on(contract.roundComplete, () => {
     rounds += 1;

@@ -22,7 +22,7 @@ import { makeHandleSummary } from "../kit/summary";
 import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
 import { pause } from "../kit/flow";
-import { type ConnectOptions, io, Redactor, type Socket } from "../socketio";
+import { boundedJson, type ConnectOptions, io, Redactor, type Socket } from "../socketio";
 import { type GameRoomContract, type HttpStep, gameRoomFromJson, gameRoomPresets, read } from "../contracts/game-room";
 import { fill } from "../contracts/pattern";
 import { flatten } from "../contracts/json";
@@ -313,7 +313,7 @@ function listen(socket: Socket, me: Player): void {
       const code = read(args[0], error.code);
       if (typeof code !== "string" && typeof code !== "number") return mismatches.record(error.event, args, `${error.event} with its code at "${error.code}"`);
       serverErrors.add(1, { code: String(code) });
-      console.warn(`game-room: ${me.id}: server error ${String(code)}: ${JSON.stringify(args[0]).slice(0, 200)}`);
+      console.warn(`game-room: ${me.id}: server error ${String(code)}: ${boundedJson(args[0], 200)}`);
     });
   }
   const watch = (e: { event?: string; broadcast?: string; playerId: string } | undefined, saw: () => void) => {

@@ -32,7 +32,7 @@ import { declareNotJudged } from "../kit/summary/not-judged";
 import { buildThresholds } from "../kit/thresholds";
 import { guardCounts } from "../kit/data-guard";
 import { mainFlow } from "../kit/default-scenario";
-import { io, type ConnectOptions, type Socket } from "../socketio";
+import { boundedJson, io, type ConnectOptions, type Socket } from "../socketio";
 import { readStats, type Stats } from "./risks-stats";
 
 const env = new EnvReader(__ENV);
@@ -160,7 +160,7 @@ async function connect(player: Player, extra: Partial<ConnectOptions> = {}): Pro
 }
 
 const ctxOf = (player: Player, game: string, n = 0, token?: unknown): RiskCtx => ({ player, game, round: token === undefined ? { n } : { n, token } });
-const payload = (r: { reply: { event: string | undefined; data: unknown } }) => `${r.reply.event ?? "ack"} ${JSON.stringify(r.reply.data)?.slice(0, 200)}`;
+const payload = (r: { reply: { event: string | undefined; data: unknown } }) => `${r.reply.event ?? "ack"} ${boundedJson(r.reply.data, 200)}`;
 
 /** Joins `seat` to the game; false (said once) when the join was not accepted. */
 async function joinGame(seat: Seat, game: string, where: string): Promise<boolean> {

@@ -25,6 +25,7 @@ export type { SessionHandler, SessionResult } from "./k6/session";
 export type { AckOptions, ConnectError, Outcome, Socket as CallbackSocket, WaitOptions } from "./protocol/socket";
 export { TargetUrlError, parseTarget, isLoopback } from "./protocol/url";
 export { Redactor, redactUrl } from "./protocol/redact";
+export { boundedJson } from "./protocol/bounded-json";
 export { CONNECT_ERROR_REASONS, DISCONNECT_REASONS } from "./protocol/reasons";
 export type { ConnectErrorReason, DisconnectReason } from "./protocol/reasons";
 export { DECODE_ERROR_REASONS } from "./protocol/metrics";

@@ -38,3 +38,20 @@ test("hostile server: every bad input counted by reason, the sessions survive or
     await server.stop();
   }
 });
+
+test("an ack nested 100,000 deep: a contract mismatch logged at once, the run ends on time (not frozen by printing it)", async () => {
+  const server = await startProcess(join(root, "test", "peers", "hostile.ts"), []);
+  try {
+    const run = await runAgainst("matchmaking", server.url, {
+      env: { VUS: "1", DURATION: "3s", ACK_TIMEOUT_MS: "1000", MATCH_TIMEOUT_MS: "1000", PROBE_INTERVAL_MS: "50", QUERY: JSON.stringify({ mode: "deep-ack" }) },
+      timeoutMs: 120_000,
+    });
+    assert.equal(run.code, 99, describe(run));
+    // JSON.stringify of such a payload takes k6 ~30 s each time: the run took over 70 s before logs were bounded.
+    assert.ok(run.elapsedMs < 25_000, `took ${run.elapsedMs} ms\n${describe(run)}`);
+    assert.ok((run.metric("matchmaking_contract_mismatches")?.count ?? 0) > 0, describe(run));
+    assert.match(run.stdout + run.stderr, /does not recognise queue_join: \[\[\[\[\[\[\[\[\[…\]\]/);
+  } finally {
+    await server.stop();
+  }
+});

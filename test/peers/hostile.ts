@@ -9,11 +9,13 @@
 //   oversize             a frame larger than the maxPayload it announced
 //   close-handshake      the socket closes right after the open packet
 //   no-pings             never pings (pingInterval 300 ms, pingTimeout 200 ms)
+//   deep-ack             answers every emit that asks for an ack with an array nested 100,000 deep
 // Every mode but the last two ends with `42["ok"]`, so the client can tell it survived.
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 
-const OPEN = (ping = 25_000) => `0${JSON.stringify({ sid: `H${Math.random().toString(36).slice(2, 10)}`, upgrades: [], pingInterval: ping, pingTimeout: 200, maxPayload: 1000 })}`;
+const OPEN = (ping = 25_000, maxPayload = 1000) => `0${JSON.stringify({ sid: `H${Math.random().toString(36).slice(2, 10)}`, upgrades: [], pingInterval: ping, pingTimeout: 200, maxPayload })}`;
+const DEEP = 100_000;
 
 const MISBEHAVIOUR: Record<string, string[]> = {
   ok: [],
@@ -31,9 +33,11 @@ function serve(ws: WebSocket, mode: string): void {
     ws.close();
     return;
   }
-  ws.send(OPEN(mode === "no-pings" ? 300 : 25_000));
+  ws.send(OPEN(mode === "no-pings" ? 300 : 25_000, mode === "deep-ack" ? 1_000_000 : 1000));
   ws.on("message", (raw) => {
     const text = raw.toString();
+    const asked = mode === "deep-ack" ? /^42(\d+)\[/.exec(text) : null;
+    if (asked) return ws.send(`43${asked[1]}${"[".repeat(DEEP)}${"]".repeat(DEEP)}`);
     if (!text.startsWith("40")) return; // pongs and the client's DISCONNECT
     ws.send('40{"sid":"N1"}');
     if (mode === "no-pings") return;

@@ -356,3 +356,18 @@ test("emitWithAck: a thousand settled emits leave no pending timers behind", () 
   assert.equal(acked, 1000);
   assert.ok(s.clock.pending <= 3, `one sweep timer (plus heartbeat and connect bounds), got ${s.clock.pending}`);
 });
+
+test("a missing ack says 'check the name' only for an event the server never acked in this VU", () => {
+  const s = session();
+  s.connect();
+  s.socket.request("never_acked_evt", [], () => undefined, { timeout: 100 });
+  s.clock.advance(100);
+  assert.match(s.logs.join("\n"), /no ack for 'never_acked_evt' within 100 ms .*has not acked 'never_acked_evt' in this VU yet: .*check the name/);
+  s.socket.request("acked_then_not", [], () => undefined, { timeout: 100 });
+  s.engine.receiveText('431[{"ok":true}]');
+  s.socket.request("acked_then_not", [], () => undefined, { timeout: 100 });
+  s.clock.advance(100);
+  const line = s.logs.find((l) => l.includes("no ack for 'acked_then_not'"));
+  assert.match(line ?? "", /acked 'acked_then_not' before in this VU, so its handler exists: this time it raised/);
+  assert.doesNotMatch(line ?? "", /check the name/);
+});

@@ -123,3 +123,16 @@ test("LagSampler: four ticks a second become one sample, the worst of them; a la
   assert.equal(sampler.take(11_700), 7);
   assert.equal(sampler.take(11_800), undefined, "nothing left after a flush");
 });
+
+test("a server pingTimeout no client can meet (1 ms): its timeouts are the server's setting, never 'generator overloaded'", () => {
+  const rig = protocolRig();
+  const socket = rig.connection.socket("/");
+  rig.engine.start();
+  rig.engine.receiveText('0{"sid":"S1","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":1000000}');
+  rig.engine.receiveText('40{"sid":"N1"}');
+  rig.clock.lagMs = 5;
+  rig.clock.advance(10);
+  assert.equal(socket.disconnectReason, "ping timeout");
+  assert.equal(rig.metrics.count("disconnected:generator overloaded"), 0);
+  assert.ok(rig.logs.some((l) => /once:unmeetable timers:the server's pingTimeout is 1 ms \(pingInterval 1 ms\): no client can answer within that/.test(l)), rig.logs.join("\n"));
+});

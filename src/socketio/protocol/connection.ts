@@ -3,7 +3,7 @@
 // and closes the connection once no namespace is left.
 import { encodeTextEvent, type Frame, PacketType, type SocketPacket, TextEventReader } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
-import { GENERATOR_OVERLOADED, OVERLOAD_FRACTION, overloaded } from "./generator-lag";
+import { GENERATOR_OVERLOADED, OVERLOAD_FRACTION, overloaded, UNMEETABLE_TIMER_MS } from "./generator-lag";
 import type { Handshake } from "./handshake";
 import type { DecodeErrorReason, SocketMetrics } from "./metrics";
 import { packetProblem } from "./packet-shape";
@@ -263,6 +263,14 @@ export class Connection implements SocketHost, EngineListener {
     const lag = this.scheduler.lag?.() ?? 0;
     const pingTimeout = this.handshake?.pingTimeout;
     if (pingTimeout === undefined || !overloaded(lag, pingTimeout)) return undefined;
+    if (pingTimeout < UNMEETABLE_TIMER_MS) {
+      // No client meets a timer this short: the server's setting, not this generator's lag.
+      this.warnOnce(
+        "unmeetable timers",
+        `the server's pingTimeout is ${pingTimeout} ms (pingInterval ${this.handshake!.pingInterval} ms): no client can answer within that, so its ${what} is the server's setting, not the load generator's lag (${Math.round(lag)} ms); set pingTimeout to seconds on the server (socket.io default 20000 ms)`,
+      );
+      return undefined;
+    }
     const detail = `the load generator's event loop ran ${Math.round(lag)} ms late around this ${what}, at least ${OVERLOAD_FRACTION * 100}% of the server's pingTimeout (${pingTimeout} ms)`;
     this.warnOnce(
       "generator overloaded",

@@ -9,6 +9,12 @@ export const GENERATOR_OVERLOADED = "generator overloaded";
 /** A lag above this fraction of the server's pingTimeout makes the generator the suspect. */
 export const OVERLOAD_FRACTION = 0.5;
 
+/**
+ * A server pingTimeout below this cannot be met by any client (a timer's resolution plus one
+ * round trip): a timeout under it is the server's setting, never blamed on the generator.
+ */
+export const UNMEETABLE_TIMER_MS = 20;
+
 /** How long a measured lag counts as "around" a timeout. */
 const WINDOW_MS = 10_000;
 const SLOTS = 16;

@@ -122,6 +122,9 @@ interface Waiter {
   done: (outcome: Outcome) => void;
 }
 
+/** Events this VU has seen acked (module state: one per VU): a later missing ack is then not a wrong name. */
+const ackedBefore = new Set<string>();
+
 export class Socket {
   /** The namespace socket id the server assigned in its CONNECT reply. */
   id: string | undefined;
@@ -253,6 +256,7 @@ export class Socket {
   private settleAck(entry: PendingAck<Listener>, args: unknown[] | null, elapsedMs: number, reason: string): void {
     const { event, target, mode } = entry;
     if (args) {
+      ackedBefore.add(event);
       this.host.metrics.ackReceived(event, elapsedMs);
       if (mode === ACK_ARGS) this.host.invoke("ack of '%s'", target, args, event);
       else this.host.invokeWith("ack of '%s'", target, { ok: true, args, data: args[0], elapsedMs }, event);
@@ -263,7 +267,12 @@ export class Socket {
       const blame = this.host.generatorToBlame(`ack timeout of '${event}'`);
       this.host.metrics.ackTimedOut(event, blame !== undefined);
       const timeout = entry.deadline - entry.sentAt;
-      if (!blame) this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}} (a server with no handler for an event never acks it: is the name right?)`);
+      if (!blame) {
+        const why = ackedBefore.has(event)
+          ? `the server acked '${event}' before in this VU, so its handler exists: this time it raised, chose not to ack, or the server was too busy or blocked (its log says which)`
+          : `the server has not acked '${event}' in this VU yet: a server with no handler for an event (or one in another namespace) never acks it, so check the name; the doctor's emit step tries one: -e EVENT=${event} dist/doctor.js`;
+        this.host.warnOnce(`ack:${event}`, `no ack for '${event}' within ${timeout} ms on namespace ${this.namespace}; counted in socketio_ack_timeouts{event:${event}}: ${why}`);
+      }
     }
     // emit's callback is not called without an ack, as socket.io-client never calls it without a timeout.
     if (mode === ACK_ARGS) return;
