@@ -55,6 +55,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     thresholds: summary.thresholds,
     passed: summary.passed && run.hasSamples,
     judgedBy: summary.judgedBy,
+    rootCause: summary.rootCause,
     exitCode,
     charts: buildCharts(run, summary.thresholds),
     hasSamples: run.hasSamples,

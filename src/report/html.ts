@@ -21,6 +21,8 @@ export interface ReportInput {
   /** False when the run recorded no sample at all. */
   hasSamples: boolean;
   sources: string[];
+  /** The run's root cause (nothing connected, the contract never matched), opening the verdict. */
+  rootCause?: { kind: "connect" | "contract"; cause: string; fix: string; doctor: string } | undefined;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,12 +58,14 @@ export function renderReport(input: ReportInput): string {
   const { facts, thresholds, charts } = input;
   const judged = thresholds.filter((t) => !t.notJudged);
   const failed = judged.filter((t) => !t.ok);
-  const headline = !input.hasSamples
+  const headline = input.rootCause
+    ? `FAILED: ${input.rootCause.kind === "connect" ? "nothing connected" : "the contract never matched"}: ${input.rootCause.cause}. Fix: ${input.rootCause.fix}. Step by step: ${input.rootCause.doctor} (exit ${input.exitCode})`
+    : !input.hasSamples
     ? `NO DATA: the run recorded no samples (exit ${input.exitCode})`
     : input.passed
       ? `PASSED: all ${judged.length} thresholds held (exit ${input.exitCode})`
       : `FAILED: ${failed.length} of ${judged.length} thresholds failed (exit ${input.exitCode})`;
-  const verdictClass = !input.hasSamples ? "nodata" : input.passed ? "pass" : "fail";
+  const verdictClass = input.rootCause ? "fail" : !input.hasSamples ? "nodata" : input.passed ? "pass" : "fail";
   const rows = [...thresholds]
     .sort((a, b) => Number(a.ok || !!a.notJudged) - Number(b.ok || !!b.notJudged))
     .map((t) => {
@@ -106,6 +110,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:1
 h1{margin:0 0 4px;font-size:20px}
 .verdict{padding:12px 16px;border-radius:6px;margin:8px 0 16px;font-size:18px;font-weight:600}
 .verdict.pass{background:#e3f6e5;color:#14532d}.verdict.fail{background:#fde2e1;color:#7f1d1d}.verdict.nodata{background:#fff4d6;color:#713f12}
+.limit-note{margin:2px 0 10px;color:#7f1d1d;font-size:13px}
 table{border-collapse:collapse;margin-bottom:16px}td,th{padding:3px 10px;text-align:left;vertical-align:top;border-bottom:1px solid #eee}
 tr.failed td.status{color:#b91c1c;font-weight:700}tr.held td.status{color:#15803d}tr.skipped td{color:#777}
 .facts th{color:#555;font-weight:500}

@@ -99,6 +99,9 @@ test("headless Chromium renders the report: every chart drew, and the verdict ma
   assert.equal(/<canvas/g.test(dom), true);
   assert.equal(Number(/id="verdict" data-passed="(?:true|false)" data-exit-code="(\d+)"/.exec(dom)?.[1]), status);
   assert.match(dom, /FAILED: 1 of \d+ thresholds failed/);
+  // The y axis follows the data: a limit far above it is noted, not drawn (it would flatten the data).
+  assert.match(dom, /class="limit-note">limit socketio_connect_duration p\(95\)&lt;1000 \(1000 ms\) is off this scale: the data's highest value is [\d.]+ ms/);
+  assert.doesNotMatch(dom, /limit-note">limit matchmaking_join_duration/, "the failed 400 ms p95 is near its 250 ms limit: drawn");
 });
 
 test("a run split over three k6 processes gets one verdict: a count only the union crosses fails, with one JUnit file", async () => {

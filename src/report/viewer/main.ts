@@ -7,6 +7,8 @@ import type { Chart } from "../chart-types";
 const PALETTE = ["#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563"];
 const data = JSON.parse(document.getElementById("report-data")!.textContent!) as { x: number[]; charts: Chart[] };
 let drawn = 0;
+/** A limit is drawn when within this factor of the data's highest value. */
+const LIMIT_SCALE = 3;
 
 function paintedPixels(canvas: HTMLCanvasElement): number {
   const ctx = canvas.getContext("2d");
@@ -20,15 +22,23 @@ function paintedPixels(canvas: HTMLCanvasElement): number {
 for (const el of Array.from(document.querySelectorAll<HTMLElement>(".plot"))) {
   const chart = data.charts[Number(el.dataset.chart)]!;
   const unit = chart.unit;
-  const series: uPlot.Series[] = [{ label: "s", value: (_u, v) => (v == null ? "" : `${v} s`) }];
+  const series: uPlot.Series[] = [{ label: "time", value: (_u, v) => (v == null ? "" : `${v} s`) }];
   const columns: (number | null)[][] = [];
   chart.series.forEach((s, i) => {
-    series.push({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false, value: (_u, v) => (v == null ? "-" : `${Number(v.toFixed(2))}${unit && unit !== "/s" ? ` ${unit}` : unit}`) });
+    series.push({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false, value: (_u, v) => (v == null ? "no sample" : `${Number(v.toFixed(2))}${unit && unit !== "/s" ? ` ${unit}` : unit}`) });
     columns.push(s.values);
   });
-  if (chart.limit) {
+  // The y axis follows the data: a limit far above it (a 250 ms limit over a 4 ms p95) would
+  // flatten the data into a line at the bottom, so it is drawn only when near, and noted otherwise.
+  const dataMax = Math.max(0, ...chart.series.flatMap((s) => s.values.filter((v): v is number => v != null)));
+  if (chart.limit && chart.limit.value <= Math.max(dataMax * LIMIT_SCALE, Number.MIN_VALUE) && dataMax > 0) {
     series.push({ label: `limit: ${chart.limit.label}`, stroke: "#dc2626", dash: [6, 4], width: 1.5 });
     columns.push(data.x.map(() => chart.limit!.value));
+  } else if (chart.limit) {
+    const note = document.createElement("p");
+    note.className = "limit-note";
+    note.textContent = `limit ${chart.limit.label} (${chart.limit.value}${unit && unit !== "/s" ? ` ${unit}` : unit}) is off this scale: the data's highest value is ${Number(dataMax.toFixed(2))}${unit && unit !== "/s" ? ` ${unit}` : unit}`;
+    el.after(note);
   }
   const width = Math.max(300, el.clientWidth || 600);
   const opts: uPlot.Options = {
