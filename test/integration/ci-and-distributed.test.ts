@@ -76,6 +76,8 @@ test("k6 archive works offline for every bundle, and an archive runs as the bund
   }
   const run = await runScenario("template", { env: { DURATION: "2s", VUS: "2" }, k6ArchivePath: join(dir, "template.tar") });
   assert.equal(run.code, 0, describe(run));
+  // The archive's scenarios were fixed when it was made: an -e that sizes the load says so, never in silence.
+  assert.match(run.stderr, /k6 runs scenarios fixed before this run .*duration is \S+, the -e options now ask for 2s/, describe(run));
 });
 
 test("matchmaking split over three k6 processes: every instance passes, rate-limit contract holds", async () => {
