@@ -21,6 +21,12 @@ export interface DefaultPlan {
    * thresholds have no data in a default run, and are reported as not judged.
    */
   skips?: Record<string, string[]>;
+  /**
+   * How long one play of the flow may run past the scenario's end (a session under way
+   * finishes, within its own bounds): said at setup, so that `--duration 10s` ending later is
+   * expected, not a surprise. k6 itself stops whatever still runs at --duration + 30 s.
+   */
+  graceMs?: number;
 }
 
 /** A scenario as exec.test.options.scenarios describes it. */
@@ -129,6 +135,10 @@ export function notJudged(plan: DefaultPlan | undefined, running: string[], thre
 export function describeDefaultRun(plan: DefaultPlan | undefined, skipped: Map<string, string>): string {
   const plays = plan ? `it plays the "${plan.plays}" flow${plan.then ? ` and ${Object.keys(plan.then).join(", ")}` : ""}` : "it plays the default function";
   let line = `k6-socketio: running as k6's "default" scenario (--vus/--duration/--iterations replace the script's scenarios): ${plays}.`;
+  if (plan?.graceMs !== undefined) {
+    const grace = Math.ceil(plan.graceMs / 1000);
+    line += ` A play under way at the end of --duration finishes within its own bounds, up to ${grace} s${grace > 30 ? " (k6 stops what still runs at --duration + 30 s: lower the -e options that lengthen a play)" : ""}.`;
+  }
   if (skipped.size > 0) {
     const scenarios = [...new Set([...skipped.values()].map((r) => r.replace(/^scenario (.*) did not run$/, "$1")))];
     line +=

@@ -341,7 +341,7 @@ function judge(t: Tally): void {
 }
 
 // `k6 run --vus 34 --duration 30s dist/chat.js`: one member per iteration (docs/k6-versions.md).
-export default mainFlow(member, { plays: "members", seats: { count: members, setBy: "-e ROOM_SIZES, -e ROOMS_PER_SIZE" } });
+export default mainFlow(member, { plays: "members", seats: { count: members, setBy: "-e ROOM_SIZES, -e ROOMS_PER_SIZE" }, graceMs: sessionMs });
 
 export const handleSummary = makeHandleSummary("chat", __ENV, {
   chat_delivery: "members did not receive every broadcast of their conversation (the lines \"chat: room …\" above name who received how many)",

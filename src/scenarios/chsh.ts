@@ -305,7 +305,7 @@ async function resetGame(): Promise<void> {
 }
 
 // `k6 run --vus 201 --duration 5m dist/chsh.js`: one player per iteration, then the dashboard (docs/k6-versions.md).
-export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e TEAMS" }, then: { dashboard } });
+export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e TEAMS" }, then: { dashboard }, graceMs: sessionBudgetMs });
 
 export const handleSummary = makeHandleSummary("chsh", __ENV, {
   chsh_team_completed: "teams did not complete every round (the lines above say which team stopped where, and why)",

@@ -50,7 +50,8 @@ const config = {
 };
 const create: (HttpStep & { by: "player" | "host"; code?: string }) | undefined = contract.rooms.create ? { ...contract.rooms.create, path: config.gamesApiPath } : undefined;
 const players = config.rooms * config.roomSize;
-const budget = `${Math.ceil(((config.turns + 4) * (config.waitTimeoutMs + config.thinkMs)) / 1000) + 10}s`;
+const budgetMs = (config.turns + 4) * (config.waitTimeoutMs + config.thinkMs) + 10_000;
+const budget = `${Math.ceil(budgetMs / 1000)}s`;
 const errorChecks = contract.errorChecks && create?.by === "player";
 
 export const options = scenarioOptions(
@@ -493,7 +494,7 @@ export async function errorContract(data: RunData): Promise<void> {
 }
 
 // `k6 run --vus 41 --duration 1m dist/game-room.js`: one player per iteration, then the error checks (docs/k6-versions.md).
-export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e ROOMS, -e ROOM_SIZE" }, then: { errors: errorContract } });
+export default mainFlow(player, { plays: "players", seats: { count: players, setBy: "-e ROOMS, -e ROOM_SIZE" }, then: { errors: errorContract }, graceMs: budgetMs });
 
 export const handleSummary = makeHandleSummary("game-room", __ENV, {
   game_room_error_contract: "the server did not answer the reference's invalid requests with the documented error codes",

@@ -343,6 +343,7 @@ async function witness(me: QueuePlayer, ghosts: QueuePlayer[]): Promise<string |
 
 // `k6 run --vus 10 --duration 30s dist/matchmaking.js` plays the queue only (docs/k6-versions.md).
 export default mainFlow(queue, {
+  graceMs: config.connectTimeoutMs + config.ackTimeoutMs + config.matchTimeoutMs,
   plays: "queue",
   skips: { rate_limit: probeMetrics, dropouts: dropoutMetrics },
 });

@@ -80,7 +80,8 @@ for (const [k, why] of Object.entries(missing)) if (why) declareNotJudged(judged
 guardCounts("risks_lost_updates", "risks_stale_members", "risks_ghost_deliveries");
 
 const perRound = config.settleMs + 2 * config.waitMs;
-const budget = `${Math.ceil((config.rounds * perRound + 12 * config.waitMs + 6 * config.settleMs + config.zombieBoundMs) / 1000) + 10}s`;
+const budgetMs = config.rounds * perRound + 12 * config.waitMs + 6 * config.settleMs + config.zombieBoundMs + 10_000;
+const budget = `${Math.ceil(budgetMs / 1000)}s`;
 const one = (fn: string, vus = 1) => ({ executor: "per-vu-iterations", vus, iterations: 1, maxDuration: budget, exec: fn });
 /** Players per table: the racers and the intruder; zombie pairs and the duplicate user come after every table. */
 const seatsPerTable = config.racers + 1;
@@ -474,6 +475,7 @@ export function teardown(data: RunData): void {
 // `k6 run --vus 6 --duration 1m dist/risks.js`: the tables, then the unauthenticated check (docs/k6-versions.md).
 export default mainFlow(table, {
   plays: "tables",
+  graceMs: budgetMs,
   seats: { count: config.tables, setBy: "-e TABLES" },
   ...(missing.unauthenticated ? {} : { then: { unauthenticated } }),
   skips: { zombie: ["risks_zombie_announced", "risks_zombie_departure"], duplicate: ["risks_duplicate_sessions"] },

@@ -57,6 +57,9 @@ test("not judged: thresholds on the metrics of skipped scenarios, and submetrics
   assert.match(line, /plays the "queue" flow\. NOT JUDGED in this run, because scenarios rate_limit, queue did not run/);
   assert.doesNotMatch(line, /\n/);
   assert.match(describeDefaultRun(plan, new Map()), /plays the "queue" flow\.$/);
+  // How far past --duration a play under way may run is said, and past k6's own 30 s cut, what to do.
+  assert.match(describeDefaultRun({ ...plan, graceMs: 21_000 }, new Map()), /finishes within its own bounds, up to 21 s\.$/);
+  assert.match(describeDefaultRun({ ...plan, graceMs: 90_000 }, new Map()), /up to 90 s \(k6 stops what still runs at --duration \+ 30 s: lower the -e options that lengthen a play\)/);
 });
 
 test("summaries: a threshold the run could not judge is neither a pass nor a failure", () => {
