@@ -2,6 +2,7 @@
 // output without its summary) also the verdict judged on the samples, as the summary JSON and
 // JUnit that handleSummary writes for one process.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { ackDistributions, errorsByReason, totals } from "./tables";
 import { join } from "node:path";
 import { type RunSummary, readSummary, SUMMARY_FORMAT, SUMMARY_VERSION } from "../kit/summary/format";
 import { junitXml } from "../kit/summary/junit";
@@ -58,6 +59,7 @@ export async function buildReport(options: ReportOptions): Promise<ReportResult>
     rootCause: summary.rootCause,
     exitCode,
     charts: buildCharts(run, summary.thresholds),
+    tables: { totals: totals(run), errors: errorsByReason(run), distributions: ackDistributions(run) },
     hasSamples: run.hasSamples,
     sources: options.recordings,
   });

@@ -2,6 +2,7 @@
 // nothing is fetched when it is opened). The verdict and the run's facts are plain HTML at the
 // top, readable without scripts; the charts are drawn by the viewer with uPlot.
 import { readFileSync } from "node:fs";
+import { BANDS_MS, type Distribution, type ErrorRow, type Totals } from "./tables";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,8 @@ export interface ReportInput {
   /** False when the run recorded no sample at all. */
   hasSamples: boolean;
   sources: string[];
+  /** Totals, errors by reason and ack latency distributions (src/report/tables.ts). */
+  tables?: { totals: Totals; errors: ErrorRow[]; distributions: Distribution[] };
   /** The run's root cause (nothing connected, the contract never matched), opening the verdict. */
   rootCause?: { kind: "connect" | "contract"; cause: string; fix: string; doctor: string } | undefined;
 }
@@ -81,7 +84,7 @@ export function renderReport(input: ReportInput): string {
     fact("scenario", facts.scenario),
     fact("target", facts.target),
     fact("contract", facts.contract),
-    fact("VUs", facts.vus === undefined ? undefined : `${facts.vus}${facts.socketsPerVu && facts.socketsPerVu > 1 ? ` × ${facts.socketsPerVu} sockets` : ""}`),
+    fact("VUs (every scenario: players and checks)", facts.vus === undefined ? undefined : `${facts.vus}${facts.socketsPerVu && facts.socketsPerVu > 1 ? ` × ${facts.socketsPerVu} sockets` : ""}`),
     fact("duration", seconds),
     fact("started", facts.startedAt),
     fact("run id", facts.runId),
@@ -114,6 +117,8 @@ h1{margin:0 0 4px;font-size:20px}
 table{border-collapse:collapse;margin-bottom:16px}td,th{padding:3px 10px;text-align:left;vertical-align:top;border-bottom:1px solid #eee}
 tr.failed td.status{color:#b91c1c;font-weight:700}tr.held td.status{color:#15803d}tr.skipped td{color:#777}
 .facts th{color:#555;font-weight:500}
+.tiles{display:flex;gap:12px;flex-wrap:wrap;margin:0 0 16px}.tile{border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:150px}.tile b{display:block;font-size:22px}.tile.bad b{color:#b91c1c}
+.band{display:inline-block;height:10px;background:#2563eb;vertical-align:middle}.bands td{font-variant-numeric:tabular-nums}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(620px,1fr));gap:12px}
 .chart{border:1px solid #ddd;border-radius:6px;padding:8px}.chart.failed{border:2px solid #dc2626}
 .chart h3{margin:0 0 6px;font-size:14px}.badge{background:#dc2626;color:#fff;border-radius:3px;padding:0 6px;font-size:12px}
@@ -126,6 +131,7 @@ tr.failed td.status{color:#b91c1c;font-weight:700}tr.held td.status{color:#15803
 <table class="thresholds"><thead><tr><th>status</th><th>metric</th><th>limit</th><th>observed</th><th>what it means</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${tablesHtml(input.tables)}
 <h2>Run</h2>
 <table class="facts">${factsTable}</table>
 <h2>Over time</h2>
@@ -136,4 +142,33 @@ ${chartSections}
 <script>${js}</script>
 </body></html>
 `;
+}
+
+const num = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(2));
+
+/** Totals tiles, the errors by reason with their first occurrence, the ack latency distributions. */
+function tablesHtml(tables: ReportInput["tables"]): string {
+  if (!tables) return "";
+  const { totals: t, errors, distributions } = tables;
+  const tile = (label: string, value: string, detail: string, bad = false) => `<div class="tile${bad ? " bad" : ""}">${esc(label)}<b>${esc(value)}</b>${esc(detail)}</div>`;
+  const tiles = [
+    tile("connections", num(t.connects), `${num(t.connectFailures)} failed`, t.connectFailures > 0),
+    tile("acks", num(t.acks), `${num(t.ackTimeouts)} timed out`, t.ackTimeouts > 0),
+    tile("messages", num(t.messagesSent + t.messagesReceived), `${num(t.messagesSent)} sent, ${num(t.messagesReceived)} received`),
+    tile("errors", num(t.errors), "connect, ack, decode, disconnect", t.errors > 0),
+  ].join("");
+  const errorRows = errors.length
+    ? `<table class="errors"><thead><tr><th>what</th><th>count</th><th>first seen</th></tr></thead><tbody>${errors.map((e) => `<tr><td><code>${esc(e.what)}</code></td><td>${num(e.count)}</td><td>${e.firstSeenS.toFixed(1)} s</td></tr>`).join("")}</tbody></table>`
+    : "<p>No error was recorded.</p>";
+  const labels = [...BANDS_MS.map((b, i) => `${i === 0 ? "≤" : ""}${i === 0 ? b : `${BANDS_MS[i - 1]}–${b}`} ms`), `> ${BANDS_MS.at(-1)} ms`];
+  const dist = distributions.length
+    ? `<table class="bands"><thead><tr><th>event</th><th>acks</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>${labels.map((l) => `<th>${esc(l)}</th>`).join("")}</tr></thead><tbody>${distributions
+        .map((d) => {
+          const most = Math.max(...d.bands, 1);
+          const cells = d.bands.map((c) => `<td title="${c} acks">${c ? `<span class="band" style="width:${Math.max(2, Math.round((40 * c) / most))}px"></span> ${num(c)}` : ""}</td>`).join("");
+          return `<tr><td><code>${esc(d.event)}</code></td><td>${num(d.count)}</td><td>${num(d.p50)} ms</td><td>${num(d.p95)} ms</td><td>${num(d.p99)} ms</td><td>${num(d.max)} ms</td>${cells}</tr>`;
+        })
+        .join("")}</tbody></table>`
+    : "<p>No ack was recorded.</p>";
+  return `<h2>Totals</h2>\n<div class="tiles" id="totals">${tiles}</div>\n<h2>Errors by reason</h2>\n${errorRows}\n<h2>Ack latency distribution</h2>\n${dist}`;
 }

@@ -2,7 +2,7 @@
 // on the union of their samples. A Trend or Rate threshold with no sample fails as "no data"
 // (k6 would pass it on nothing); a count threshold judges a real 0.
 import { parseThresholdKey, guardedId } from "../kit/threshold-key";
-import type { ThresholdResult } from "../kit/summary/verdict";
+import { plainCause, type ThresholdResult } from "../kit/summary/verdict";
 import { aggregate } from "./aggregate";
 import type { MetricInfo, Sample } from "./recording";
 
@@ -39,7 +39,9 @@ export function judge(source: SampleSource, thresholds: Record<string, string[]>
       } else if (needsData && matching.length === 0) {
         out.push({ ...base, ok: false, observed: undefined, noData: true, cause: "no data: no sample of this metric (with these tags) was recorded, so the threshold cannot hold" });
       } else {
-        out.push({ ...base, ok: observed !== undefined && compare(observed, op, Number(limit)), observed });
+        const ok = observed !== undefined && compare(observed, op, Number(limit));
+        // The scenario's own words live in its script; judged from samples, the numbers' plain meaning.
+        out.push({ ...base, ok, observed, ...(ok ? {} : { cause: plainCause(metric, { type, ...(info?.contains ? { contains: info.contains } : {}) }, stat) }) });
       }
     }
   }

@@ -4,7 +4,7 @@
 // gets one verdict from the merge of their recorded outputs.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, statSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -56,7 +56,11 @@ test("npm run gate against a faulted server: one summary format, JUnit, progress
 
   const html = readFileSync(join(dir, "matchmaking-report.html"), "utf8");
   assert.match(html, /<div class="verdict fail" id="verdict" data-passed="false" data-exit-code="99">FAILED: 1 of \d+ thresholds failed \(exit 99\)<\/div>/);
-  assert.match(html, /<tr class="failed"><td class="status">FAILED<\/td><td><a href="#chart-trend-matchmaking_join_duration">matchmaking_join_duration<\/a><\/td><td><code>p\(95\)&lt;250<\/code><\/td><td>p\(95\)=4\d\d(\.\d+)? ms<\/td>/);
+  assert.match(html, /<tr class="failed"><td class="status">FAILED<\/td><td><a href="#chart-trend-matchmaking_join_duration">matchmaking_join_duration<\/a><\/td><td><code>p\(95\)&lt;250<\/code><\/td><td>p\(95\)=4\d\d(\.\d+)? ms<\/td><td>queue joins were answered slower than the limit<\/td>/, "the failed row says what it means");
+  // Totals first, then the errors by reason, then each ack event's distribution: the 400 ms acks sit in their band.
+  assert.match(html, /<div class="tiles" id="totals"><div class="tile">connections<b>\d+<\/b>0 failed<\/div><div class="tile">acks<b>\d+<\/b>0 timed out<\/div>/);
+  assert.match(html, /<tr><td><code>queue_join<\/code><\/td><td>\d+<\/td><td>4\d\d(\.\d+)? ms<\/td><td>4\d\d(\.\d+)? ms<\/td>/);
+  assert.match(html, /<td title="(\d+) acks"><span class="band"[^>]*><\/span> \1<\/td>(<td title="0 acks"><\/td>){3}<\/tr>/, "queue_join's acks in the 250–500 ms band");
   // The failed threshold's chart comes first, with its limit: where in time the latency rose.
   assert.match(html, /<div class="charts">\n<section class="chart failed" id="chart-trend-matchmaking_join_duration">/);
   assert.ok(!/<script src=|<link [^>]*href="http/.test(html), "self-contained: nothing fetched when opened");
@@ -99,6 +103,10 @@ test("headless Chromium renders the report: every chart drew, and the verdict ma
   assert.equal(/<canvas/g.test(dom), true);
   assert.equal(Number(/id="verdict" data-passed="(?:true|false)" data-exit-code="(\d+)"/.exec(dom)?.[1]), status);
   assert.match(dom, /FAILED: 1 of \d+ thresholds failed/);
+  // A screenshot of the report as a person sees it, kept beside it (its size says it painted).
+  const png = join(dir, "matchmaking-report.png");
+  spawnSync(chromium.path, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=10000", "--window-size=1400,2400", `--screenshot=${png}`, pathToFileURL(file).href], { encoding: "utf8", timeout: 120_000 });
+  assert.ok(existsSync(png) && statSync(png).size > 50_000, `a screenshot of the report: ${png}`);
   // The y axis follows the data: a limit far above it is noted, not drawn (it would flatten the data).
   assert.match(dom, /class="limit-note">limit socketio_connect_duration p\(95\)&lt;1000 \(1000 ms\) is off this scale: the data's highest value is [\d.]+ ms/);
   assert.doesNotMatch(dom, /limit-note">limit matchmaking_join_duration/, "the failed 400 ms p95 is near its 250 ms limit: drawn");

@@ -69,7 +69,7 @@ export function thresholdResults(data: SummaryData, notJudged: Map<string, strin
 }
 
 /** A failed threshold's line when the scenario gave none: what the numbers say, never silence. */
-function plainCause(base: string, metric: SummaryMetric, stat: string): string {
+export function plainCause(base: string, metric: Pick<SummaryMetric, "type" | "contains">, stat: string): string {
   if (base.endsWith("_login_failures")) return "the HTTP login step failed for some players (tag reason; the login lines above say why)";
   if (metric.type === "trend") return `${base} was past its limit: ${stat} measured ${metric.contains === "time" ? "slower" : "higher"} than the threshold allows`;
   if (metric.type === "rate") return `${base}: the share of its samples that were true is outside the limit`;
