@@ -25,7 +25,7 @@ for (const el of Array.from(document.querySelectorAll<HTMLElement>(".plot"))) {
   const series: uPlot.Series[] = [{ label: "time", value: (_u, v) => (v == null ? "" : `${v} s`) }];
   const columns: (number | null)[][] = [];
   chart.series.forEach((s, i) => {
-    series.push({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false, value: (_u, v) => (v == null ? "no sample" : `${Number(v.toFixed(2))}${unit && unit !== "/s" ? ` ${unit}` : unit}`) });
+    series.push({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false, value: (_u, v) => (v == null ? "" : `${Number(v.toFixed(2))}${unit && unit !== "/s" ? ` ${unit}` : unit}`) });
     columns.push(s.values);
   });
   // The y axis follows the data: a limit far above it (a 250 ms limit over a 4 ms p95) would
