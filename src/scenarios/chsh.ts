@@ -313,5 +313,5 @@ export const handleSummary = makeHandleSummary("chsh", __ENV, {
   chsh_error_rate: "operations of the game (join, answer, next question) failed or got no reply",
   chsh_contract_mismatches: `the server's messages do not fit contract "${contract.name}" (${contract.describes}): a mismatch, not a server fault; see the logged payload (-e CONTRACT)`,
   chsh_partner_timeouts: "a team did not become complete in time: the partner never joined, or the server never said the team was full",
-  chsh_question_timeouts: "a complete team waited in vain for its next question",
+  chsh_question_timeouts: `a complete team got no question (${contract.question.event}) within QUESTION_TIMEOUT_MS: the server did not send one, or sends it under another name (each "waitFor … timed out" line above lists what the socket received meanwhile)`,
 }, { contractSteps: true });

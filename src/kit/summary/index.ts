@@ -14,8 +14,6 @@ import { guardedId } from "../threshold-key";
 
 /** What a failed threshold on one of the library's own metrics means, for every scenario. */
 const LIBRARY_CAUSES: Record<string, string> = {
-  socketio_stalls:
-    "STALL: a VU waited STALL_AFTER_MS for an answer (a connect or an ack) and got nothing back, no connect, ack or event: the server (or the network to it) stopped answering",
   socketio_connect_duration: "connects were slow: the Engine.IO handshake and namespace CONNECT took longer than the limit (slower than connectTimeout counts as a connect timeout instead)",
   socketio_connect_success: "connects failed (socketio_connect_errors{reason} says how; the \"connect … failed\" lines above give the doctor's cause and fix)",
   socketio_ack_timeouts: "acks did not come within their timeout (tag event): a handler that never acks, a slow or blocked server; an event the server acked before and then stopped acking points at the server, not at the event name",
@@ -33,9 +31,10 @@ const LIBRARY_CAUSES: Record<string, string> = {
  */
 export function makeHandleSummary(scenario: string, env: Record<string, string | undefined>, scenarioCauses: Record<string, string> = {}, options: { contractSteps?: boolean } = {}) {
   noteScenario(scenario);
-  const causes = { ...LIBRARY_CAUSES, ...scenarioCauses };
+  const staticCauses = { ...LIBRARY_CAUSES, ...scenarioCauses };
   return (data: SummaryData): Record<string, string> => {
     const dir = env.SUMMARY_DIR;
+    const causes = { ...staticCauses, socketio_stalls: stallCause(data) };
     const cause = rootCauseOf(data, scenario, options.contractSteps === true);
     const notJudged = notJudgedThresholds();
     if (cause) {
@@ -77,4 +76,17 @@ export function makeHandleSummary(scenario: string, env: Record<string, string |
       [junitPath]: junitXml(scenario, thresholds, durationMs),
     };
   };
+}
+
+/** A stall said with the evidence: did the rest of the run still get answers? */
+function stallCause(data: SummaryData): string {
+  const v = (m: string, stat: string) => data.metrics[m]?.values[stat] ?? 0;
+  const stalls = v("socketio_stalls", "count");
+  const received = v("socketio_messages_received", "count");
+  const acks = v("socketio_ack_duration", "count");
+  const head = `STALL: ${stalls} time${stalls === 1 ? "" : "s"} a VU waited STALL_AFTER_MS for an answer (a connect or an ack) and got nothing back on any of its connections (the "STALL" lines above say which VU and when)`;
+  if (received + acks > 0) {
+    return `${head}; meanwhile the run received ${received} messages and ${acks} acks in all: the server kept answering other connections, so it stopped answering some of them (a blocked handler, a room or worker that hangs), not all`;
+  }
+  return `${head}; nothing at all came back in the run: the server (or the network to it) stopped answering`;
 }

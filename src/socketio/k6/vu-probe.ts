@@ -37,7 +37,7 @@ export function checkStall(now = Date.now()): void {
   console.warn(
     `k6-socketio: STALL: this VU waited ${(stall.waitedMs / 1000).toFixed(1)} s for an answer (a connect or an ack) and got nothing back, ` +
       `no connect, ack or event on any connection; counted in socketio_stalls (stallAfter ${progress.stallAfterMs} ms). ` +
-      "The server (or the network to it) stopped answering. (Logged once per VU; every stall is counted.)",
+      "This VU's connections got no answer at all (other VUs' may still be served: the verdict says). (Logged once per VU; every stall is counted.)",
   );
 }
 
