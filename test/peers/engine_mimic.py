@@ -31,36 +31,18 @@ Prints "engine mimic listening on http://127.0.0.1:PORT" once it accepts connect
 """
 import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
-import json
-import time
 from http.cookies import SimpleCookie
 
 import socketio
 from aiohttp import web
+from peer_jwt import verify_hs256
 from peer_serve import serve
 
 
-def b64url(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def verify_jwt(token, secret):
-    """The user id of a valid HS256 token, else None."""
-    try:
-        head, body, sig = token.split(".")
-        want = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-        if not hmac.compare_digest(want, b64url(sig)) or json.loads(b64url(head)).get("alg") != "HS256":
-            return None
-        claims = json.loads(b64url(body))
-        if "exp" in claims and claims["exp"] < time.time():
-            return None
-        user = claims.get("user_id")
-        return user if isinstance(user, str) and user else None
-    except (ValueError, TypeError, AttributeError):
-        return None
+    """The user id of a valid HS256 token (claim "user_id"), else None."""
+    user = (verify_hs256(token, secret) or {}).get("user_id")
+    return user if isinstance(user, str) and user else None
 
 
 class Game:
@@ -174,14 +156,24 @@ def main():
     def authorized(sid, game):
         return fault == "no-authz" or sessions.get(sid) in game.players
 
-    @sio.event
-    async def roll_dice(sid, data):
+    async def playing(sid, data):
+        """The game a player acts in, or None once the error is sent (no such game, not one of its players)."""
         gid = game_of(data)
         game = games.get(gid) if gid else None
         if game is None:
-            return await fail(sid, "Game not found")
-        if not authorized(sid, game):
-            return await fail(sid, "Not authorized")
+            await fail(sid, "Game not found")
+        elif not authorized(sid, game):
+            await fail(sid, "Not authorized")
+        else:
+            return gid, game
+        return None
+
+    @sio.event
+    async def roll_dice(sid, data):
+        found = await playing(sid, data)
+        if found is None:
+            return
+        gid, game = found
         game.rolls += 1
         game.pending_roll = f"{gid}#{game.rolls}"
         rolled = {"game_id": gid, "roll_id": game.pending_roll}
@@ -206,12 +198,10 @@ def main():
 
     @sio.event
     async def submit_manual_outcome(sid, data):
-        gid = game_of(data)
-        game = games.get(gid) if gid else None
-        if game is None:
-            return await fail(sid, "Game not found")
-        if not authorized(sid, game):
-            return await fail(sid, "Not authorized")
+        found = await playing(sid, data)
+        if found is None:
+            return
+        gid, game = found
         roll_id = data.get("roll_id")
         if fault == "race":
             return await resolve(sid, gid, game, roll_id)
