@@ -142,7 +142,7 @@ export function describeDefaultRun(plan: DefaultPlan | undefined, skipped: Map<s
   if (skipped.size > 0) {
     const scenarios = [...new Set([...skipped.values()].map((r) => r.replace(/^scenario (.*) did not run$/, "$1")))];
     line +=
-      ` NOT JUDGED in this run, because scenario${scenarios.length > 1 ? "s" : ""} ${scenarios.join(", ")} did not run (k6 lists them as passed without data):` +
+      ` NOT JUDGED in this run, because scenario${scenarios.length > 1 ? "s" : ""} ${scenarios.join(", ")} did not run (the verdict lists them as not judged):` +
       ` ${[...skipped.keys()].join(", ")}. Run without --vus/--duration (set the load with -e options) for the full test.`;
   }
   return line;
