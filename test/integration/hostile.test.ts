@@ -9,7 +9,7 @@ import { bundleFile } from "../../build.mjs";
 import { root, startProcess } from "../../scripts/lib.mjs";
 import { describe, runAgainst } from "../helpers/k6run.ts";
 
-const MODES = ["ok", "truncated", "unknown-type", "invalid-json", "unknown-ack", "missing-attachments", "oversize", "close-handshake", "no-pings"];
+const MODES = ["ok", "truncated", "unknown-type", "invalid-json", "unknown-ack", "missing-attachments", "oversize", "huge-frame", "close-handshake", "no-pings"];
 
 test("hostile server: every bad input counted by reason, the sessions survive or end within their bounds", async () => {
   const script = await bundleFile(join(root, "test", "k6", "hostile-client.ts"), join(mkdtempSync(join(tmpdir(), "k6sio-hostile-")), "hostile.js"));
@@ -20,7 +20,7 @@ test("hostile server: every bad input counted by reason, the sessions survive or
     assert.equal(run.signal, null);
     assert.ok(run.elapsedMs < 45_000, `took ${run.elapsedMs} ms`);
     const out = run.stdout + run.stderr;
-    for (const mode of ["ok", "truncated", "unknown-type", "invalid-json", "unknown-ack", "missing-attachments", "oversize"]) {
+    for (const mode of ["ok", "truncated", "unknown-type", "invalid-json", "unknown-ack", "missing-attachments", "oversize", "huge-frame"]) {
       assert.match(out, new RegExp(`hostile ${mode}: survived`), `${mode} survives its bad frames\n${describe(run)}`);
     }
     // The server's clean close (a close frame without status, which k6 reports as an error first) is a server close.
@@ -32,6 +32,7 @@ test("hostile server: every bad input counted by reason, the sessions survive or
     assert.equal(count("unknown_ack"), 1);
     assert.equal(count("attachments"), 1);
     assert.equal(count("max_payload"), 1);
+    assert.equal(count("frame_too_large"), 1, "a 17 MiB frame is dropped unread (maxFrameBytes), not parsed");
     assert.equal(run.metric("socketio_disconnects{reason:ping timeout}")?.count, 1);
     assert.doesNotMatch(out, /GoError|TypeError|ReferenceError|panic/, "no VU threw");
   } finally {

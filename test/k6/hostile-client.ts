@@ -6,7 +6,7 @@ import { connect } from "k6-socketio";
 import { prepareRun } from "../../src/kit/scenario-options";
 
 const modes = (__ENV.MODES ?? "ok").split(",");
-const reasons = ["engine_frame", "socket_packet", "attachments", "unknown_ack", "max_payload"];
+const reasons = ["engine_frame", "socket_packet", "attachments", "unknown_ack", "max_payload", "frame_too_large"];
 export const options = {
   scenarios: { hostile: { executor: "shared-iterations", vus: 1, iterations: 1, maxDuration: "60s" } },
   // Thresholds that always hold: they make k6 report each counter per tag in the summary.

@@ -9,6 +9,7 @@
 //   oversize             a frame larger than the maxPayload it announced
 //   close-handshake      the socket closes right after the open packet
 //   no-pings             never pings (pingInterval 300 ms, pingTimeout 200 ms)
+//   huge-frame           one 17 MiB text frame (past the client's default maxFrameBytes)
 //   deep-ack             answers every emit that asks for an ack with an array nested 100,000 deep
 // Every mode but the last two ends with `42["ok"]`, so the client can tell it survived.
 import type { AddressInfo } from "node:net";
@@ -42,6 +43,7 @@ function serve(ws: WebSocket, mode: string): void {
     ws.send('40{"sid":"N1"}');
     if (mode === "no-pings") return;
     for (const frame of MISBEHAVIOUR[mode] ?? []) ws.send(frame);
+    if (mode === "huge-frame") ws.send(`42["huge","${"x".repeat(17 * 1024 * 1024)}"]`);
     ws.send('42["ok"]');
   });
 }

@@ -127,7 +127,7 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
           scheduler,
           connection,
           // The payload framing tells the version for certain (socket.io 3.x sends no maxPayload either).
-          { openTimeout: opts.connectTimeout, protocol: opts.protocol === "auto" ? (v3 ? 3 : 4) : opts.protocol, binaryFrames: "base64", trace },
+          { openTimeout: opts.connectTimeout, protocol: opts.protocol === "auto" ? (v3 ? 3 : 4) : opts.protocol, binaryFrames: "base64", trace, maxFrameBytes: opts.maxFrameBytes },
         );
         connection.attach(engine, startedAt);
         if (opts.sessionTimeout !== undefined) scheduler.after(opts.sessionTimeout, () => connection.close("session timeout", `sessionTimeout of ${opts.sessionTimeout} ms reached`));

@@ -126,6 +126,7 @@ export function attachEngine(
     openTimeout: Math.max(1, attempt.connectDeadline - Date.now()),
     protocol: opts.protocol,
     trace: attempt.trace,
+    maxFrameBytes: opts.maxFrameBytes,
     ...(attempt.heartbeats ? { heartbeats: attempt.heartbeats } : {}),
     ...(upgrade ? { upgradeFrom: upgrade.handshake } : {}),
   });

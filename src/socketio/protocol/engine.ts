@@ -41,9 +41,14 @@ export interface EngineOptions {
   binaryFrames?: "websocket" | "base64";
   /** Sees every frame both ways (SOCKETIO_DEBUG). */
   trace?: WireTrace | undefined;
+  /** Frames longer than this are dropped unread (counted): one hostile frame must not balloon a VU's memory. */
+  maxFrameBytes?: number;
   /** The sweep that checks this connection's heartbeats, shared with other connections; one of its own by default. */
   heartbeats?: HeartbeatSweep;
 }
+
+/** Frames the client reads at most, by default: 16 MiB (engine.io's own maxHttpBufferSize is 1 MB). */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** WebSocket close codes that mean no close frame was exchanged (RFC 6455 §7.4.1). */
 const ABNORMAL_CLOSURE = 1006;
@@ -135,7 +140,7 @@ export class EngineConnection implements LivenessCheck {
       // Nearly all traffic, handled without a packet object: messages, then pings.
       if (this.v3) this.watchdog!.touch(this.scheduler.now());
       else if (frame.charCodeAt(0) === 52 /* "4" */ && frame.length > 1) {
-        this.checkSize(frame.length);
+        if (!this.checkSize(frame.length)) return;
         this.listener.onTextMessage(frame);
         return;
       }
@@ -180,7 +185,7 @@ export class EngineConnection implements LivenessCheck {
         // Anything else during the probe is noise from the old transport; engine.io ignores it too.
         return;
       case "open":
-        this.checkSize(frame.length);
+        if (!this.checkSize(frame.length)) return;
         this.onOpenPacket(packet.type, packet.data, frame);
     }
   }
@@ -188,7 +193,7 @@ export class EngineConnection implements LivenessCheck {
   receiveBinary(data: ArrayBuffer): void {
     if (this.trace) this.trace.received(data);
     if (this.phase !== "open" || this.silent) return;
-    this.checkSize(data.byteLength);
+    if (!this.checkSize(data.byteLength)) return;
     if (this.v3) {
       // Engine.IO v3 binary frames start with their packet type byte (4, message).
       this.watchdog!.touch(this.scheduler.now());
@@ -203,10 +208,20 @@ export class EngineConnection implements LivenessCheck {
     this.listener.onMessage(data);
   }
 
-  /** The server announced maxPayload for what it accepts; a larger frame from it is counted (and still handled). */
-  private checkSize(length: number): void {
+  /**
+   * The server announced maxPayload for what it accepts; a larger frame from it is counted (and
+   * still handled). One past maxFrameBytes is dropped unread: false.
+   */
+  private checkSize(length: number): boolean {
+    const limit = this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (length > limit) {
+      this.watchdog?.touch(this.scheduler.now()); // it came, so the server is alive
+      this.listener.onDecodeError("frame_too_large", `a ${length}-byte frame exceeds maxFrameBytes (${limit}): dropped unread, its events are lost`);
+      return false;
+    }
     const max = this.handshake?.maxPayload;
     if (max !== undefined && length > max) this.listener.onDecodeError("max_payload", `a ${length}-byte frame exceeds the server's maxPayload of ${max}`);
+    return true;
   }
 
   /**

@@ -10,7 +10,7 @@ export type PacketKind = "connect" | "disconnect" | "event" | "ack" | "connect_e
  * for an id this socket never sent), max_payload (a frame over the server's own maxPayload),
  * open_packet (an open packet value out of bounds or of the wrong type, replaced).
  */
-export const DECODE_ERROR_REASONS = ["engine_frame", "socket_packet", "attachments", "unknown_ack", "max_payload", "open_packet"] as const;
+export const DECODE_ERROR_REASONS = ["engine_frame", "socket_packet", "attachments", "unknown_ack", "max_payload", "frame_too_large", "open_packet"] as const;
 
 export type DecodeErrorReason = (typeof DECODE_ERROR_REASONS)[number];
 

@@ -2,6 +2,7 @@
 import { type ReconnectOptions, type ResolvedReconnect, resolveReconnect } from "./backoff";
 import { defaultParser, type PacketParser } from "./parser";
 import { type EngineTransportName, normalizeEnginePath, parseTarget, type Target } from "./url";
+import { DEFAULT_MAX_FRAME_BYTES } from "./engine";
 
 export interface ConnectOptions {
   /**
@@ -56,6 +57,8 @@ export interface ConnectOptions {
    * failure is still counted, but not explained as the run's problem.
    */
   expectRefusal?: boolean;
+  /** Frames longer than this (bytes) are dropped unread and counted (`frame_too_large`). Default 16 MiB. */
+  maxFrameBytes?: number;
 }
 
 export type SessionTransport = EngineTransportName | "polling-only";
@@ -79,6 +82,7 @@ export interface ResolvedOptions {
   /** Sessions to trace when the option was given; undefined leaves it to SOCKETIO_DEBUG. */
   debug: number | undefined;
   expectRefusal: boolean;
+  maxFrameBytes: number;
 }
 
 export class OptionsError extends Error {
@@ -118,6 +122,7 @@ export function resolveOptions(url: string, options: ConnectOptions = {}): Resol
     protocol: protocolOf(options.protocol),
     debug: debugOf(options.debug),
     expectRefusal: options.expectRefusal === true,
+    maxFrameBytes: positive("maxFrameBytes", options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES),
   };
 }
 
