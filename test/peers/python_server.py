@@ -1,17 +1,19 @@
 """Conformance peer events (see src/target/conformance.ts) on python-socketio servers.
 
-    python test/peers/python_server.py --kind aiohttp|asgi|flask --port 0
+    python test/peers/python_server.py --kind aiohttp|asgi|flask --port 0 [--ping-interval S --ping-timeout S]
 
 Prints "listening on http://127.0.0.1:PORT" once it accepts connections. Namespaces: "/" and
 "/custom" (auth {"token": "custom-secret"}, else refused "unauthorized" with data {"reason"}).
 python-socketio has no connection state recovery and no hook to stop its pings: the checklist
-reports those items as not supported by the server.
+reports those items as not supported by the server. `freeze {seconds}` (aiohttp and ASGI) blocks
+the server's event loop, so its pings stop: what a client sees of a hung server.
 """
 import argparse
 import socket as pysocket
 import sys
 
 CUSTOM_TOKEN = "custom-secret"
+PINGS = {}  # ping_interval / ping_timeout (seconds) from the command line, when given
 
 
 def free_port():
@@ -59,6 +61,12 @@ def serve_async_events(sio):
         async def drop_me(sid, *_, ns=ns):
             await sio.eio.disconnect(sio.manager.eio_sid_from_sid(sid, ns))
 
+        @sio.on("freeze", namespace=ns)
+        async def freeze(sid, seconds=5):
+            import time
+
+            time.sleep(min(10.0, float(seconds)))  # blocking on purpose: nothing runs, no ping goes out
+
         @sio.on("burst", namespace=ns)
         async def burst(sid, payload, ns=ns):
             count = min(50, int((payload or {}).get("count", 0)))
@@ -76,7 +84,7 @@ def run_aiohttp(port):
     import socketio
     from aiohttp import web
 
-    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*", **PINGS)
     app = web.Application()
     sio.attach(app)
     serve_async_events(sio)
@@ -92,7 +100,7 @@ def run_asgi(port):
     import socketio
     import uvicorn
 
-    sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*")
+    sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", **PINGS)
     serve_async_events(sio)
     bound = port or free_port()
     server = uvicorn.Server(uvicorn.Config(socketio.ASGIApp(sio), host="127.0.0.1", port=bound, log_level="warning", lifespan="off"))
@@ -176,6 +184,12 @@ if __name__ == "__main__":
     runners = {"aiohttp": run_aiohttp, "asgi": run_asgi, "flask": run_flask}
     parser.add_argument("--kind", choices=list(runners), required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--ping-interval", type=float)
+    parser.add_argument("--ping-timeout", type=float)
     args = parser.parse_args()
+    if args.ping_interval is not None:
+        PINGS["ping_interval"] = args.ping_interval
+    if args.ping_timeout is not None:
+        PINGS["ping_timeout"] = args.ping_timeout
     sys.stdout.reconfigure(line_buffering=True)
     runners[args.kind](args.port)
