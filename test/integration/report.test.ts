@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { root } from "../../scripts/lib.mjs";
 import { ensureChromium } from "../../scripts/chromium.mjs";
-import { describe, k6, runAgainst, startTarget } from "../helpers/k6run.ts";
+import { describe, freePort, k6, runAgainst, startTarget } from "../helpers/k6run.ts";
 
 const MATCHMAKING = { VUS: "4", DURATION: "3s", THINK_TIME_MS: "200", ACK_TIMEOUT_MS: "1000", MATCH_TIMEOUT_MS: "3000", PROBE_INTERVAL_MS: "50" };
 const envArgs = (env: Record<string, string>) => Object.entries(env).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
@@ -110,6 +110,26 @@ test("headless Chromium renders the report: every chart drew, and the verdict ma
   // The y axis follows the data: a limit far above it is noted, not drawn (it would flatten the data).
   assert.match(dom, /class="limit-note">limit socketio_connect_duration p\(95\)&lt;1000 \(1000 ms\) is off this scale: the data's highest value is [\d.]+ ms/);
   assert.doesNotMatch(dom, /limit-note">limit matchmaking_join_duration/, "the failed 400 ms p95 is near its 250 ms limit: drawn");
+});
+
+test("nothing connected: the report opens with the root cause and the fix, and accuses nobody", async (t) => {
+  const dir = tmp();
+  const r = spawnSync(process.execPath, [join(root, "scripts", "ci-gate.mjs"), "matchmaking", `http://127.0.0.1:${await freePort()}`, ...envArgs({ ...MATCHMAKING, DURATION: "2s" })], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, K6: k6(), SUMMARY_DIR: dir },
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 99, r.stdout + r.stderr);
+  const html = readFileSync(join(dir, "matchmaking-report.html"), "utf8");
+  assert.match(html, /<div class="verdict fail" id="verdict"[^>]*>FAILED: nothing connected: connection refused by 127\.0\.0\.1 .*Fix: nothing listens on that port.*Step by step: k6 run -e TARGET_URL=http:\/\/127\.0\.0\.1:\d+ dist\/doctor\.js/);
+  assert.match(html, /<td class="status">not judged<\/td><td>(<a [^>]*>)?matchmaking_dropout_stalls/);
+  assert.doesNotMatch(html, /<td class="status">FAILED<\/td><td>(<a [^>]*>)?matchmaking_(dropout|rate_limit)/);
+  const chromium = ensureChromium();
+  if (!chromium.path) return t.diagnostic(`no screenshot: ${chromium.reason}`);
+  const png = join(dir, "matchmaking-report.png");
+  spawnSync(chromium.path, ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=10000", "--window-size=1400,1600", `--screenshot=${png}`, pathToFileURL(join(dir, "matchmaking-report.html")).href], { encoding: "utf8", timeout: 120_000 });
+  assert.ok(existsSync(png) && statSync(png).size > 20_000, `a screenshot of the report: ${png}`);
 });
 
 test("a run split over three k6 processes gets one verdict: a count only the union crosses fails, with one JUnit file", async () => {
