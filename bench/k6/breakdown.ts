@@ -16,36 +16,16 @@
 import { Trend } from "k6/metrics";
 import { AckRegistry } from "../../src/socketio/protocol/ack-registry";
 import { encodeTextEvent, TextEventReader } from "../../src/socketio/protocol/codec";
-import { Connection } from "../../src/socketio/protocol/connection";
-import { EngineConnection } from "../../src/socketio/protocol/engine";
 import { k6Metrics } from "../../src/socketio/k6/k6-metrics";
 import type { SocketMetrics } from "../../src/socketio/protocol/metrics";
-import type { FrameSink, Scheduler } from "../../src/socketio/protocol/transport";
+import { rig, silentMetrics } from "./rig";
 
 export const options = { vus: 1, iterations: 1, summaryTrendStats: ["count"] };
 const N = Number(__ENV.N ?? "20000");
 const PART = __ENV.PART ?? "path-k6";
-const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
 const noop = (): void => undefined;
-const silent: SocketMetrics = {
-  connected: noop, connectFailed: noop, ackReceived: noop, ackTimedOut: noop, waitTimedOut: noop, ackLate: noop, packetSent: noop,
-  packetReceived: noop, decodeError: noop, disconnected: noop, reconnectAttempt: noop, reconnected: noop, reconnectFailed: noop, expecting: noop,
-};
+const silent = silentMetrics;
 const trend = new Trend("breakdown_sample", true);
-
-function rig(metrics: SocketMetrics) {
-  const scheduler: Scheduler = { now: () => Date.now(), after: () => undefined };
-  const sent = { last: "" };
-  const sink: FrameSink = { sendText: (d) => (sent.last = d), sendBinary: () => undefined, close: () => undefined };
-  const connection = new Connection({ scheduler, metrics, defaultAckTimeout: 5000, startedAt: Date.now(), log: () => undefined });
-  const socket = connection.socket("/");
-  const engine = new EngineConnection(sink, scheduler, connection, { openTimeout: 5000 });
-  connection.attach(engine);
-  engine.start();
-  engine.receiveText(OPEN);
-  engine.receiveText('40{"sid":"N1"}');
-  return { socket, engine, sent };
-}
 
 const parts: Record<string, () => void> = {
   floor: () => {

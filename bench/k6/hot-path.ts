@@ -3,47 +3,22 @@
 // EngineConnection. Prints operations per second with the library's k6 metrics on and off, so
 // a change to the hot path is measured where it runs (sobek interprets; Node's JIT hides costs).
 //   run by `npm run bench` (bench/lib/k6-tools.mjs), or bundle it and `k6 run` it yourself
-import { Connection } from "../../src/socketio/protocol/connection";
-import { EngineConnection } from "../../src/socketio/protocol/engine";
 import { k6Metrics } from "../../src/socketio/k6/k6-metrics";
 import type { SocketMetrics } from "../../src/socketio/protocol/metrics";
-import type { FrameSink, Scheduler } from "../../src/socketio/protocol/transport";
+import { rig, silentMetrics } from "./rig";
 
 export const options = { vus: 1, iterations: 1, summaryTrendStats: ["count"] };
 const N = Number(__ENV.HOT_PATH_N ?? "20000");
-const OPEN = '0{"sid":"S1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
-
-const noop = (): void => undefined;
-const silentMetrics: SocketMetrics = {
-  connected: noop, connectFailed: noop, ackReceived: noop, ackTimedOut: noop, waitTimedOut: noop, ackLate: noop, packetSent: noop,
-  packetReceived: noop, decodeError: noop, disconnected: noop, reconnectAttempt: noop, reconnected: noop, reconnectFailed: noop, expecting: noop,
-} satisfies SocketMetrics;
-
-function rig(metrics: SocketMetrics) {
-  // Timers are collected, never fired: the loop below settles every ack before its timeout.
-  const scheduler: Scheduler = { now: () => Date.now(), after: () => undefined };
-  let last = "";
-  const sink: FrameSink = { sendText: (d) => (last = d), sendBinary: () => undefined, close: () => undefined };
-  const connection = new Connection({ scheduler, metrics, defaultAckTimeout: 5000, startedAt: Date.now(), log: () => undefined });
-  const socket = connection.socket("/");
-  const engine = new EngineConnection(sink, scheduler, connection, { openTimeout: 5000 });
-  connection.attach(engine);
-  engine.start();
-  engine.receiveText(OPEN);
-  engine.receiveText('40{"sid":"N1"}');
-  return { socket, engine, lastSent: () => last };
-}
 
 function ackLoop(metrics: SocketMetrics): number {
-  const { socket, engine, lastSent } = rig(metrics);
+  const { socket, engine, sent } = rig(metrics);
   let acked = 0;
   const t0 = Date.now();
   for (let i = 0; i < N; i++) {
     socket.request("echo", [i], (o) => {
       if (o.ok) acked++;
     });
-    const sent = lastSent(); // 42<id>["echo",i]
-    const id = sent.slice(2, sent.indexOf("["));
+    const id = sent.last.slice(2, sent.last.indexOf("[")); // 42<id>["echo",i]
     engine.receiveText(`43${id}[${i}]`);
   }
   if (acked !== N) throw new Error(`hot path: ${acked} of ${N} acks settled`);
