@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { EngineConnection, type EngineListener, V3_EVIDENCE_MS } from "../../src/socketio/protocol/engine";
 import type { Handshake } from "../../src/socketio/protocol/handshake";
-import { ManualScheduler, OPEN, RecordingSink } from "../helpers/fakes";
+import { ManualScheduler, OPEN, protocolRig, RecordingSink } from "../helpers/fakes";
 
 class Events implements EngineListener {
   log: string[] = [];
@@ -265,4 +265,12 @@ test("protocol 4 never waits, even without maxPayload", () => {
   engine.receiveText(NO_MAX_PAYLOAD);
   assert.deepEqual(events.log, ["open:A"]);
   assert.equal(engine.protocolAssumed, false);
+});
+
+test("a transport message that is neither text nor an ArrayBuffer is counted as an engine_frame decode error, never dropped in silence", () => {
+  const { engine, metrics } = protocolRig();
+  engine.start();
+  engine.receiveText(OPEN);
+  engine.receiveUnknown("undefined");
+  assert.ok(metrics.events.includes("decodeError:engine_frame"), metrics.events.join(", "));
 });

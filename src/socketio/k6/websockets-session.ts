@@ -110,6 +110,7 @@ export function openWebSocketsSession(opts: ResolvedOptions): LiveSession {
       const data = e?.data;
       if (typeof data === "string") engine.receiveText(data);
       else if (data instanceof ArrayBuffer) engine.receiveBinary(data);
+      else engine.receiveUnknown(data === null ? "null" : typeof data);
     };
     let explaining = false;
     ws.onerror = (e) => {

@@ -190,6 +190,12 @@ export class EngineConnection implements LivenessCheck {
     }
   }
 
+  /** A transport message that is neither text nor an ArrayBuffer: counted and said, never dropped in silence. */
+  receiveUnknown(kind: string): void {
+    if (this.phase === "closed" || this.silent) return;
+    this.listener.onDecodeError("engine_frame", `a WebSocket message k6 handed over as ${kind}, neither text nor an ArrayBuffer: dropped`);
+  }
+
   receiveBinary(data: ArrayBuffer): void {
     if (this.trace) this.trace.received(data);
     if (this.phase !== "open" || this.silent) return;
