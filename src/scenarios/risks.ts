@@ -160,6 +160,9 @@ async function connect(player: Player, extra: Partial<ConnectOptions> = {}): Pro
   return socket.connected ? socket : (socket.disconnect(), null);
 }
 
+/** The library's reconnect delay for the player that drops in the recovery check. */
+const reconnectDelayMs = 200;
+
 const ctxOf = (player: Player, game: string, n = 0, token?: unknown): RiskCtx => ({ player, game, round: token === undefined ? { n } : { n, token } });
 const payload = (r: { reply: { event: string | undefined; data: unknown } }) => `${r.reply.event ?? "ack"} ${boundedJson(r.reply.data, 200)}`;
 
@@ -333,7 +336,6 @@ async function staleMembership(leaver: Seat, reader: Seat, game: string, where: 
   if (stale) console.warn(`risks: ${where}: player ${id} ${how} and disconnected, but ${config.settleMs} ms later the game's state still lists it among its ${after.members.length} members`);
 }
 
-const reconnectDelayMs = 200;
 
 export async function table(data: RunData): Promise<void> {
   const t = exec.scenario.iterationInTest;

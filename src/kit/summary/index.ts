@@ -47,9 +47,9 @@ export function makeHandleSummary(scenario: string, env: Record<string, string |
     const opening = cause ? rootCauseLine(scenario, cause) : undefined;
     // A plain `k6 run` gets the same verdict block as a run that writes files, instead of k6's own
     // list (which shows the no-data guards and passes what was not judged).
-    if (!dir) return { stdout: textSummary(scenario, data, thresholdResults(data, notJudged, causes), [], opening) };
-    const base = dir.replace(/\/+$/, "");
     const thresholds = thresholdResults(data, notJudged, causes);
+    if (!dir) return { stdout: textSummary(scenario, data, thresholds, [], opening) };
+    const base = dir.replace(/\/+$/, "");
     const jsonPath = `${base}/${scenario}-summary.json`;
     const junitPath = `${base}/${scenario}-junit.xml`;
     const durationMs = data.state?.testRunDurationMs ?? 0;
