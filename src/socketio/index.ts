@@ -57,5 +57,5 @@ export function connectAsync(url: string, options: ConnectOptions, handler: Sess
   const session = openEventLoopSession(opts);
   // The handler runs before any frame can arrive: the transports deliver only from the event loop.
   session.connection.invoke("session handler", handler, [session.socket]);
-  return session.finished.then((r) => explain(opts, r));
+  return session.finished;
 }

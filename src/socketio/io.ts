@@ -28,9 +28,8 @@ export { AckError, Socket } from "./async-socket";
 export function io(url: string, options: ConnectOptions = {}): Promise<Socket> {
   const opts = resolveOptions(url, options);
   const session = openEventLoopSession(opts);
-  // A failure is explained once per reason and VU, so that a failed threshold comes with its cause.
-  const closed = session.finished.then((r) => explain(opts, r));
-  return connected(new Socket(session.socket, { closed }, undefined));
+  // session.finished is explained (once per reason and VU), so that a failed threshold comes with its cause.
+  return connected(new Socket(session.socket, { closed: session.finished }, undefined));
 }
 
 

@@ -9,34 +9,41 @@ import { HeartbeatSweep, type TimerSlot } from "../protocol/heartbeat";
 import type { Scheduler } from "../protocol/transport";
 import { generatorLag } from "./vu-probe";
 
-export interface EventLoopTimers {
-  scheduler: Scheduler;
-  /** Cancels every pending timer of this session. */
-  clearAll(): void;
-}
+/**
+ * One session's timers: a class, so that a held connection carries one object rather than a
+ * closure per method (k6 keeps tens of thousands of sessions alive at once).
+ */
+class SessionTimers implements Scheduler {
+  private readonly pending = new Set<number>();
+  readonly lag = generatorLag;
 
-export function eventLoopTimers(): EventLoopTimers {
-  const pending = new Set<number>();
-  const arm = (delay: number, due: number, fn: () => void): void => {
+  now(): number {
+    return Date.now();
+  }
+
+  after(ms: number, fn: () => void): void {
+    this.arm(ms, Date.now() + ms, fn);
+  }
+
+  private arm(delay: number, due: number, fn: () => void): void {
     const id = setTimeout(() => {
-      pending.delete(id);
+      this.pending.delete(id);
       const left = due - Date.now();
-      if (left > 1) arm(left, due, fn);
+      if (left > 1) this.arm(left, due, fn);
       else fn();
     }, Math.max(1, delay));
-    pending.add(id);
-  };
-  return {
-    scheduler: {
-      now: () => Date.now(),
-      after: (ms, fn) => arm(ms, Date.now() + ms, fn),
-      lag: generatorLag,
-    },
-    clearAll: () => {
-      for (const id of pending) clearTimeout(id);
-      pending.clear();
-    },
-  };
+    this.pending.add(id);
+  }
+
+  clearAll(): void {
+    for (const id of this.pending) clearTimeout(id);
+    this.pending.clear();
+  }
+}
+
+/** A session's timers: its scheduler, and clearAll() to cancel every pending one when it ends. */
+export function sessionTimers(): Scheduler & { clearAll(): void } {
+  return new SessionTimers();
 }
 
 /**

@@ -157,10 +157,12 @@ export const k6Metrics: SocketMetrics = {
   },
   ackReceived(event, durationMs) {
     // One series for both: the ack's latency sample and its count among the packets received.
+    // Its series found in place and its sample recorded without record(): it runs once per ack.
     progress.progressed();
-    const series = seriesOf("ack", event);
+    const series = ackSeries.get(event) ?? newSeries(ackSeries, "ack", event);
     countReceived(series);
-    record(ackDuration, durationMs, series.tags);
+    ackDuration.add(durationMs, series.tags);
+    if (observer) observer(ackDuration.name, series.tags);
   },
   ackTimedOut(event, overloaded) {
     // Rare (a starved generator): a tag object of its own, made on the spot.
@@ -173,11 +175,15 @@ export const k6Metrics: SocketMetrics = {
     record(acksLate, 1, tags("ack", event));
   },
   packetSent(kind: PacketKind, event?: string) {
-    countSent(seriesOf(kind, event));
+    // Written out for events, nearly all packets sent (every emit passes here).
+    const series = kind === "event" ? (eventSeries.get(event) ?? newSeries(eventSeries, kind, event)) : seriesOf(kind, event);
+    countSent(series);
   },
   packetReceived(kind: PacketKind, event?: string) {
     progress.progressed();
-    countReceived(seriesOf(kind, event));
+    // Written out for events, nearly all packets received (a broadcast passes here).
+    const series = kind === "event" ? (eventSeries.get(event) ?? newSeries(eventSeries, kind, event)) : seriesOf(kind, event);
+    countReceived(series);
   },
   decodeError(reason) {
     record(decodeErrors, 1, { reason });

@@ -9,8 +9,8 @@ import { EngineConnection } from "../protocol/engine";
 import { preview } from "../protocol/handshake";
 import { engineQuery, type ResolvedOptions } from "../protocol/options";
 import type { ConnectErrorReason } from "../protocol/reasons";
-import { eventLoopTimers } from "./event-loop";
-import { type LiveSession, newConnection, type SessionResult, sessionResult } from "./session";
+import { sessionTimers } from "./event-loop";
+import { explain, type LiveSession, newConnection, type SessionResult, sessionResult } from "./session";
 import { wireTracer } from "./trace";
 import { engineEndpoint, engineUrl } from "../protocol/url";
 import { failedRequest, throwing } from "./quiet-http";
@@ -20,7 +20,7 @@ const RECORD_SEPARATOR = "\x1e";
 
 export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
   const startedAt = Date.now();
-  const { scheduler, clearAll } = eventLoopTimers();
+  const scheduler = sessionTimers();
   const connection = newConnection(opts, scheduler, startedAt);
   const socket = connection.socket(opts.namespace, opts.auth);
   sessionOpened(opts.stallAfter);
@@ -45,9 +45,9 @@ export function openPollingOnlySession(opts: ResolvedOptions): LiveSession {
     const done = (): void => {
       if (closed) return;
       closed = true;
-      clearAll();
+      scheduler.clearAll();
       sessionClosed();
-      resolve(sessionResult(connection, socket, startedAt, sid));
+      resolve(explain(opts, sessionResult(connection, socket, startedAt, sid)));
     };
     const params = (timeoutMs: number, post = false) =>
       throwing({

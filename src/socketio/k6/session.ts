@@ -42,7 +42,7 @@ export type SessionHandler = (socket: Socket) => void;
 export interface LiveSession {
   connection: Connection;
   socket: Socket;
-  /** Resolves when the session is over (never rejects); every timer of the session is cleared by then. */
+  /** Resolves when the session is over, its failure explained (never rejects); every timer of the session is cleared by then. */
   finished: Promise<SessionResult>;
 }
 

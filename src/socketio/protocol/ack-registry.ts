@@ -26,7 +26,8 @@ const EXPIRED_MEMORY = 1024;
 export class AckRegistry<T = SettleFn> {
   private nextId = 0;
   private readonly pending = new Map<number, PendingAck<T>>();
-  private readonly expired = new Map<number, string>();
+  /** Made at the first timeout: most sockets never have one. */
+  private expired: Map<number, string> | undefined;
 
   /** Without a handler, each target is a function called with the ack's arguments, or null and a reason. */
   constructor(private readonly onSettle: AckHandler<T> = callTarget as unknown as AckHandler<T>) {}
@@ -54,7 +55,7 @@ export class AckRegistry<T = SettleFn> {
 
   /** Event name of a pending or recently expired ack id, for metric tags. */
   eventOf(id: number): string | undefined {
-    return this.pending.get(id)?.event ?? this.expired.get(id);
+    return this.pending.get(id)?.event ?? this.expired?.get(id);
   }
 
   get size(): number {
@@ -64,7 +65,7 @@ export class AckRegistry<T = SettleFn> {
   /** An ACK packet arrived for `id`. */
   settle(id: number, args: unknown[], now: number): AckSettlement {
     const entry = this.pending.get(id);
-    if (!entry) return this.expired.has(id) ? "late" : "unknown";
+    if (!entry) return this.expired?.has(id) ? "late" : "unknown";
     this.pending.delete(id);
     this.onSettle(entry, args, now - entry.sentAt, "ok");
     return "settled";
@@ -91,10 +92,11 @@ export class AckRegistry<T = SettleFn> {
   }
 
   private remember(id: number, event: string): void {
-    this.expired.set(id, event);
-    if (this.expired.size > EXPIRED_MEMORY) {
-      const oldest = this.expired.keys().next().value;
-      if (oldest !== undefined) this.expired.delete(oldest);
+    const expired = (this.expired ??= new Map());
+    expired.set(id, event);
+    if (expired.size > EXPIRED_MEMORY) {
+      const oldest = expired.keys().next().value;
+      if (oldest !== undefined) expired.delete(oldest);
     }
   }
 }

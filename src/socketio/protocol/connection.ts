@@ -1,7 +1,7 @@
 // One Engine.IO connection and the namespace sockets multiplexed over it (the role of
 // socket.io-client's Manager). Routes decoded packets to sockets, guards user callbacks,
 // and closes the connection once no namespace is left.
-import { encodeTextEvent, type Frame, PacketType, type SocketPacket, TextEventReader } from "./codec";
+import { encodeTextEvent, type Frame, PacketType, SocketDecoder, type SocketPacket, TextEventReader } from "./codec";
 import type { EngineConnection, EngineListener } from "./engine";
 import { GENERATOR_OVERLOADED, OVERLOAD_FRACTION, overloaded, UNMEETABLE_TIMER_MS } from "./generator-lag";
 import type { Handshake } from "./handshake";
@@ -27,6 +27,9 @@ export interface ConnectionSettings {
   logOnce?: (key: string, message: string) => void;
 }
 
+/** The default parser's decoder while no packet is half-decoded, shared by the VU's connections (see decoderFor). */
+let sharedTextDecoder: SocketDecoder | null = null;
+
 /** Warnings of one kind are logged this many times per connection, then only counted. */
 const WARNINGS_PER_KIND = 3;
 
@@ -42,14 +45,15 @@ export class Connection implements SocketHost, EngineListener {
   private engine: EngineConnection | null = null;
   private readonly sockets = new Map<string, Socket>();
   private readonly parser: PacketParser;
-  private decoder: PacketDecoder;
-  private readonly warned = new Map<string, number>();
+  /** This connection's own decoder: made only for a packet in several frames (binary) or another parser (see decoderFor). */
+  private decoder: PacketDecoder | null = null;
+  private warned: Map<string, number> | undefined;
   /** The per-message path (text EVENT/ACK in socket.io-parser's format): set for the default parser only. */
   private readonly reader: TextEventReader | null;
   /** The socket of namespace "/", which most packets are for: found without a lookup. */
   private root: Socket | undefined;
   /** Payloads read over polling before the upgrade; delivered once the WebSocket is open. */
-  private preloaded: { payload: Frame; receivedAt: number }[] = [];
+  private preloaded: { payload: Frame; receivedAt: number }[] | undefined;
 
   constructor(private readonly settings: ConnectionSettings) {
     this.scheduler = settings.scheduler;
@@ -57,7 +61,6 @@ export class Connection implements SocketHost, EngineListener {
     this.defaultAckTimeout = settings.defaultAckTimeout;
     this.startedAt = settings.startedAt;
     this.parser = settings.parser ?? defaultParser;
-    this.decoder = this.parser.decoder();
     this.reader = this.parser === defaultParser ? new TextEventReader() : null;
   }
 
@@ -79,10 +82,10 @@ export class Connection implements SocketHost, EngineListener {
     return socket;
   }
 
-  /** Starts a new transport (the first one, or a reconnection): fresh decoder, new zero for connect times. */
+  /** Starts a new transport (the first one, or a reconnection): no half-decoded packet, new zero for connect times. */
   attach(engine: EngineConnection, startedAt = this.startedAt): void {
     this.engine = engine;
-    this.decoder = this.parser.decoder();
+    this.decoder = null;
     this.startedAt = startedAt;
   }
 
@@ -128,7 +131,7 @@ export class Connection implements SocketHost, EngineListener {
 
   /** Queues payloads that arrived over polling, to be handled when the upgraded socket opens. */
   preload(payloads: { payload: Frame; receivedAt: number }[]): void {
-    this.preloaded.push(...payloads);
+    (this.preloaded ??= []).push(...payloads);
   }
 
   /** Ends the connection attempt before any transport existed (HTTP error, refused dial…). */
@@ -146,8 +149,14 @@ export class Connection implements SocketHost, EngineListener {
 
   /** Delivers one Engine.IO message payload; `receivedAt` when it arrived earlier (polling). */
   deliver(payload: Frame, receivedAt?: number): void {
-    const result = this.decoder.add(payload);
-    const dropped = this.decoder.takeDropped();
+    const decoder = this.decoderFor();
+    const result = decoder.add(payload);
+    if (decoder !== this.decoder && decoder.awaitingAttachments === true) {
+      // A binary packet began: the shared decoder now holds this connection's half of it.
+      this.decoder = decoder;
+      sharedTextDecoder = null;
+    }
+    const dropped = decoder.takeDropped();
     if (dropped) this.onDecodeError("attachments", `a binary packet whose attachments never arrived was dropped (${dropped.message})`);
     if (result === null) return;
     // A packet has a numeric type, an Error none: instanceof (slower in k6) only tells an Error
@@ -169,6 +178,18 @@ export class Connection implements SocketHost, EngineListener {
     else this.unjoined(packet.nsp, packet.type);
   }
 
+  /**
+   * The decoder for the next payload. socket.io-parser's keeps state only between the frames of
+   * a binary packet, so until one begins, the VU's connections share one (a decoder is several
+   * objects, and a VU holds thousands of connections); deliver() makes it this connection's own
+   * when a binary packet begins in it. Another parser's decoder is the connection's own.
+   */
+  private decoderFor(): PacketDecoder {
+    if (this.decoder !== null) return this.decoder;
+    if (this.reader === null) return (this.decoder = this.parser.decoder());
+    return (sharedTextDecoder ??= new SocketDecoder());
+  }
+
   private unjoined(nsp: string, type: PacketType): void {
     // A Socket.IO v2 server connects "/" unasked, even for a client that only wants another namespace.
     if (!(this.handshake?.eio3 && nsp === "/" && type === PacketType.CONNECT)) {
@@ -183,7 +204,7 @@ export class Connection implements SocketHost, EngineListener {
    */
   onTextMessage(frame: string): void {
     const reader = this.reader;
-    if (reader === null || this.decoder.awaitingAttachments === true || !reader.read(frame, 1)) {
+    if (reader === null || this.decoder?.awaitingAttachments === true || !reader.read(frame, 1)) {
       this.deliver(frame.slice(1));
       return;
     }
@@ -305,8 +326,8 @@ export class Connection implements SocketHost, EngineListener {
     if (handshake.clientHoldMs) this.startedAt += handshake.clientHoldMs;
     for (const s of this.sockets.values()) if (!s.disconnected && !s.connectSent) s.sendConnect();
     const preloaded = this.preloaded;
-    this.preloaded = [];
-    for (const p of preloaded) this.deliver(p.payload, p.receivedAt);
+    this.preloaded = undefined;
+    if (preloaded) for (const p of preloaded) this.deliver(p.payload, p.receivedAt);
   }
 
   onMessage(payload: Frame): void {
@@ -326,8 +347,9 @@ export class Connection implements SocketHost, EngineListener {
   }
 
   private warn(kind: string, message: string): void {
-    const n = (this.warned.get(kind) ?? 0) + 1;
-    this.warned.set(kind, n);
+    const warned = (this.warned ??= new Map());
+    const n = (warned.get(kind) ?? 0) + 1;
+    warned.set(kind, n);
     if (n <= WARNINGS_PER_KIND) {
       this.settings.log("warn", n === WARNINGS_PER_KIND ? `${message} (further warnings of this kind are not logged)` : message);
     }

@@ -79,6 +79,12 @@ export class EngineConnection implements LivenessCheck {
   private readonly sink: FrameSink;
   private readonly trace: WireTrace | undefined;
   private readonly heartbeats: HeartbeatSweep;
+  /** maxFrameBytes, resolved once: read for every frame. */
+  private readonly frameLimit: number;
+  /** The server's maxPayload once open (Infinity when it announced none). */
+  private maxPayload = Infinity;
+  /** Frames longer than this need checkSize(): the smaller of the two limits, read for every frame. */
+  private checkFrom: number;
 
   constructor(
     sink: FrameSink,
@@ -91,16 +97,19 @@ export class EngineConnection implements LivenessCheck {
     this.trace = options.trace;
     this.sink = options.trace ? tracedSink(sink, options.trace) : sink;
     this.heartbeats = options.heartbeats ?? new HeartbeatSweep(schedulerSlot(scheduler));
+    this.frameLimit = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.checkFrom = this.frameLimit;
   }
 
   get state(): EnginePhase {
     return this.phase;
   }
 
-  /** Open on Engine.IO v4: text messages may be sent as whole frames (sendTextMessage). */
-  get speaksV4(): boolean {
-    return this.phase === "open" && !this.v3;
-  }
+  /**
+   * Open on Engine.IO v4: text messages may be sent as whole frames (sendTextMessage). A field,
+   * not a getter, set where the phase or the protocol changes: every emit reads it.
+   */
+  speaksV4 = false;
 
   get sid(): string | undefined {
     return this.handshake?.sid;
@@ -140,7 +149,7 @@ export class EngineConnection implements LivenessCheck {
       // Nearly all traffic, handled without a packet object: messages, then pings.
       if (this.v3) this.watchdog!.touch(this.scheduler.now());
       else if (frame.charCodeAt(0) === 52 /* "4" */ && frame.length > 1) {
-        if (!this.checkSize(frame.length)) return;
+        if (frame.length > this.checkFrom && !this.checkSize(frame.length)) return;
         this.listener.onTextMessage(frame);
         return;
       }
@@ -219,14 +228,14 @@ export class EngineConnection implements LivenessCheck {
    * still handled). One past maxFrameBytes is dropped unread: false.
    */
   private checkSize(length: number): boolean {
-    const limit = this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    const limit = this.frameLimit;
     if (length > limit) {
       this.watchdog?.touch(this.scheduler.now()); // it came, so the server is alive
       this.listener.onDecodeError("frame_too_large", `a ${length}-byte frame exceeds maxFrameBytes (${limit}): dropped unread, its events are lost`);
       return false;
     }
-    const max = this.handshake?.maxPayload;
-    if (max !== undefined && length > max) this.listener.onDecodeError("max_payload", `a ${length}-byte frame exceeds the server's maxPayload of ${max}`);
+    const max = this.maxPayload;
+    if (length > max) this.listener.onDecodeError("max_payload", `a ${length}-byte frame exceeds the server's maxPayload of ${max}`);
     return true;
   }
 
@@ -291,6 +300,7 @@ export class EngineConnection implements LivenessCheck {
     if (this.phase === "closed") return;
     const wasOpen = this.phase === "open";
     this.phase = "closed";
+    this.speaksV4 = false;
     this.heartbeats.unwatch(this);
     if (this.trace) this.trace.note(`closed: ${reason} (${detail})`);
     this.held = [];
@@ -358,6 +368,7 @@ export class EngineConnection implements LivenessCheck {
     if (replyHasSid) return;
     if (this.trace) this.trace.note("the CONNECT reply has no sid: Engine.IO v3 after all, the client pings from now on");
     this.v3 = true;
+    this.speaksV4 = false;
     this.handshake = { ...this.handshake!, eio3: true };
     this.watchdog!.touch(this.scheduler.now());
     this.schedulePing();
@@ -372,7 +383,10 @@ export class EngineConnection implements LivenessCheck {
     const protocol = this.options.protocol ?? "auto";
     this.v3 = protocol === 3 || (protocol === "auto" && handshake.eio3);
     this.handshake = { ...handshake, eio3: this.v3 };
+    this.maxPayload = handshake.maxPayload ?? Infinity;
+    this.checkFrom = Math.min(this.frameLimit, this.maxPayload);
     this.phase = "open";
+    this.speaksV4 = !this.v3;
     if (handshake.adjusted) this.listener.onDecodeError("open_packet", `the open packet was adjusted: ${handshake.adjusted}`);
     this.watchdog = new HeartbeatWatchdog(handshake.pingInterval, handshake.pingTimeout, this.scheduler.now());
     this.heartbeats.watch(this, this.watchdog.deadline);

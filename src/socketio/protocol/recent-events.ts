@@ -5,11 +5,12 @@
 const SIZE = 32;
 
 export class RecentEvents {
-  private readonly names: string[] = new Array<string>(SIZE);
+  /** Made at the first event: a held connection that receives none keeps no ring. */
+  private names: string[] | undefined;
   private total = 0;
 
   add(event: string): void {
-    this.names[this.total % SIZE] = event;
+    (this.names ??= new Array<string>(SIZE))[this.total % SIZE] = event;
     this.total++;
   }
 
@@ -24,7 +25,7 @@ export class RecentEvents {
     if (count <= 0) return "no event";
     const counts = new Map<string, number>();
     for (let i = Math.max(mark, this.total - SIZE); i < this.total; i++) {
-      const name = this.names[i % SIZE]!;
+      const name = this.names![i % SIZE]!;
       counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     const list = [...counts].map(([name, n]) => `'${name}' ×${n}`).join(", ");

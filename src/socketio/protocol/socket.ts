@@ -3,7 +3,7 @@
 import { AckRegistry, type PendingAck } from "./ack-registry";
 import { isReconnectable } from "./backoff";
 import { RecentEvents } from "./recent-events";
-import { PacketType, type SocketPacket } from "./codec";
+import { eventWithArgs, PacketType, type SocketPacket } from "./codec";
 import type { SocketMetrics } from "./metrics";
 import type { CloseReason, ConnectErrorReason, DisconnectReason } from "./reasons";
 import type { Scheduler } from "./transport";
@@ -47,20 +47,6 @@ export function checkWaitOptions(event: unknown, options: WaitOptions | undefine
   }
   if (options.filter !== undefined && typeof options.filter !== "function") throw new TypeError(`waitFor('${event}'): options.filter must be a function`);
 }
-/** [event, ...args], built without spread or concat (both slow in k6's interpreter) for the usual few arguments. */
-function withEventName(event: string, args: unknown[]): unknown[] {
-  switch (args.length) {
-    case 0:
-      return [event];
-    case 1:
-      return [event, args[0]];
-    case 2:
-      return [event, args[0], args[1]];
-    default:
-      return [event as unknown].concat(args);
-  }
-}
-
 /** Acks due within this many ms of each other expire in one sweep (they fire at most this late). */
 const ACK_SWEEP_BATCH_MS = 5;
 
@@ -124,6 +110,8 @@ interface Waiter {
 
 /** Events this VU has seen acked (module state: one per VU): a later missing ack is then not a wrong name. */
 const ackedBefore = new Set<string>();
+/** The event last added to ackedBefore: a run of acks of one event adds it once, not per ack. */
+let lastAcked: string | undefined;
 
 export class Socket {
   /** The namespace socket id the server assigned in its CONNECT reply. */
@@ -165,11 +153,17 @@ export class Socket {
   /** Packets emitted before the CONNECT reply; socket.io-client buffers them the same way. */
   private pendingSends: SocketPacket[] = [];
 
+  /** The host's metrics and scheduler, held here: the per-message path reads them on every packet. */
+  private readonly metrics: SocketMetrics;
+  private readonly scheduler: Scheduler;
+
   constructor(
     readonly namespace: string,
     private readonly host: SocketHost,
     private readonly auth: Record<string, unknown> | undefined,
   ) {
+    this.metrics = host.metrics;
+    this.scheduler = host.scheduler;
     host.metrics.expecting();
   }
 
@@ -239,7 +233,7 @@ export class Socket {
 
   /** Sends `event` asking for an ack, whose arrival (or not) calls `callback` back as `mode` says. */
   private expectAck(event: string, args: unknown[], callback: Listener, mode: number, timeoutMs: number | undefined): void {
-    const sentAt = this.host.scheduler.now();
+    const sentAt = this.scheduler.now();
     const timeout = timeoutMs ?? this.host.defaultAckTimeout;
     const id = this.acks.register(event, sentAt, sentAt + timeout, callback, mode);
     if (this.state === "disconnected") {
@@ -247,7 +241,7 @@ export class Socket {
       this.acks.failAll("disconnected", sentAt);
       return;
     }
-    this.host.metrics.expecting();
+    this.metrics.expecting();
     this.armAckSweep(sentAt + timeout);
     this.send(event, args, id);
   }
@@ -256,8 +250,11 @@ export class Socket {
   private settleAck(entry: PendingAck<Listener>, args: unknown[] | null, elapsedMs: number, reason: string): void {
     const { event, target, mode } = entry;
     if (args) {
-      ackedBefore.add(event);
-      this.host.metrics.ackReceived(event, elapsedMs);
+      if (event !== lastAcked) {
+        ackedBefore.add(event);
+        lastAcked = event;
+      }
+      this.metrics.ackReceived(event, elapsedMs);
       if (mode === ACK_ARGS) this.host.invoke("ack of '%s'", target, args, event);
       else this.host.invokeWith("ack of '%s'", target, { ok: true, args, data: args[0], elapsedMs }, event);
       return;
@@ -265,7 +262,7 @@ export class Socket {
     if (reason === "timeout") {
       // A starved generator handles acks late: then the timeout is its own, not the server's.
       const blame = this.host.generatorToBlame(`ack timeout of '${event}'`);
-      this.host.metrics.ackTimedOut(event, blame !== undefined);
+      this.metrics.ackTimedOut(event, blame !== undefined);
       const timeout = entry.deadline - entry.sentAt;
       if (!blame) {
         const why = ackedBefore.has(event)
@@ -290,7 +287,7 @@ export class Socket {
     const events = typeof eventOrEvents === "string" ? undefined : eventOrEvents;
     const event = typeof eventOrEvents === "string" ? eventOrEvents : eventOrEvents.join(" | ");
     if (typeof done !== "function") throw new TypeError(`waitFor('${event}', options, done): done must be a function`);
-    const startedAt = this.host.scheduler.now();
+    const startedAt = this.scheduler.now();
     const mark = this.recent.mark();
     if (this.state === "disconnected") {
       this.host.invoke("waitFor '%s'", done, [{ ok: false, reason: "disconnected", elapsedMs: 0 }], event);
@@ -298,11 +295,11 @@ export class Socket {
     }
     const waiter: Waiter = { event, events, filter: options.filter, startedAt, done };
     this.waiters.add(waiter);
-    this.host.scheduler.after(options.timeout, () => {
+    this.scheduler.after(options.timeout, () => {
       if (this.waiters.delete(waiter)) {
-        this.host.metrics.waitTimedOut(event);
+        this.metrics.waitTimedOut(event);
         this.host.warnOnce(`wait:${event}`, `waitFor('${event}') timed out after ${options.timeout} ms on namespace ${this.namespace}; meanwhile this socket received ${this.recent.since(mark)}; counted in socketio_wait_timeouts`);
-        const outcome: Outcome = { ok: false, reason: "timeout", elapsedMs: this.host.scheduler.now() - startedAt };
+        const outcome: Outcome = { ok: false, reason: "timeout", elapsedMs: this.scheduler.now() - startedAt };
         this.host.invoke("waitFor '%s'", done, [outcome], event);
       }
     });
@@ -343,7 +340,7 @@ export class Socket {
 
   /** Runs `fn` after `ms` on this connection's event loop (k6/ws has no global timers inside a session). */
   setTimeout(fn: () => void, ms: number): void {
-    this.host.scheduler.after(ms, () => this.host.invoke("setTimeout callback", fn, []));
+    this.scheduler.after(ms, () => this.host.invoke("setTimeout callback", fn, []));
   }
 
   /** Leaves the namespace: sends DISCONNECT (`41`), and the connection closes when no namespace is left. */
@@ -351,7 +348,7 @@ export class Socket {
     if (this.state === "disconnected") return;
     if (this.state === "connected") {
       this.host.sendPacket({ type: PacketType.DISCONNECT, nsp: this.namespace });
-      this.host.metrics.packetSent("disconnect");
+      this.metrics.packetSent("disconnect");
       this.end("io client disconnect");
     } else {
       this.failConnect({ reason: "aborted", message: "disconnect() called before the namespace connected" });
@@ -373,7 +370,7 @@ export class Socket {
   takeConnectPacket(eio3: boolean): SocketPacket | null {
     this.connectSent = true;
     if (eio3 && this.namespace === "/") return null;
-    this.host.metrics.packetSent("connect");
+    this.metrics.packetSent("connect");
     return this.connectPacket(eio3);
   }
 
@@ -399,7 +396,7 @@ export class Socket {
   prepareReconnect(): boolean {
     if (this.state !== "disconnected" || this.lostAt === undefined) return false;
     this.state = "connecting";
-    this.host.metrics.expecting();
+    this.metrics.expecting();
     this.connectSent = false;
     this.connectError = undefined;
     this.id = undefined;
@@ -410,13 +407,13 @@ export class Socket {
   giveUp(attempts: number): void {
     if (this.lostAt === undefined) return;
     this.lostAt = undefined;
-    this.host.metrics.reconnectFailed();
+    this.metrics.reconnectFailed();
     this.emitReserved("reconnect_failed", [attempts]);
   }
 
   /** Called by the connection before each attempt, outside any socket: listeners must not schedule timers. */
   announceAttempt(attempt: number): void {
-    this.host.metrics.reconnectAttempt();
+    this.metrics.reconnectAttempt();
     this.emitReserved("reconnect_attempt", [attempt]);
   }
 
@@ -424,10 +421,10 @@ export class Socket {
   receive(packet: SocketPacket, receivedAt?: number): void {
     switch (packet.type) {
       case PacketType.CONNECT:
-        this.onConnectReply(packet.data, receivedAt ?? this.host.scheduler.now());
+        this.onConnectReply(packet.data, receivedAt ?? this.scheduler.now());
         return;
       case PacketType.CONNECT_ERROR:
-        this.host.metrics.packetReceived("connect_error");
+        this.metrics.packetReceived("connect_error");
         this.onConnectError(packet.data);
         return;
       case PacketType.EVENT:
@@ -439,7 +436,7 @@ export class Socket {
         this.receiveAck(packet.id ?? -1, Array.isArray(packet.data) ? (packet.data as unknown[]) : []);
         return;
       case PacketType.DISCONNECT:
-        this.host.metrics.packetReceived("disconnect");
+        this.metrics.packetReceived("disconnect");
         if (this.state === "connected") this.end("io server disconnect");
         return;
     }
@@ -449,7 +446,7 @@ export class Socket {
   failConnect(error: ConnectError): void {
     if (this.state !== "connecting") return;
     this.connectError = error;
-    this.host.metrics.connectFailed(error.reason);
+    this.metrics.connectFailed(error.reason);
     this.state = "disconnected";
     this.settleAll();
     this.emitReserved("connect_error", [error]);
@@ -462,13 +459,13 @@ export class Socket {
     // connected yet; it is closed for a namespace's own leaving only once no socket is connecting.
     if (this.state === "connecting") this.failConnect({ reason: reason as ConnectErrorReason, message: detail });
     else if (this.state === "connected") {
-      if (isReconnectable(reason)) this.lostAt = this.host.scheduler.now();
+      if (isReconnectable(reason)) this.lostAt = this.scheduler.now();
       this.end(reason as DisconnectReason);
     }
   }
 
   private onConnectReply(data: unknown, receivedAt: number): void {
-    this.host.metrics.packetReceived("connect");
+    this.metrics.packetReceived("connect");
     if (this.state !== "connecting") return;
     const reply = data as { sid?: unknown; pid?: unknown } | undefined;
     this.id = typeof reply?.sid === "string" ? reply.sid : undefined;
@@ -478,7 +475,7 @@ export class Socket {
     if (!this.recovered) this.lastOffset = undefined;
     this.state = "connected";
     this.connects += 1;
-    this.host.metrics.connected(receivedAt - this.host.startedAt);
+    this.metrics.connected(receivedAt - this.host.startedAt);
     const queued = this.pendingSends;
     this.pendingSends = [];
     for (const p of queued) this.host.sendPacket(p);
@@ -486,7 +483,7 @@ export class Socket {
     this.receiveBuffer = [];
     const lostAt = this.lostAt;
     this.lostAt = undefined;
-    if (lostAt !== undefined) this.host.metrics.reconnected(receivedAt - lostAt, this.recovered, this.recovered ? buffered.length : 0);
+    if (lostAt !== undefined) this.metrics.reconnected(receivedAt - lostAt, this.recovered, this.recovered ? buffered.length : 0);
     this.emitReserved("connect", []);
     if (lostAt !== undefined) this.emitReserved("reconnect", [this.connects - 1]);
     if (this.holding) {
@@ -522,7 +519,7 @@ export class Socket {
   receiveEvent(data: unknown[], id: number): void {
     const name = data[0];
     const event = typeof name === "string" ? name : String(name);
-    this.host.metrics.packetReceived("event", event);
+    this.metrics.packetReceived("event", event);
     if (this.state === "disconnected") return;
     this.recent.add(event);
     data.shift(); // the arguments, in place: the decoded list is this packet's own
@@ -554,18 +551,18 @@ export class Socket {
       if (sent || this.state !== "connected") return;
       sent = true;
       this.host.sendPacket({ type: PacketType.ACK, nsp: this.namespace, id, data: ackArgs });
-      this.host.metrics.packetSent("ack", event);
+      this.metrics.packetSent("ack", event);
     };
   }
 
   /** An ACK for `id` (-1: none) with its arguments. */
   receiveAck(id: number, args: unknown[]): void {
     // A settled ack is counted by settleAck, which knows the event: one lookup per ack.
-    const settled = this.acks.settle(id, args, this.host.scheduler.now());
+    const settled = this.acks.settle(id, args, this.scheduler.now());
     if (settled === "settled") return;
     const event = this.acks.eventOf(id);
-    this.host.metrics.packetReceived("ack", event);
-    if (settled === "late" && event !== undefined) this.host.metrics.ackLate(event);
+    this.metrics.packetReceived("ack", event);
+    if (settled === "late" && event !== undefined) this.metrics.ackLate(event);
     else if (settled === "unknown") this.host.onDecodeError("unknown_ack", `an ack for id ${id < 0 ? "undefined" : String(id)}, which this socket never sent (or settled already)`);
   }
 
@@ -573,7 +570,7 @@ export class Socket {
     for (const waiter of candidates) {
       if ((waiter.events ? !waiter.events.includes(event) : waiter.event !== event) || !this.waiters.has(waiter) || !this.passes(waiter, args)) continue;
       this.waiters.delete(waiter);
-      const outcome: Outcome = { ok: true, event, args, data: args[0], elapsedMs: this.host.scheduler.now() - waiter.startedAt };
+      const outcome: Outcome = { ok: true, event, args, data: args[0], elapsedMs: this.scheduler.now() - waiter.startedAt };
       this.host.invoke("waitFor '%s'", waiter.done, [outcome], event);
     }
   }
@@ -594,10 +591,10 @@ export class Socket {
   private armAckSweep(deadline: number): void {
     if (this.ackSweepAt !== undefined && this.ackSweepAt <= deadline) return;
     this.ackSweepAt = deadline;
-    this.host.scheduler.after(Math.max(0, deadline - this.host.scheduler.now()), () => {
+    this.scheduler.after(Math.max(0, deadline - this.scheduler.now()), () => {
       if (this.ackSweepAt !== deadline) return; // an earlier sweep was armed since, and re-arms itself
       this.ackSweepAt = undefined;
-      const now = this.host.scheduler.now();
+      const now = this.scheduler.now();
       const next = this.acks.expireDue(now);
       // Acks that time out in a burst are expired together rather than one timer each.
       if (next !== undefined) this.armAckSweep(Math.max(next, now + ACK_SWEEP_BATCH_MS));
@@ -607,10 +604,10 @@ export class Socket {
   /** Sends an EVENT (`id` -1: no ack), over the per-message path when connected, else as a packet (queued while connecting). */
   private send(event: string, args: unknown[], id: number): boolean {
     if (this.state === "connected" && this.host.sendEvent(this.namespace, event, args, id)) {
-      this.host.metrics.packetSent("event", event);
+      this.metrics.packetSent("event", event);
       return true;
     }
-    const data = withEventName(event, args);
+    const data = eventWithArgs(event, args);
     return this.queue(id < 0 ? { type: PacketType.EVENT, nsp: this.namespace, data } : { type: PacketType.EVENT, nsp: this.namespace, data, id }, event);
   }
 
@@ -618,14 +615,14 @@ export class Socket {
     if (this.state === "disconnected") return false;
     if (this.state === "connecting") this.pendingSends.push(packet);
     else this.host.sendPacket(packet);
-    this.host.metrics.packetSent("event", event);
+    this.metrics.packetSent("event", event);
     return true;
   }
 
   private end(reason: DisconnectReason): void {
     this.state = "disconnected";
     this.disconnectReason = reason;
-    this.host.metrics.disconnected(reason);
+    this.metrics.disconnected(reason);
     this.settleAll();
     this.emitReserved("disconnect", [reason]);
     this.host.socketEnded(this);
@@ -637,7 +634,7 @@ export class Socket {
     // Over k6/ws an armed sweep dies with its WebSocket: left set, it would stop every later
     // sweep from being armed, and acks sent after a reconnect would never time out.
     this.ackSweepAt = undefined;
-    const now = this.host.scheduler.now();
+    const now = this.scheduler.now();
     this.acks.failAll("disconnected", now);
     const waiters = [...this.waiters];
     this.waiters.clear();
