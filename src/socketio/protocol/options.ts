@@ -161,9 +161,12 @@ function debugOf(value: ConnectOptions["debug"]): number | undefined {
   throw new OptionsError(`debug must be true, false or a whole number of sessions to trace, got ${JSON.stringify(value)}`);
 }
 
+/** The empty record every session without query, headers or tags shares (read only: frozen). */
+const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** Query, headers and tags: an object of strings, nothing else (a number would be sent as "[object Object]" or worse). */
 function stringRecord(name: string, value: Record<string, string> | undefined): Record<string, string> {
-  if (value === undefined) return {};
+  if (value === undefined) return NONE;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new OptionsError(`${name} must be an object of strings, got ${JSON.stringify(value)}`);
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== "string") throw new OptionsError(`${name}.${k} must be a string, got ${JSON.stringify(v)}`);

@@ -52,6 +52,14 @@ const ACK_SWEEP_BATCH_MS = 5;
 
 type ReservedEvent = "connect" | "connect_error" | "disconnect" | "reconnect_attempt" | "reconnect" | "reconnect_failed";
 
+interface Received {
+  event: string;
+  args: unknown[];
+}
+/** The empty lists every socket starts with, shared and frozen: a socket makes its own only when it keeps something. */
+const NOTHING_RECEIVED = Object.freeze([]) as unknown as Received[];
+const NOTHING_PENDING = Object.freeze([]) as unknown as SocketPacket[];
+
 /** Events received before the CONNECT reply are kept (a recovered session replays first). */
 const RECEIVE_BUFFER_LIMIT = 10_000;
 
@@ -136,7 +144,7 @@ export class Socket {
   private lastOffset: string | undefined;
   /** When the connection was lost, while reconnecting. */
   private lostAt: number | undefined;
-  private receiveBuffer: { event: string; args: unknown[] }[] = [];
+  private receiveBuffer: Received[] = NOTHING_RECEIVED;
   /**
    * Set by the await API until `await io()` has returned to the caller: events received before
    * and right after the CONNECT reply are kept until then, so that listeners registered after
@@ -146,12 +154,13 @@ export class Socket {
 
   private state: State = "connecting";
   private readonly listeners = new Map<string, Listener[]>();
-  private readonly waiters = new Set<Waiter>();
+  /** Made at the first waitFor: many sockets never wait. */
+  private waiters: Set<Waiter> | undefined;
   private readonly acks = new AckRegistry<Listener>((entry, args, elapsedMs, reason) => this.settleAck(entry, args, elapsedMs, reason));
   /** The last few event names received, to say what did arrive when a waitFor times out. */
   private readonly recent = new RecentEvents();
   /** Packets emitted before the CONNECT reply; socket.io-client buffers them the same way. */
-  private pendingSends: SocketPacket[] = [];
+  private pendingSends: SocketPacket[] = NOTHING_PENDING;
 
   /** The host's metrics and scheduler, held here: the per-message path reads them on every packet. */
   private readonly metrics: SocketMetrics;
@@ -294,9 +303,9 @@ export class Socket {
       return;
     }
     const waiter: Waiter = { event, events, filter: options.filter, startedAt, done };
-    this.waiters.add(waiter);
+    (this.waiters ??= new Set()).add(waiter);
     this.scheduler.after(options.timeout, () => {
-      if (this.waiters.delete(waiter)) {
+      if (this.waiters!.delete(waiter)) {
         this.metrics.waitTimedOut(event);
         this.host.warnOnce(`wait:${event}`, `waitFor('${event}') timed out after ${options.timeout} ms on namespace ${this.namespace}; meanwhile this socket received ${this.recent.since(mark)}; counted in socketio_wait_timeouts`);
         const outcome: Outcome = { ok: false, reason: "timeout", elapsedMs: this.scheduler.now() - startedAt };
@@ -477,10 +486,10 @@ export class Socket {
     this.connects += 1;
     this.metrics.connected(receivedAt - this.host.startedAt);
     const queued = this.pendingSends;
-    this.pendingSends = [];
+    this.pendingSends = NOTHING_PENDING;
     for (const p of queued) this.host.sendPacket(p);
     const buffered = this.receiveBuffer;
-    this.receiveBuffer = [];
+    this.receiveBuffer = NOTHING_RECEIVED;
     const lostAt = this.lostAt;
     this.lostAt = undefined;
     if (lostAt !== undefined) this.metrics.reconnected(receivedAt - lostAt, this.recovered, this.recovered ? buffered.length : 0);
@@ -503,7 +512,7 @@ export class Socket {
     if (!this.holding) return;
     this.holding = false;
     const buffered = this.receiveBuffer;
-    this.receiveBuffer = [];
+    this.receiveBuffer = NOTHING_RECEIVED;
     if (this.state === "connected") for (const b of buffered) this.dispatch(b.event, b.args);
   }
 
@@ -529,6 +538,7 @@ export class Socket {
     if (this.pid && id < 0 && typeof args[args.length - 1] === "string") this.lastOffset = args.pop() as string;
     if (id >= 0) args.push(this.serverAck(id, event));
     if (this.state === "connecting" || this.holding) {
+      if (this.receiveBuffer === NOTHING_RECEIVED) this.receiveBuffer = [];
       if (this.receiveBuffer.length < RECEIVE_BUFFER_LIMIT) this.receiveBuffer.push({ event, args });
       return;
     }
@@ -539,7 +549,7 @@ export class Socket {
     // Snapshot both before dispatching: a listener or wait added while handling this event
     // must not receive the very event that caused it to be added.
     const listeners = this.listeners.get(event);
-    const waiters = this.waiters.size > 0 ? [...this.waiters] : null;
+    const waiters = this.waiters !== undefined && this.waiters.size > 0 ? [...this.waiters] : null;
     // Listeners first, so that state they keep is up to date when a wait completes.
     if (listeners) for (let i = 0; i < listeners.length; i++) this.host.invoke("'%s' listener", listeners[i]!, args, event);
     if (waiters) this.completeWaiters(waiters, event, args);
@@ -568,8 +578,8 @@ export class Socket {
 
   private completeWaiters(candidates: Waiter[], event: string, args: unknown[]): void {
     for (const waiter of candidates) {
-      if ((waiter.events ? !waiter.events.includes(event) : waiter.event !== event) || !this.waiters.has(waiter) || !this.passes(waiter, args)) continue;
-      this.waiters.delete(waiter);
+      if ((waiter.events ? !waiter.events.includes(event) : waiter.event !== event) || !this.waiters!.has(waiter) || !this.passes(waiter, args)) continue;
+      this.waiters!.delete(waiter);
       const outcome: Outcome = { ok: true, event, args, data: args[0], elapsedMs: this.scheduler.now() - waiter.startedAt };
       this.host.invoke("waitFor '%s'", waiter.done, [outcome], event);
     }
@@ -613,7 +623,10 @@ export class Socket {
 
   private queue(packet: SocketPacket, event: string): boolean {
     if (this.state === "disconnected") return false;
-    if (this.state === "connecting") this.pendingSends.push(packet);
+    if (this.state === "connecting") {
+      if (this.pendingSends === NOTHING_PENDING) this.pendingSends = [];
+      this.pendingSends.push(packet);
+    }
     else this.host.sendPacket(packet);
     this.metrics.packetSent("event", event);
     return true;
@@ -630,14 +643,14 @@ export class Socket {
 
   /** Fails every pending ack and wait: nothing more will arrive on this socket. */
   private settleAll(): void {
-    this.pendingSends = [];
+    this.pendingSends = NOTHING_PENDING;
     // Over k6/ws an armed sweep dies with its WebSocket: left set, it would stop every later
     // sweep from being armed, and acks sent after a reconnect would never time out.
     this.ackSweepAt = undefined;
     const now = this.scheduler.now();
     this.acks.failAll("disconnected", now);
-    const waiters = [...this.waiters];
-    this.waiters.clear();
+    const waiters = this.waiters ? [...this.waiters] : [];
+    this.waiters?.clear();
     for (const w of waiters) {
       this.host.invoke("waitFor '%s'", w.done, [{ ok: false, reason: "disconnected", elapsedMs: now - w.startedAt }], w.event);
     }
