@@ -10,7 +10,7 @@ import { build, ensureK6, ensureNodeModules, k6Version as versionOf, root } from
 import { benchTools, installBenchTools } from "./install.mjs";
 import { bundleBenchScripts, bundleSizes, hotPath, initCost, k6Tools } from "./lib/k6-tools.mjs";
 import { machineFacts } from "./lib/machine.mjs";
-import { heartbeatRow, REFERENCE_TOOL, STARVED_BELOW, starvation } from "./lib/figures.mjs";
+import { GOGC100_TOOL, heartbeatRow, REFERENCE_TOOL, STARVED_BELOW, starvation } from "./lib/figures.mjs";
 import { consoleTable, markdownTable, status, summaryTable, workloadTable } from "./lib/report.mjs";
 import { evaluateTargets, explainGaps, targetLines } from "./lib/targets.mjs";
 import { killAll, pinning, runTool } from "./lib/run-tool.mjs";
@@ -26,6 +26,13 @@ const SOCKETS_PER_VU = 100;
 /** Two servers on two loopback addresses: each under 20,000 descriptors, each with its own ports. */
 const SPLIT_HOSTS = ["127.0.0.2", "127.0.0.3"];
 const WS_FLOORS = ["k6-socketio-websockets", "raw-k6-websockets"];
+/** Held connections at the project's GOGC=400 and at Go's default: the memory targets are one each. */
+const CAPACITY_TOOLS = [REFERENCE_TOOL, GOGC100_TOOL];
+/**
+ * Closed-loop ack connections: enough in flight that the raw floors use their whole core (at 50,
+ * the raw k6/websockets echo waited on round trips, at 80% of its core, and was not comparable).
+ */
+const ACK_CONNECTIONS = 200;
 
 /**
  * Sizes and times. Every workload is bounded: ramp + settle + window, plus 15 s grace; the full
@@ -35,20 +42,20 @@ const WS_FLOORS = ["k6-socketio-websockets", "raw-k6-websockets"];
 const PROFILES = {
   full: {
     hold: { connections: 1000, rampMs: 5_000, settleMs: 5_000, windowMs: 20_000, serverArgs: HOLD_PINGS },
-    ack: { connections: 100, rampMs: 2_000, settleMs: 5_000, windowMs: 15_000, serverArgs: [] },
+    ack: { connections: ACK_CONNECTIONS, rampMs: 2_000, settleMs: 5_000, windowMs: 15_000, serverArgs: [] },
     latency: { connections: 50, rampMs: 2_000, settleMs: 4_000, windowMs: 15_000, serverArgs: [], ackIntervalMs: 20, tools: ["k6-socketio-ws", "raw-k6"] },
     fanout: { connections: 500, rampMs: 5_000, settleMs: 5_000, windowMs: 15_000, rate: 20 },
     heartbeat: { connections: 2000, rampMs: 5_000, settleMs: 5_000, windowMs: 15_000, phases: HEARTBEAT_PHASES, tools: WS_FLOORS },
-    capacity: { connections: 15_000, rampMs: 45_000, settleMs: 10_000, windowMs: 60_000, serverArgs: HOLD_PINGS, tools: [REFERENCE_TOOL] },
+    capacity: { connections: 15_000, rampMs: 45_000, settleMs: 10_000, windowMs: 60_000, serverArgs: HOLD_PINGS, tools: CAPACITY_TOOLS },
     "capacity-split": { connections: 30_000, rampMs: 60_000, settleMs: 15_000, windowMs: 60_000, serverArgs: [], hosts: SPLIT_HOSTS, instances: 2, tools: [REFERENCE_TOOL] },
   },
   quick: {
     hold: { connections: 200, rampMs: 3_000, settleMs: 4_000, windowMs: 6_000, serverArgs: HOLD_PINGS },
-    ack: { connections: 50, rampMs: 1_000, settleMs: 4_000, windowMs: 6_000, serverArgs: [] },
+    ack: { connections: ACK_CONNECTIONS, rampMs: 1_000, settleMs: 4_000, windowMs: 6_000, serverArgs: [] },
     latency: { connections: 20, rampMs: 1_000, settleMs: 3_000, windowMs: 6_000, serverArgs: [], ackIntervalMs: 20, tools: ["k6-socketio-ws", "raw-k6"] },
     fanout: { connections: 100, rampMs: 2_000, settleMs: 4_000, windowMs: 6_000, rate: 20 },
     heartbeat: { connections: 500, rampMs: 2_000, settleMs: 3_000, windowMs: 6_000, phases: HEARTBEAT_PHASES, tools: WS_FLOORS },
-    capacity: { connections: 2_000, rampMs: 8_000, settleMs: 4_000, windowMs: 10_000, serverArgs: HOLD_PINGS, tools: [REFERENCE_TOOL] },
+    capacity: { connections: 2_000, rampMs: 8_000, settleMs: 4_000, windowMs: 10_000, serverArgs: HOLD_PINGS, tools: CAPACITY_TOOLS },
     "capacity-split": { connections: 4_000, rampMs: 8_000, settleMs: 4_000, windowMs: 10_000, serverArgs: [], hosts: SPLIT_HOSTS, instances: 2, tools: [REFERENCE_TOOL] },
   },
 };

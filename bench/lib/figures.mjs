@@ -6,6 +6,9 @@
 export const REFERENCE_TOOL = "k6-socketio-websockets";
 
 /** Each k6-socketio row's floor: the raw echo with hand-written frames over the same k6 module. */
+/** The k6-socketio k6/websockets row with Go's default GC beside the project's GOGC=400. */
+export const GOGC100_TOOL = "k6-socketio-websockets-gogc100";
+
 export const FLOORS = {
   "k6-socketio-ws": "raw-k6",
   "k6-socketio-websockets": "raw-k6-websockets",
@@ -56,6 +59,16 @@ export const valid = (row) => Boolean(row?.ok) && starvation(row) === null;
 export function floorOf(row, results) {
   const id = FLOORS[row.tool_id];
   return id ? results.find((r) => r.workload === row.workload && r.tool_id === id) : undefined;
+}
+
+/**
+ * A k6-socketio row's items per CPU-second as a multiple of its own transport's raw floor in the
+ * same run (`key`: acks_per_cpu_s or messages_per_cpu_s); null unless both rows are valid.
+ */
+export function floorRatio(row, results, key) {
+  const floor = floorOf(row, results);
+  if (!floor || !valid(row) || !valid(floor) || !row[key] || !floor[key]) return null;
+  return row[key] / floor[key];
 }
 
 /**

@@ -22,8 +22,9 @@ export async function bundleBenchScripts() {
 
 /**
  * The k6 rows. Each k6 run inherits GOGC and GOMEMLIMIT from scripts/lib.mjs (GOGC=400 and half
- * the memory unless the user set them); the GOGC=100 row runs the k6/websockets ack workload with
- * Go's default beside it, to show what the setting buys. `workloads` limits a row to those named.
+ * the memory unless the user set them); the GOGC=100 row runs the k6/websockets ack and capacity
+ * workloads with Go's default beside it, to show what the setting buys and what a held connection
+ * costs without it. `workloads` limits a row to those named.
  */
 export function k6Tools(k6, scripts, version, socketsPerVu) {
   const run = (script, env = {}) => ({ k6: true, command: [k6, "run", "-q", "--no-usage-report", "--no-color", script], cwd: root, env: { K6_VERSION: version, ...env } });
@@ -31,7 +32,7 @@ export function k6Tools(k6, scripts, version, socketsPerVu) {
   return [
     { id: "k6-socketio-ws", name: "k6-socketio (k6/ws)", version, ...run(scripts.socketio, { SOCKETS_PER_VU: "1" }) },
     { id: "k6-socketio-websockets", name: `k6-socketio (k6/websockets, ${socketsPerVu}/VU)`, version, ...run(scripts.socketio, perVu) },
-    { id: "k6-socketio-websockets-gogc100", name: `k6-socketio (k6/websockets, ${socketsPerVu}/VU, GOGC=100)`, version, workloads: ["ack"], ...run(scripts.socketio, { ...perVu, GOGC: "100" }) },
+    { id: "k6-socketio-websockets-gogc100", name: `k6-socketio (k6/websockets, ${socketsPerVu}/VU, GOGC=100)`, version, workloads: ["ack", "capacity"], ...run(scripts.socketio, { ...perVu, GOGC: "100" }) },
     { id: "raw-k6", name: "raw k6/ws echo (no Socket.IO layer)", version, ...run(scripts["raw-echo"]) },
     { id: "raw-k6-websockets", name: `raw k6/websockets echo (${socketsPerVu}/VU, no Socket.IO layer)`, version, ...run(scripts["raw-websockets"], perVu) },
   ];

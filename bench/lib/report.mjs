@@ -1,7 +1,7 @@
 // Turns benchmark rows into tables (console and Markdown), one per workload: each row with its
 // CPU per item, its distance to its own transport's floor, its GC settings, the machine's load
 // average, and a status that says when the row is invalid (failed, or starved of CPU).
-import { fmt, gcCell, REFERENCE_TOOL, starvation, usAboveFloor, usPerItem, valid } from "./figures.mjs";
+import { floorOf, floorRatio, fmt, gcCell, REFERENCE_TOOL, starvation, usAboveFloor, usPerItem, valid } from "./figures.mjs";
 
 export { REFERENCE_TOOL } from "./figures.mjs";
 
@@ -9,6 +9,8 @@ const ratio = (x, ref) => (x && ref ? `${(x / ref).toFixed(2)}×` : "–");
 const held = (r) => `${fmt(r.connected)}/${fmt(r.connections)}`;
 const cpu = ["CPU % of a core", (r) => fmt(r.cpu_util * 100, 1)];
 const rss = ["peak RSS MiB", (r) => fmt(r.peak_rss_mib, 1)];
+/** A k6-socketio row's figure over its transport's raw floor in the same run ("–" for the others, or when either row is invalid). */
+const timesFloor = (key) => ["× floor", (r, rows) => (floorOf(r, rows) ? ratio(floorRatio(r, rows, key), 1) : "–")];
 
 /** Columns per workload: [header, value(row, rows), the figure ratios are taken of]. */
 const COLUMNS = {
@@ -36,6 +38,7 @@ const COLUMNS = {
     ["acks per CPU-s", (r) => fmt(r.acks_per_cpu_s), "acks_per_cpu_s"],
     ["µs per ack", (r) => fmt(usPerItem(r))],
     ["µs above floor", (r, rows) => fmt(usAboveFloor(r, rows, { evenStarved: true }))],
+    timesFloor("acks_per_cpu_s"),
     ["mean ms", (r) => fmt(r.ack_avg_ms, 2)],
     ["p50 ms", (r) => fmt(r.ack_p50_ms, 1)],
     ["p95 ms", (r) => fmt(r.ack_p95_ms, 1)],
@@ -51,6 +54,7 @@ const COLUMNS = {
     ["msgs per CPU-s", (r) => fmt(r.messages_per_cpu_s), "messages_per_cpu_s"],
     ["µs per msg", (r) => fmt(usPerItem(r))],
     ["µs above floor", (r, rows) => fmt(usAboveFloor(r, rows, { evenStarved: true }))],
+    timesFloor("messages_per_cpu_s"),
     ["latency p50 ms", (r) => fmt(r.fanout_p50_ms, 1)],
     ["p95 ms", (r) => fmt(r.fanout_p95_ms, 1)],
     cpu,

@@ -1,6 +1,6 @@
 // The targets `npm run bench` prints, each met or missed by a stated amount, and the reasons
 // from the same run's own figures. A failed or starved row never meets a target: it is "n/a".
-import { fmt, REFERENCE_TOOL, starvation, usAboveFloor, usPerItem, valid } from "./figures.mjs";
+import { fmt, GOGC100_TOOL, REFERENCE_TOOL, starvation, usAboveFloor, usPerItem, valid } from "./figures.mjs";
 
 const pct = (x) => `${fmt(x * 100, 0)}%`;
 
@@ -53,6 +53,25 @@ function singleCapacity(results, profile) {
   ];
 }
 
+/** Memory per held connection with Go's default GC (GOGC=100): the capacity workload's second k6-socketio row. */
+function memoryAtGogc100(results, profile) {
+  const row = results.find((r) => r.workload === "capacity" && r.tool_id === GOGC100_TOOL);
+  const target = "≤ 120 KB of generator memory per held connection at GOGC=100, 15,000 connections (one k6, k6/websockets)";
+  const why = unusable(row, "the GOGC=100 capacity row");
+  if (why) return notMeasured(target, why);
+  const n = profile.capacity.connections;
+  const kb = row.rss_per_connection_kib === null ? null : row.rss_per_connection_kib * 1.024;
+  if (kb === null) return notMeasured(target, "no connection held");
+  // Per-connection memory falls as the fixed part spreads over more connections: a smaller run never meets it.
+  const big = n >= 15_000;
+  return {
+    target: target.replace("15,000", fmt(n)),
+    met: kb <= 120 ? (big ? true : null) : false,
+    observed: `${fmt(kb, 1)} KB per connection (${fmt(row.peak_rss_mib, 1)} MiB peak RSS for ${fmt(row.connected)} connected)`,
+    gap: [kb > 120 ? `${fmt(kb - 120, 1)} KB over` : "", big ? "" : "run the full profile (not --quick) to test 15,000"].filter(Boolean).join("; "),
+  };
+}
+
 /** Two k6 instances (execution segments) against two servers on two loopback addresses. */
 function splitCapacity(results, profile) {
   const row = results.find((r) => r.workload === "capacity-split");
@@ -89,7 +108,7 @@ function perCpuTarget(target, ours, other, times, otherName) {
 export function evaluateTargets(results, profile) {
   const find = (workload, id) => results.find((r) => r.workload === workload && r.tool_id === id);
   const targets = [];
-  if (profile.capacity) targets.push(...singleCapacity(results, profile));
+  if (profile.capacity) targets.push(...singleCapacity(results, profile), memoryAtGogc100(results, profile));
   if (profile["capacity-split"]) targets.push(splitCapacity(results, profile));
 
   const art = find("ack", "artillery");
@@ -100,6 +119,7 @@ export function evaluateTargets(results, profile) {
     targets.push(perCpuTarget(`acks per CPU-second ≥ Artillery's in the same run (${name})`, ours, art, 1, "Artillery"));
     targets.push(perCpuTarget(`acks per CPU-second ≥ 3× Locust's (${name})`, ours, loc, 3, "Locust"));
   }
+  targets.push(perCpuTarget("acks per CPU-second ≥ 0.7× the raw k6/websockets floor (k6-socketio over k6/websockets)", find("ack", REFERENCE_TOOL), find("ack", "raw-k6-websockets"), 0.7, "the raw k6/websockets"));
   targets.push(perCpuTarget("fan-out messages per CPU-second ≥ 0.85× the raw k6/websockets floor (k6-socketio over k6/websockets)", find("fanout", REFERENCE_TOOL), find("fanout", "raw-k6-websockets"), 0.85, "the raw k6/websockets"));
 
   const hb = find("heartbeat", REFERENCE_TOOL);
@@ -208,6 +228,16 @@ export function explainGaps(results, extras, profile = {}) {
       `Capacity: ${fmt(cap.connected)} connections pinged every ${intervalS} s are ${fmt(pingsPerS)} pings/s; k6 used ${fmt(cap.cpu_util * 100, 1)}% of a core, ${fmt((cap.cpu_util * 1e6) / pingsPerS)} µs per ping including everything else` +
         (byPings !== null ? `; at the heartbeat row's ${fmt(hb.us_per_ping)} µs the pings alone account for ${fmt(byPings * 100, 1)}% (40% of a core leaves ${fmt((0.4 * 1e6) / pingsPerS)} µs per ping for everything)` : "") +
         `${lostOnes(cap)}.`,
+    );
+  }
+  const cap100 = find("capacity", GOGC100_TOOL);
+  const holdFloor = find("hold", "raw-k6-websockets");
+  if (cap100) {
+    lines.push(
+      `Memory: ${fmt(cap100.connected)} held connections took ${fmt(cap100.rss_per_connection_kib * 1.024, 1)} KB each with GOGC=100` +
+        (cap ? ` and ${fmt(cap.rss_per_connection_kib * 1.024, 1)} KB with GOGC=${cap.gc?.GOGC}` : "") +
+        (holdFloor ? `; the raw k6/websockets echo held its ${fmt(holdFloor.connected)} at ${fmt(holdFloor.rss_per_connection_kib * 1.024, 1)} KB each (GOGC=${holdFloor.gc?.GOGC}): k6's own WebSocket, its buffers and goroutines, before any Socket.IO object` : "") +
+        ".",
     );
   }
   const split = results.find((r) => r.workload === "capacity-split");
