@@ -49,7 +49,7 @@ try {
     ensurePythonVenv();
     // The report's browser test renders it in headless Chromium (installed here when possible).
     const chromium = ensureChromium();
-    if (!chromium.path) console.log(`note: ${chromium.reason}: the report's browser test will be skipped`);
+    if (!chromium.path) console.log(`note: ${chromium.reason}: the report's and the recorder's browser tests will be skipped`);
   }
   build();
   const testFiles = suites.flatMap(files);

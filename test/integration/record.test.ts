@@ -1,0 +1,135 @@
+// From a recorded browser session to a running test: headless Chromium plays a session with the
+// real socket.io-client against the reference server (through a page origin that forwards
+// /socket.io/, so polling is same-origin), the HAR is recorded over the DevTools protocol as
+// Chrome exports it, `npm run record -- from-har` drafts a scenario, and the draft runs green
+// with k6 against the same server, without edits.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { bundleFile } from "../../build.mjs";
+import { ensureChromium } from "../../scripts/chromium.mjs";
+import { ensureK6, startTarget } from "../../scripts/lib.mjs";
+import { decodeSession } from "../../src/record/decode";
+import { readHar } from "../../src/record/har";
+import { pageOrigin, recordHar } from "../helpers/browser-har";
+
+const root = join(import.meta.dirname, "..", "..");
+const dir = mkdtempSync(join(tmpdir(), "k6sio-record-"));
+let target: Awaited<ReturnType<typeof startTarget>>;
+
+before(async () => {
+  target = await startTarget([]);
+});
+after(async () => {
+  await target?.stop();
+});
+
+/** The session a player's browser plays: an acked echo carrying a value from the server's answer, then ticks. */
+const PAGE = (transports: string): string => `<!doctype html><title>playing</title><script src="/socket.io.js"></script><script>
+const socket = io({ transports: ${transports} });
+socket.on("connect", async () => {
+  const first = await socket.emitWithAck("echo", { hello: "world", player: "alice-0001" });
+  await new Promise((r) => setTimeout(r, 150));
+  await socket.emitWithAck("echo", { again: first.player, n: 12345 });
+  let n = 0;
+  socket.on("tick", () => {
+    if (++n === 3) setTimeout(() => { socket.disconnect(); document.title = "done"; }, 100);
+  });
+  socket.emit("subscribe", { count: 3, interval_ms: 100 });
+});
+</script>`;
+
+for (const [label, transports] of [
+  ["websocket only", '["websocket"]'],
+  ["polling upgraded to websocket", '["polling", "websocket"]'],
+] as const) {
+  test(`a Chromium HAR (${label}) becomes a scenario that runs green without edits`, { timeout: 150_000 }, async (t) => {
+    const chromium = ensureChromium();
+    if (!chromium.path) return t.skip(chromium.reason);
+    const origin = await pageOrigin(target.url, PAGE(transports));
+    let har: object;
+    try {
+      har = await recordHar(chromium.path, `${origin.url}/`);
+    } finally {
+      await origin.close();
+    }
+    const harFile = join(dir, `session-${label.split(" ")[0]}.har`);
+    writeFileSync(harFile, JSON.stringify(har));
+
+    // What the reader sees: one session, both ways, the acks paired with their events.
+    const capture = readHar(readFileSync(harFile, "utf8"));
+    assert.equal(capture.sessions.length, 1, `one Engine.IO session in the HAR: ${JSON.stringify(capture.skipped)}`);
+    assert.equal(capture.sessions[0]!.transport, label.startsWith("polling") ? "polling" : "websocket");
+    const steps = decodeSession(capture.sessions[0]!).steps;
+    const acks = steps.filter((s) => s.type === "ack" && s.dir === "received");
+    assert.deepEqual(acks.map((s) => s.event), ["echo", "echo"]);
+    assert.equal(steps.filter((s) => s.type === "event" && s.event === "tick").length, 3);
+
+    const name = `recorded-${label.split(" ")[0]}`;
+    const out = spawnSync(process.execPath, ["--import", "tsx", join(root, "src", "record", "main.ts"), "from-har", harFile, "--out", name, "--dir", dir], { cwd: root, encoding: "utf8", timeout: 60_000 });
+    assert.equal(out.status, 0, out.stderr);
+    assert.match(out.stdout, /client -> server {2}echo x2, acked 2\/2/);
+    assert.match(out.stdout, /server -> client {2}tick x3/);
+    assert.match(out.stdout, /1 value\(s\) carried forward/);
+    const source = readFileSync(join(dir, `${name}.ts`), "utf8");
+    assert.match(source, /valueAt\(r\d+\.args, \[0,"player"\]\)/, "the second echo sends the first answer's player, read at run time");
+
+    const script = await bundleFile(join(dir, `${name}.ts`), join(dir, `${name}.js`));
+    const k6 = ensureK6({ quiet: true });
+    const run = spawnSync(k6, ["run", "-q", "-e", `TARGET_URL=${target.url}`, "-e", "VUS=2", "-e", "DURATION=4s", "-e", `TRANSPORT=${label.startsWith("polling") ? "polling" : "websocket"}`, script], { encoding: "utf8", timeout: 90_000 });
+    const output = `${run.stdout}\n${run.stderr}`;
+    assert.equal(run.status, 0, output.slice(-3000));
+    assert.match(output, new RegExp(`${name.replace(/-/g, "_")}_steps`), "the steps threshold was judged");
+  });
+}
+
+test("the recording proxy: a Node socket.io-client session through it becomes a scenario that runs green, secrets redacted", { timeout: 150_000 }, async () => {
+  const { spawn } = await import("node:child_process");
+  const { io } = await import("socket.io-client");
+  const name = "recorded-proxy";
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src", "record", "main.ts"), "proxy", "--target", target.url, "--port", "0", "--out", name, "--dir", dir, "--har", join(dir, `${name}.har`), "--max-seconds", "60"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /point your client at (http:\/\/\S+)/.exec(stdout);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 50);
+    void exited.then(() => reject(new Error(`the proxy exited: ${stderr}`)));
+  });
+  // A client that is not a browser: polling first, then the upgrade; a token in its auth.
+  const socket = io(url, { auth: { token: "s3cret-token-value" }, reconnection: false });
+  await new Promise<void>((r, j) => socket.once("connect", () => r()).once("connect_error", j));
+  const first = (await socket.timeout(5000).emitWithAck("echo", { hello: "world", player: "bob-0002" })) as { player: string };
+  await new Promise((r) => setTimeout(r, 100));
+  await socket.timeout(5000).emitWithAck("echo", { again: first.player });
+  const ticks = new Promise<void>((r) => {
+    let n = 0;
+    socket.on("tick", () => ++n === 3 && r());
+  });
+  socket.emit("subscribe", { count: 3, interval_ms: 100 });
+  await ticks;
+  socket.disconnect();
+  await new Promise((r) => setTimeout(r, 200));
+  child.kill("SIGINT");
+  assert.equal(await exited, 0, `${stdout}\n${stderr}`);
+  assert.match(stdout, /client -> server {2}echo x2, acked 2\/2/);
+  assert.match(stdout, /polling upgraded to websocket/);
+  const har = readFileSync(join(dir, `${name}.har`), "utf8");
+  assert.doesNotMatch(har, /s3cret-token-value/, "the token never reaches the written HAR");
+  const source = readFileSync(join(dir, `${name}.ts`), "utf8");
+  assert.doesNotMatch(source, /s3cret/);
+  assert.match(source, /"token": __ENV\.AUTH_TOKEN/);
+  const script = await bundleFile(join(dir, `${name}.ts`), join(dir, `${name}.js`));
+  const run = spawnSync(ensureK6({ quiet: true }), ["run", "-q", "-e", `TARGET_URL=${target.url}`, "-e", "VUS=2", "-e", "DURATION=4s", "-e", "AUTH_TOKEN=another", script], { encoding: "utf8", timeout: 90_000 });
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`.slice(-3000));
+});
