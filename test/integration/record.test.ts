@@ -4,7 +4,8 @@
 // Chrome exports it, `npm run record -- from-har` drafts a scenario, and the draft runs green
 // with k6 against the same server, without edits.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +15,9 @@ import { ensureChromium } from "../../scripts/chromium.mjs";
 import { ensureK6, startTarget } from "../../scripts/lib.mjs";
 import { decodeSession } from "../../src/record/decode";
 import { readHar } from "../../src/record/har";
+import { io } from "socket.io-client";
 import { pageOrigin, recordHar } from "../helpers/browser-har";
+import { pythonPeers } from "../helpers/python-peers.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "k6sio-record-"));
@@ -86,11 +89,9 @@ for (const [label, transports] of [
   });
 }
 
-test("the recording proxy: a Node socket.io-client session through it becomes a scenario that runs green, secrets redacted", { timeout: 150_000 }, async () => {
-  const { spawn } = await import("node:child_process");
-  const { io } = await import("socket.io-client");
-  const name = "recorded-proxy";
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src", "record", "main.ts"), "proxy", "--target", target.url, "--port", "0", "--out", name, "--dir", dir, "--har", join(dir, `${name}.har`), "--max-seconds", "60"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+/** Runs the recording proxy in front of `targetUrl`, lets `play` drive a client through it, stops it (Ctrl-C), and returns what it printed and wrote. */
+async function recordThroughProxy(targetUrl: string, name: string, play: (url: string) => Promise<void>): Promise<{ stdout: string; har: string; source: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "src", "record", "main.ts"), "proxy", "--target", targetUrl, "--port", "0", "--out", name, "--dir", dir, "--har", join(dir, `${name}.har`), "--max-seconds", "60"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -104,32 +105,89 @@ test("the recording proxy: a Node socket.io-client session through it becomes a 
         resolve(m[1]!);
       }
     }, 50);
-    void exited.then(() => reject(new Error(`the proxy exited: ${stderr}`)));
+    void exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`the proxy exited: ${stderr}`));
+    });
   });
-  // A client that is not a browser: polling first, then the upgrade; a token in its auth.
-  const socket = io(url, { auth: { token: "s3cret-token-value" }, reconnection: false });
-  await new Promise<void>((r, j) => socket.once("connect", () => r()).once("connect_error", j));
-  const first = (await socket.timeout(5000).emitWithAck("echo", { hello: "world", player: "bob-0002" })) as { player: string };
-  await new Promise((r) => setTimeout(r, 100));
-  await socket.timeout(5000).emitWithAck("echo", { again: first.player });
-  const ticks = new Promise<void>((r) => {
-    let n = 0;
-    socket.on("tick", () => ++n === 3 && r());
-  });
-  socket.emit("subscribe", { count: 3, interval_ms: 100 });
-  await ticks;
-  socket.disconnect();
-  await new Promise((r) => setTimeout(r, 200));
-  child.kill("SIGINT");
+  try {
+    await play(url);
+  } finally {
+    child.kill("SIGINT");
+  }
   assert.equal(await exited, 0, `${stdout}\n${stderr}`);
+  return { stdout, har: readFileSync(join(dir, `${name}.har`), "utf8"), source: readFileSync(join(dir, `${name}.ts`), "utf8") };
+}
+
+/** Bundles a draft and runs it with k6 for a few seconds; asserts exit 0. */
+async function runsGreen(name: string, env: string[]): Promise<void> {
+  const script = await bundleFile(join(dir, `${name}.ts`), join(dir, `${name}.js`));
+  const run = spawnSync(ensureK6({ quiet: true }), ["run", "-q", "-e", "VUS=2", "-e", "DURATION=4s", ...env.flatMap((e) => ["-e", e]), script], { encoding: "utf8", timeout: 90_000 });
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`.slice(-3000));
+}
+
+const bounded = <T>(p: Promise<T>, what: string): Promise<T> => Promise.race([p, new Promise<T>((_, j) => setTimeout(() => j(new Error(`${what}: no answer within 5 s`)), 5_000))]);
+
+test("the recording proxy: a Node socket.io-client session through it becomes a scenario that runs green, secrets redacted", { timeout: 150_000 }, async () => {
+  const name = "recorded-proxy";
+  const { stdout, har, source } = await recordThroughProxy(target.url, name, async (url) => {
+    // A client that is not a browser: polling first, then the upgrade; a token in its auth.
+    const socket = io(url, { auth: { token: "s3cret-token-value" }, reconnection: false });
+    try {
+      await bounded(new Promise<void>((r, j) => socket.once("connect", () => r()).once("connect_error", j)), "connect");
+      const first = (await socket.timeout(5000).emitWithAck("echo", { hello: "world", player: "bob-0002" })) as { player: string };
+      await new Promise((r) => setTimeout(r, 100));
+      await socket.timeout(5000).emitWithAck("echo", { again: first.player });
+      const ticks = new Promise<void>((r) => {
+        let n = 0;
+        socket.on("tick", () => ++n === 3 && r());
+      });
+      socket.emit("subscribe", { count: 3, interval_ms: 100 });
+      await bounded(ticks, "three ticks");
+    } finally {
+      socket.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  });
   assert.match(stdout, /client -> server {2}echo x2, acked 2\/2/);
   assert.match(stdout, /polling upgraded to websocket/);
-  const har = readFileSync(join(dir, `${name}.har`), "utf8");
   assert.doesNotMatch(har, /s3cret-token-value/, "the token never reaches the written HAR");
-  const source = readFileSync(join(dir, `${name}.ts`), "utf8");
   assert.doesNotMatch(source, /s3cret/);
   assert.match(source, /"token": __ENV\.AUTH_TOKEN/);
-  const script = await bundleFile(join(dir, `${name}.ts`), join(dir, `${name}.js`));
-  const run = spawnSync(ensureK6({ quiet: true }), ["run", "-q", "-e", `TARGET_URL=${target.url}`, "-e", "VUS=2", "-e", "DURATION=4s", "-e", "AUTH_TOKEN=another", script], { encoding: "utf8", timeout: 90_000 });
-  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`.slice(-3000));
+  await runsGreen(name, [`TARGET_URL=${target.url}`, "AUTH_TOKEN=another"]);
+});
+
+/** An HS256 JWT, as the chat mimic verifies it. */
+function jwt(claims: object, secret: string): string {
+  const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const body = `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
+
+const chatMimic = pythonPeers("chat_mimic.py", ["--port", "0"]);
+
+test("the recording proxy in front of a python-socketio chat: join, send, its broadcast back, leave; the draft runs green with the token from the environment", { timeout: 150_000 }, async () => {
+  const peer = await chatMimic();
+  const token = jwt({ sub: "user-17" }, "mimic-secret");
+  const name = "recorded-chat";
+  const { stdout, source } = await recordThroughProxy(peer.url, name, async (url) => {
+    const socket = io(url, { auth: { token }, transports: ["websocket"], reconnection: false });
+    try {
+      await bounded(new Promise<void>((r, j) => socket.once("connect", () => r()).once("connect_error", j)), "connect");
+      const joined = new Promise((r) => socket.once("joined_conversation", r));
+      await socket.timeout(5000).emitWithAck("join_conversation", { conversation_id: "conv-0077" });
+      await bounded(joined, "joined_conversation");
+      const message = new Promise((r) => socket.once("new_message", r));
+      await socket.timeout(5000).emitWithAck("send_message", { conversation_id: "conv-0077", content: "hello from the recording" });
+      await bounded(message, "new_message");
+      await socket.timeout(5000).emitWithAck("leave_conversation", { conversation_id: "conv-0077" });
+    } finally {
+      socket.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  });
+  assert.match(stdout, /new_message x1, each within 2000 ms of 'send_message': read as its answer/);
+  assert.doesNotMatch(source, new RegExp(token.split(".")[2]!), "the recorded JWT is not in the draft");
+  assert.match(source, /valueAt\(w\d+\.args, \[0,"conversation_id"\]\)/, "the conversation id sent later is read from joined_conversation");
+  await runsGreen(name, [`TARGET_URL=${peer.url}`, `AUTH_TOKEN=${token}`]);
 });
