@@ -110,7 +110,8 @@ export function draftScenario(name: string, capture: Capture, decoded: DecodedSe
         body.push(`  const ${r} = await socket.request(${[JSON.stringify(s.event), ...args].join(", ")});`);
         const keys = ack && ack.args[0] !== null && typeof ack.args[0] === "object" && !Array.isArray(ack.args[0]) ? Object.keys(ack.args[0] as object) : [];
         const shape = keys.length ? ` && hasKeys(${r}.data, ${JSON.stringify(keys)})` : "";
-        body.push(`  if (!step(check(${r}, { ${JSON.stringify(`${s.event} acked${keys.length ? ` with ${keys.join(", ")}` : ""}`)}: (a) => a.ok${shape} }))) { socket.disconnect(); return; }`);
+        const label = JSON.stringify(`${s.event} acked${keys.length ? ` with ${keys.join(", ")}` : ""}`);
+        body.push(`  if (!step(check(${r}, { ${label}: (a) => a.ok${shape} }), ${label})) { socket.disconnect(); return; }`);
         if (ack) {
           sources.push({ expr: `${r}.args`, value: ack.args });
           clock = ack.t;
@@ -128,7 +129,8 @@ export function draftScenario(name: string, capture: Capture, decoded: DecodedSe
       const w = armed.get(index);
       if (w === undefined) return; // a broadcast: counted by its listener
       body.push(`  const ${w} = await ${w}Wait;`);
-      body.push(`  if (!step(check(${w}, { ${JSON.stringify(`${s.event} arrived`)}: (o) => o.ok }))) { socket.disconnect(); return; }`);
+      const label = JSON.stringify(`${s.event} arrived`);
+      body.push(`  if (!step(check(${w}, { ${label}: (o) => o.ok }), ${label})) { socket.disconnect(); return; }`);
       sources.push({ expr: `${w}.args`, value: s.args });
       clock = Math.max(clock, s.t);
       return;
@@ -140,7 +142,8 @@ export function draftScenario(name: string, capture: Capture, decoded: DecodedSe
   if (broadcasts.length) {
     for (const b of broadcasts) {
       const f = facts.find((x) => x.dir === "received" && x.event === b)!;
-      body.push(`  step(check(seen, { ${JSON.stringify(`${b} broadcast at least once (${f.count} recorded)`)}: (c) => c[${JSON.stringify(b)}]! >= 1 }));`);
+      const label = JSON.stringify(`${b} broadcast at least once (${f.count} recorded)`);
+      body.push(`  step(check(seen, { ${label}: (c) => c[${JSON.stringify(b)}]! >= 1 }), ${label});`);
     }
   }
   body.push("  socket.disconnect();");
@@ -180,10 +183,15 @@ export const options = scenarioOptions(
   buildThresholds({ socketio_connect_success: ["rate>0.99"], ${prefix}_steps: ["rate==1"], socketio_stalls: ["count==0"] }, {}, env.json("THRESHOLDS")),
 );
 
-/** Every recorded step that happened as recorded (an ack, an answer, a broadcast), and every one that did not. */
+/** Every recorded step that happened as recorded (an ack, an answer, a broadcast), and every one that did not, tagged with the step. */
 const steps = new Rate("${prefix}_steps");
-const step = (ok: boolean): boolean => {
-  steps.add(ok);
+const failedBefore = new Set<string>();
+const step = (ok: boolean, what: string): boolean => {
+  steps.add(ok, { step: what });
+  if (!ok && !failedBefore.has(what)) {
+    failedBefore.add(what);
+    console.warn(\`${name}: the recorded step '\${what}' did not happen as recorded (counted in ${prefix}_steps{step}; logged once per VU)\`);
+  }
   return ok;
 };
 

@@ -119,11 +119,16 @@ async function recordThroughProxy(targetUrl: string, name: string, play: (url: s
   return { stdout, har: readFileSync(join(dir, `${name}.har`), "utf8"), source: readFileSync(join(dir, `${name}.ts`), "utf8") };
 }
 
-/** Bundles a draft and runs it with k6 for a few seconds; asserts exit 0. */
-async function runsGreen(name: string, env: string[]): Promise<void> {
+/** Bundles a draft and runs it with k6 for a few seconds: its exit code and output. */
+async function runDraft(name: string, env: string[]): Promise<{ status: number | null; output: string }> {
   const script = await bundleFile(join(dir, `${name}.ts`), join(dir, `${name}.js`));
   const run = spawnSync(ensureK6({ quiet: true }), ["run", "-q", "-e", "VUS=2", "-e", "DURATION=4s", ...env.flatMap((e) => ["-e", e]), script], { encoding: "utf8", timeout: 90_000 });
-  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`.slice(-3000));
+  return { status: run.status, output: `${run.stdout}\n${run.stderr}` };
+}
+
+async function runsGreen(name: string, env: string[]): Promise<void> {
+  const { status, output } = await runDraft(name, env);
+  assert.equal(status, 0, output.slice(-3000));
 }
 
 const bounded = <T>(p: Promise<T>, what: string): Promise<T> => Promise.race([p, new Promise<T>((_, j) => setTimeout(() => j(new Error(`${what}: no answer within 5 s`)), 5_000))]);
@@ -190,4 +195,11 @@ test("the recording proxy in front of a python-socketio chat: join, send, its br
   assert.doesNotMatch(source, new RegExp(token.split(".")[2]!), "the recorded JWT is not in the draft");
   assert.match(source, /valueAt\(w\d+\.args, \[0,"conversation_id"\]\)/, "the conversation id sent later is read from joined_conversation");
   await runsGreen(name, [`TARGET_URL=${peer.url}`, `AUTH_TOKEN=${token}`]);
+  // The same draft against the chat whose broadcasts go to another room: the recorded answer never
+  // comes, the step fails, the run exits 99 naming the steps threshold.
+  const faulty = await chatMimic("--fault", "room-name");
+  const broken = await runDraft(name, [`TARGET_URL=${faulty.url}`, `AUTH_TOKEN=${token}`, "WAIT_MS=1000"]);
+  assert.equal(broken.status, 99, broken.output.slice(-3000));
+  assert.match(broken.output, /recorded_chat_steps/);
+  assert.match(broken.output, /the recorded step 'new_message arrived' did not happen as recorded/);
 });
